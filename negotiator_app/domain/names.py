@@ -1,0 +1,14 @@
+"""Name normalisation shared by item matching, seller uniqueness and @mentions."""
+import re
+
+_NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_name(name: str) -> str:
+    """Case-, space- and punctuation-insensitive key: 'Acme_Store' and 'acme store' match."""
+    return _NOT_ALNUM.sub("", name).casefold()
+
+
+def normalize_item(name: str) -> str:
+    """Item names match ignoring case and runs of whitespace ('USB-C  cable' == 'usb-c cable')."""
+    return " ".join(name.split()).casefold()

@@ -1,0 +1,111 @@
+"""What happens in a run: messages, offers, violations, outcomes and run states."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+MAX_MESSAGE_CHARS = 1000
+
+
+class Role(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+
+
+class RunState(StrEnum):
+    IDLE = "idle"
+    RUNNING = "running"
+    PAUSED = "paused"
+    WAITING = "waiting_for_server"
+    DECIDED = "decided"
+    NO_DEAL = "no_deal"
+    STOPPED = "stopped"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+
+    @property
+    def finished(self) -> bool:
+        return self in (RunState.DECIDED, RunState.NO_DEAL, RunState.STOPPED, RunState.INTERRUPTED, RunState.ERROR)
+
+
+class BuyerMode(StrEnum):
+    AI = "ai"
+    PERSON = "person"
+
+
+class UsageInfo(BaseModel):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    time_to_first_token_s: float | None = None
+    duration_s: float | None = None
+    tokens_per_s: float | None = None
+
+
+class Message(BaseModel):
+    """One chat message. `recipients` are the sellers who may see it (all room sellers for a broadcast)."""
+
+    seq: int
+    round: int
+    sender: str
+    role: Role
+    recipients: list[str]
+    text: str
+    reasoning: str = ""
+    typed_by_person: bool = False
+    interrupted: bool = False
+    created_at: datetime
+    usage: UsageInfo | None = None
+
+
+class Offer(BaseModel):
+    """A seller's offer: binding only when it respects its floor, ask and stock."""
+
+    seller: str
+    price_per_unit: float
+    quantity: int
+    round: int
+    message_seq: int
+    binding: bool = True
+
+
+class ViolationKind(StrEnum):
+    OFFER_BELOW_FLOOR = "offer_below_floor"
+    OFFER_ABOVE_ASK = "offer_above_ask"
+    OFFER_EXCEEDS_STOCK = "offer_exceeds_stock"
+    OFFER_INVALID_QUANTITY = "offer_invalid_quantity"
+    ACCEPT_UNKNOWN_SELLER = "accept_unknown_seller"
+    ACCEPT_NO_OFFER = "accept_no_offer"
+    ACCEPT_ABOVE_MAX = "accept_above_max"
+    ACCEPT_INSUFFICIENT_QUANTITY = "accept_insufficient_quantity"
+
+
+class Violation(BaseModel):
+    """A rule an agent tried to break; recorded and shown, never binding, never clamped."""
+
+    kind: ViolationKind
+    agent: str
+    attempted: str
+    limit: str
+    round: int
+    message_seq: int | None = None
+
+
+class OutcomeKind(StrEnum):
+    DEAL = "deal"
+    NO_DEAL = "no_deal"
+
+
+class Outcome(BaseModel):
+    kind: OutcomeKind
+    seller: str | None = None
+    price_per_unit: float | None = None
+    quantity: int | None = None
+    reason: str = Field(default="", max_length=500)
+
+    @property
+    def total(self) -> float | None:
+        if self.price_per_unit is None or self.quantity is None:
+            return None
+        return round(self.price_per_unit * self.quantity, 2)

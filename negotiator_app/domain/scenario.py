@@ -1,0 +1,74 @@
+"""Scenario files: a session config as JSON, loaded with every error located, saved atomically."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .config import SessionConfig
+from .errors import describe_validation_error
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; `errors` lists every problem with its location."""
+
+    def __init__(self, source: str, errors: list[str]):
+        self.source = source
+        self.errors = errors
+        super().__init__(f"{source} is not a valid scenario:\n" + "\n".join(f"- {e}" for e in errors))
+
+
+def parse_config(data: Any, source: str = "scenario") -> SessionConfig:
+    if not isinstance(data, dict):
+        raise ScenarioError(source, ["the file must contain a JSON object with 'buyer' and 'sellers'"])
+    try:
+        return SessionConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, describe_validation_error(exc, data)) from None
+
+
+def loads_scenario(text: str, source: str = "scenario") -> SessionConfig:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(source, [f"line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"]) from None
+    return parse_config(data, source)
+
+
+def load_scenario(path: str | os.PathLike[str]) -> SessionConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), ["the file does not exist"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), [f"the file cannot be read ({exc})"]) from None
+    return loads_scenario(text, path.name)
+
+
+def dumps_scenario(config: SessionConfig) -> str:
+    return json.dumps(config.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write to a temporary file beside the target, then rename: a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_scenario(config: SessionConfig, path: str | os.PathLike[str]) -> None:
+    write_text_atomic(path, dumps_scenario(config))
