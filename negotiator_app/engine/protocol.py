@@ -1,0 +1,231 @@
+"""The machine-readable channel: reply schemas, lenient parsing, and the live message-text extractor.
+
+Agents answer with a JSON object whose first field is the natural "message" (shown in the pane) and
+whose other fields carry the offer or decision. Servers that refuse structured output get the same
+request as plain text; a model may then answer in JSON anyway or in a simple line protocol
+("OFFER: 12.50 x 3", "DECISION: accept Acme"), and both are read.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+MESSAGE_MAX = 1000
+
+SELLER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "message": {"type": "string"},
+        "offer_price": {"type": ["number", "null"]},
+        "offer_quantity": {"type": ["integer", "null"]},
+    },
+    "required": ["message", "offer_price", "offer_quantity"],
+}
+
+OPENING_SCHEMA = {
+    "type": "object",
+    "properties": {"message": {"type": "string"}},
+    "required": ["message"],
+}
+
+
+def buyer_decision_schema(decisions: list[str]) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "decision": {"type": "string", "enum": decisions},
+            "seller": {"type": ["string", "null"]},
+            "message": {"type": "string"},
+        },
+        "required": ["decision", "seller", "message"],
+    }
+
+
+class ParseError(ValueError):
+    """A reply whose message, offer or decision cannot be read."""
+
+
+@dataclass
+class SellerReply:
+    message: str
+    offer_price: float | None = None
+    offer_quantity: int | None = None
+
+
+@dataclass
+class BuyerReply:
+    message: str
+    decision: str = "continue"
+    seller: str | None = None
+
+
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+_OFFER_LINE = re.compile(
+    r"^\s*OFFER\s*[:=]\s*\$?\s*(?P<price>\d[\d,]*(?:\.\d+)?)\s*(?:(?:x|×|\*|for)\s*(?P<qty>\d+))?.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_DECISION_LINE = re.compile(
+    r"^\s*DECISION\s*[:=]\s*(?P<decision>continue|accept|walk[ _]?away)\b\s*@?(?P<seller>[^\n]*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_PROTOCOL_LINE = re.compile(r"^\s*(OFFER|DECISION)\s*[:=].*$\n?", re.IGNORECASE | re.MULTILINE)
+
+
+def _json_object(raw: str) -> dict | None:
+    """The JSON object in a reply, tolerating code fences and chatter around it; None if there is none."""
+    text = _FENCE.sub("", raw.strip())
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0:
+        return None
+    if end <= start:
+        raise ParseError("the reply starts a JSON object but never closes it")
+    try:
+        value = json.loads(text[start : end + 1])
+    except json.JSONDecodeError as exc:
+        if text.lstrip().startswith("{"):
+            raise ParseError(f"the reply is not valid JSON ({exc.msg})") from None
+        return None  # braces inside plain prose
+    if not isinstance(value, dict):
+        raise ParseError("the reply is JSON but not an object")
+    return value
+
+
+def _clean_message(text: object) -> str:
+    if not isinstance(text, str):
+        raise ParseError("the reply has no 'message' text")
+    text = text.strip()
+    if not text:
+        raise ParseError("the reply's message is empty")
+    return text[:MESSAGE_MAX]
+
+
+def _number(value: object, what: str) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ParseError(f"{what} is not a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.replace("$", "").replace(",", "").strip())
+        except ValueError:
+            pass
+    raise ParseError(f"{what} is not a number: {value!r}")
+
+
+def parse_seller_reply(raw: str) -> SellerReply:
+    data = _json_object(raw)
+    if data is not None:
+        price = _number(data.get("offer_price"), "offer_price")
+        quantity = _number(data.get("offer_quantity"), "offer_quantity")
+        if quantity is not None and quantity != int(quantity):
+            raise ParseError("offer_quantity is not a whole number")
+        return SellerReply(_clean_message(data.get("message")), price, None if quantity is None else int(quantity))
+    match = _OFFER_LINE.search(raw)
+    price = float(match["price"].replace(",", "")) if match else None
+    quantity = int(match["qty"]) if match and match["qty"] else None
+    return SellerReply(_clean_message(_PROTOCOL_LINE.sub("", raw)), price, quantity)
+
+
+def parse_buyer_reply(raw: str, decisions: list[str]) -> BuyerReply:
+    data = _json_object(raw)
+    if data is not None:
+        decision = str(data.get("decision") or "continue").strip().lower().replace(" ", "_")
+        seller = data.get("seller")
+        seller = seller.strip().lstrip("@") if isinstance(seller, str) and seller.strip() else None
+        message = _clean_message(data.get("message"))
+    else:
+        match = _DECISION_LINE.search(raw)
+        decision = match["decision"].lower().replace(" ", "_").replace("walkaway", "walk_away") if match else "continue"
+        seller = match["seller"].strip().strip(".").lstrip("@") or None if match else None
+        message = _clean_message(_PROTOCOL_LINE.sub("", raw))
+    if decision not in decisions:
+        raise ParseError(f"decision '{decision}' is not one of {', '.join(decisions)}")
+    if decision == "accept" and not seller:
+        raise ParseError("an 'accept' decision must name the seller")
+    return BuyerReply(message=message, decision=decision, seller=seller)
+
+
+class MessageTextExtractor:
+    """Feeds on raw streamed text and returns only the natural message, as it arrives.
+
+    JSON replies: the characters of the "message" string value are decoded as they stream.
+    Plain replies: text passes through, except protocol lines (OFFER:/DECISION:), held back until
+    a line can no longer become one.
+    """
+
+    _KEY = re.compile(r'"message"\s*:\s*"')
+
+    def __init__(self) -> None:
+        self._raw = ""
+        self._mode: str | None = None  # "json" | "text"
+        self._pos = 0  # JSON: index in _raw of the next undecoded message char; text: start of pending line
+        self._done = False
+
+    def feed(self, delta: str) -> str:
+        self._raw += delta
+        if self._mode is None:
+            stripped = self._raw.lstrip()
+            if not stripped:
+                return ""
+            self._mode = "json" if stripped[0] in "{`" else "text"
+        return self._feed_json() if self._mode == "json" else self._feed_text()
+
+    def _feed_json(self) -> str:
+        if self._done:
+            return ""
+        if self._pos == 0:
+            match = self._KEY.search(self._raw)
+            if not match:
+                return ""
+            self._pos = match.end()
+        out: list[str] = []
+        raw, i = self._raw, self._pos
+        while i < len(raw):
+            ch = raw[i]
+            if ch == '"':
+                self._done = True
+                i += 1
+                break
+            if ch == "\\":
+                if i + 1 >= len(raw):
+                    break
+                esc = raw[i + 1]
+                if esc == "u":
+                    if i + 6 > len(raw):
+                        break
+                    try:
+                        out.append(chr(int(raw[i + 2 : i + 6], 16)))
+                    except ValueError:
+                        pass
+                    i += 6
+                    continue
+                out.append({"n": "\n", "t": "\t", "r": "", "b": "", "f": ""}.get(esc, esc))
+                i += 2
+                continue
+            out.append(ch)
+            i += 1
+        self._pos = i
+        return "".join(out)
+
+    def _feed_text(self) -> str:
+        out: list[str] = []
+        while True:
+            newline = self._raw.find("\n", self._pos)
+            line = self._raw[self._pos :] if newline < 0 else self._raw[self._pos : newline + 1]
+            if _could_be_protocol(line) and newline < 0:
+                break  # wait: this line may still turn into "OFFER: …"
+            if not _PROTOCOL_LINE.match(line):
+                out.append(line)
+            if newline < 0:
+                self._pos = len(self._raw)
+                break
+            self._pos = newline + 1
+        return "".join(out)
+
+
+def _could_be_protocol(partial_line: str) -> bool:
+    head = partial_line.lstrip().upper()
+    return any(word.startswith(head[: len(word)]) for word in ("OFFER", "DECISION")) and len(head) < 40

@@ -1,0 +1,524 @@
+"""A room's negotiation loop: buyer speaks → addressed sellers answer concurrently → buyer decides.
+
+The runner owns one run at a time as an asyncio task. A person can pause, resume, stop, type buyer
+messages, switch buyer mode and force a decision at any moment; every rule is enforced here, not by
+the models.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from itertools import count
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from ..domain import (
+    MAX_MESSAGE_CHARS, BuyerMode, Message, Offer, Outcome, OutcomeKind, Role, RoomPlan, RunState,
+    SessionConfig, Violation, check_acceptance, check_offer, money, parse_mentions,
+)
+from ..domain.names import normalize_name
+from ..llm import LLMClient
+from . import prompts
+from .bus import EventBus
+from .context import fit_to_context
+from .controls import ForceAccept, ForceBuyerDecides, ForceDecision, ForceNoDeal, InputError
+from .events import (
+    DecisionMade, ErrorRaised, OfferMade, RoundFinished, RunFinished, RunStarted, SellerSilent,
+    StateChanged, ViolationRecorded,
+)
+from .limiter import FairLimiter
+from .protocol import OPENING_SCHEMA, SELLER_SCHEMA, BuyerReply, buyer_decision_schema, parse_buyer_reply, parse_seller_reply
+from .turns import Reply, RunContext, TurnFailed, post_typed, speak
+from .views import buyer_history, seller_history
+
+log = logging.getLogger(__name__)
+
+SILENT_ROUNDS_LIMIT = 3
+
+
+class _Forced(Exception):
+    """Raised inside the loop when a person forces a decision."""
+
+
+class _Fatal(Exception):
+    pass
+
+
+@dataclass
+class RunSnapshot:
+    """A stored run to pick up again (interrupted, stopped by a crash, or ended in error)."""
+
+    run_id: str
+    messages: list[Message]
+    offers: list[Offer] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    last_event_seq: int = 0
+
+
+class RoomRunner:
+    def __init__(
+        self,
+        plan: RoomPlan,
+        config: SessionConfig,
+        client: LLMClient,
+        bus: EventBus,
+        limiter: FairLimiter,
+        resolve_model: Callable[[], Awaitable[str]],
+        *,
+        max_rounds: int | None = None,
+    ) -> None:
+        self.plan = plan
+        self.config = config
+        self.client = client
+        self.bus = bus
+        self.limiter = limiter
+        self._resolve_model = resolve_model
+        self.max_rounds = max_rounds or config.llm.max_rounds
+        self.buyer = config.buyer.name
+        self.mode = BuyerMode.AI
+        self.retry_delays: tuple[float, ...] = (1.0, 3.0)  # buyer turn retries; tests shorten them
+        self._reset()
+        self.task: asyncio.Task[RunState] | None = None
+
+    # ----- state visible to the UI ---------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self.run_id: str | None = None
+        self.state = RunState.IDLE
+        self.round = 0
+        self.transcript: list[Message] = []
+        self.offer_history: list[Offer] = []
+        self.standing: dict[str, Offer] = {}
+        self.violations: list[Violation] = []
+        self.outcome: Outcome | None = None
+        self._typed: list[str] = []
+        self._forced: ForceDecision | None = None
+        self._paused = False
+        self._wake = asyncio.Event()
+        self._in_flight = 0
+        self._streaming = 0
+        self._silent_rounds = 0
+        self._note = ""
+
+    @property
+    def key(self) -> str:
+        return self.plan.key
+
+    @property
+    def sellers(self) -> list[str]:
+        return self.plan.seller_names
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def at_round_limit(self) -> bool:
+        return self.round >= self.max_rounds
+
+    # ----- controls ------------------------------------------------------------------------------
+
+    def start(self, opening: str | None = None, resume: RunSnapshot | None = None) -> asyncio.Task[RunState]:
+        """Start a new run (or resume a stored one). The returned task is the run; cancel it to stop."""
+        if self.running:
+            raise InputError("This room is already negotiating. Stop it first to run it again.")
+        self._reset()
+        self.run_id = resume.run_id if resume else uuid.uuid4().hex
+        self.task = asyncio.ensure_future(self._run(opening, resume))
+        return self.task
+
+    def pause(self) -> None:
+        self._paused = True
+        self._poke()
+
+    def resume(self) -> None:
+        self._paused = False
+        self._poke()
+
+    def stop(self) -> None:
+        """Stop at once; the partial message is kept, marked interrupted."""
+        if self.running:
+            self.task.cancel()
+
+    def set_mode(self, mode: BuyerMode) -> None:
+        self.mode = BuyerMode(mode)
+        self._poke()
+
+    def validate_message(self, text: str) -> str:
+        text = text.strip()
+        if not text:
+            raise InputError("Type a message first.")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise InputError(f"A message can have at most {MAX_MESSAGE_CHARS} characters (this one has {len(text)}).")
+        unknown = parse_mentions(text, self.sellers).unknown
+        if unknown:
+            names = ", ".join(f"@{s}" for s in self.sellers)
+            raise InputError(f"No seller called @{unknown[0]} in this room. You can address: {names}.")
+        return text
+
+    def send(self, text: str) -> None:
+        """A buyer message typed by the person: replaces the AI's next turn, or starts a round."""
+        text = self.validate_message(text)
+        if not self.running:
+            if self.state.finished:
+                raise InputError("This negotiation has ended. Press Run again to start a new one.")
+            self.start(opening=text)
+            return
+        if self.at_round_limit:
+            raise InputError("The round limit is reached: accept an offer or end with no deal (Force decision).")
+        self._typed.append(text)
+        self._poke()
+
+    def force(self, decision: ForceDecision) -> None:
+        if not self.running:
+            raise InputError("Nothing to decide: start the negotiation first.")
+        if isinstance(decision, ForceAccept):
+            _, violation = self._check_accept(decision.seller)
+            if violation:
+                raise InputError(f"Cannot accept: {violation.attempted} — {violation.limit}.")
+        self._forced = decision
+        self._poke()
+
+    def _poke(self) -> None:
+        self._wake.set()
+
+    # ----- the loop ------------------------------------------------------------------------------
+
+    async def _run(self, opening: str | None, resume: RunSnapshot | None) -> RunState:
+        try:
+            model = await self._resolve_model()
+        except Exception as exc:  # noqa: BLE001 - reported to the person, never raised into the UI loop
+            return self._finish_error(getattr(exc, "user_message", str(exc)))
+        self.ctx = RunContext(
+            bus=self.bus, client=self.client, limiter=self.limiter, room=self.key, run_id=self.run_id, model=model,
+            temperature=self.config.llm.temperature, max_tokens=self.config.llm.max_tokens,
+            on_activity=self._activity,
+        )
+        next_message = self._restore(resume) if resume else None
+        self._emit(RunStarted, item=self.plan.item.name, quantity=self.plan.item.quantity, sellers=self.sellers,
+                   buyer=self.buyer, buyer_mode=self.mode.value, max_rounds=self.max_rounds, model=model,
+                   resumed=resume is not None, from_round=self.round)
+        self._set_state(RunState.RUNNING)
+        try:
+            try:
+                if next_message is None and not (resume and self.transcript):
+                    self.round = max(1, self.round)
+                    next_message = await self._opening(opening)
+                while True:
+                    if next_message is not None:
+                        await self._sellers_answer(next_message)
+                    reply = await self._decide()
+                    if reply is None:  # ended: the outcome is set
+                        break
+                    next_message = reply
+            except _Forced:
+                await self._apply_force()
+        except asyncio.CancelledError:
+            self._finish(RunState.STOPPED, None)
+            return self.state
+        except _Fatal as exc:
+            return self._finish_error(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug must not take the window down with it
+            log.exception("run %s in %s failed", self.run_id, self.key)
+            return self._finish_error(f"Unexpected error: {exc}. The transcript so far is kept.")
+        return self.state
+
+    def _restore(self, snap: RunSnapshot) -> Message | None:
+        """Pick up a stored run: returns the buyer message the sellers still have to answer, if any."""
+        self.transcript = list(snap.messages)
+        self.offer_history = list(snap.offers)
+        self.violations = list(snap.violations)
+        for offer in snap.offers:
+            if offer.binding:
+                self.standing[offer.seller] = offer
+        self.round = max((m.round for m in snap.messages), default=0)
+        self.ctx.message_seqs = count(max((m.seq for m in snap.messages), default=0) + 1)
+        self.bus.continue_sequence(snap.run_id, snap.last_event_seq)
+        last = next((m for m in reversed(self.transcript) if m.text), None)
+        if last and last.role == Role.BUYER and not last.interrupted:
+            return last
+        return None
+
+    async def _opening(self, opening: str | None) -> Message:
+        if opening is not None:
+            return self._post_typed(opening)
+        if self.mode == BuyerMode.PERSON or self._typed:
+            return await self._person_message()
+        reply = await self._buyer_turn(
+            prompts.buyer_opening(), OPENING_SCHEMA, lambda raw: parse_buyer_reply(raw, ["continue"]), ["continue"]
+        )
+        return reply.message
+
+    async def _decide(self, refusals: int = 0) -> Message | None:
+        """End of a round: the buyer continues (returns its next message), accepts, or walks away."""
+        await self._gate(allow_typed=True)
+        while self.mode == BuyerMode.PERSON and not self._typed:
+            if self.at_round_limit:
+                self._set_state(RunState.AWAITING_PERSON, "round limit reached: accept an offer or end with no deal")
+                await self._wait_for(lambda: self.mode == BuyerMode.AI)
+            else:
+                self._set_state(RunState.AWAITING_PERSON, "your turn: type a buyer message")
+                await self._wait_for(lambda: bool(self._typed) or self.mode == BuyerMode.AI)
+            self._set_state(RunState.RUNNING)
+        if self._typed:
+            return self._next_round_with(self._typed.pop(0))
+        final = self.at_round_limit
+        decisions = ["accept", "walk_away"] if final else ["continue", "accept", "walk_away"]
+        if refusals >= 2:  # a buyer that keeps accepting what it may not gets no third try at it
+            decisions = [d for d in decisions if d != "accept"]
+        reply = await self._ai_decision(decisions)
+        return await self._act_on(reply.parsed, reply.message, by="ai", refusals=refusals)
+
+    async def _ai_decision(self, decisions: list[str]) -> Reply[BuyerReply]:
+        note, self._note = self._note, ""
+        turn = prompts.buyer_decision(self.round, self.max_rounds, self.plan.item, list(self.standing.values()),
+                                      self.sellers, decisions, note)
+
+        def finalize(parsed: BuyerReply) -> tuple[int, list[str]]:
+            if parsed.decision == "continue":
+                return self.round + 1, self._recipients(parsed.message)
+            return self.round, list(self.sellers)
+
+        return await self._buyer_turn(turn, buyer_decision_schema(decisions),
+                                      lambda raw: parse_buyer_reply(raw, decisions), decisions, finalize)
+
+    async def _act_on(self, reply: BuyerReply, message: Message, by: str, refusals: int = 0) -> Message | None:
+        if reply.decision == "continue":
+            self._emit(DecisionMade, decision="continue", by=by, round=self.round)
+            self._round_finished()
+            self.round += 1
+            return message
+        if reply.decision == "accept":
+            offer, violation = self._check_accept(reply.seller, message.seq)
+            if violation is None:
+                self._deal(offer, by, reply.message)
+                return None
+            # Refused, recorded, and the buyer is told why and asked again (at most twice).
+            self._record_violation(violation)
+            self._emit(DecisionMade, decision="refused", by=by, round=self.round, seller=reply.seller,
+                       reason=f"{violation.attempted}, but {violation.limit}")
+            self._note = f"\nYour acceptance was refused: {violation.attempted}, but {violation.limit}."
+            return await self._decide(refusals + 1)
+        reason = "the buyer walked away" + (" at the round limit" if self.at_round_limit else "")
+        self._end(OutcomeKind.NO_DEAL, reason, by)
+        return None
+
+    async def _apply_force(self) -> None:
+        forced, self._forced = self._forced, None
+        if isinstance(forced, ForceAccept):
+            offer, violation = self._check_accept(forced.seller)
+            if violation:  # the offer changed since the person chose it
+                self._record_violation(violation)
+                self._end(OutcomeKind.NO_DEAL, f"forced acceptance refused: {violation.limit}", "forced")
+            else:
+                self._deal(offer, "forced", "accepted by the person")
+        elif isinstance(forced, ForceNoDeal):
+            self._end(OutcomeKind.NO_DEAL, forced.reason, "forced")
+        elif isinstance(forced, ForceBuyerDecides):
+            try:
+                reply = await self._ai_decision(["accept", "walk_away"])
+            except _Forced:
+                await self._apply_force()
+                return
+            if reply.parsed.decision == "accept":
+                offer, violation = self._check_accept(reply.parsed.seller, reply.message.seq)
+                if violation:
+                    self._record_violation(violation)
+                    self._end(OutcomeKind.NO_DEAL, f"the buyer's acceptance was refused: {violation.limit}", "ai")
+                    return
+                self._deal(offer, "ai", reply.parsed.message)
+            else:
+                self._end(OutcomeKind.NO_DEAL, "the buyer walked away when asked to decide", "ai")
+
+    # ----- turns ---------------------------------------------------------------------------------
+
+    async def _buyer_turn(self, turn_prompt: str, schema: dict, parse, decisions: list[str], finalize=None) -> Reply[BuyerReply]:
+        system = prompts.buyer_system(self.buyer, self.plan.item, self.sellers)
+        messages = fit_to_context(system, buyer_history(self.transcript), turn_prompt,
+                                  self.config.llm.context_tokens, self.config.llm.max_tokens)
+        finalize = finalize or (lambda parsed: (self.round, self._recipients(parsed.message)))
+        last_error = ""
+        for attempt, delay in enumerate((0.0, *self.retry_delays)):
+            if delay:
+                await self._interruptible(asyncio.sleep(delay))
+            try:
+                reply = await self._interruptible(speak(
+                    self.ctx, sender=self.buyer, role=Role.BUYER, recipients=list(self.sellers), round_=self.round,
+                    messages=messages, schema=schema, parse=parse, finalize=finalize,
+                ))
+            except TurnFailed as exc:
+                last_error = exc.reason
+                self._emit(ErrorRaised, message=f"The buyer could not speak: {exc.reason}", fatal=False, agent=self.buyer)
+                continue
+            self.transcript.append(reply.message)
+            return reply
+        raise _Fatal(f"The buyer could not speak after {len(self.retry_delays) + 1} attempts: {last_error}")
+
+    async def _sellers_answer(self, buyer_message: Message) -> None:
+        await self._gate(allow_typed=False, skip=buyer_message.typed_by_person and self._paused)
+        addressed = [s for s in self.sellers if normalize_name(s) in {normalize_name(r) for r in buyer_message.recipients}]
+        results = await self._interruptible(
+            asyncio.gather(*(self._seller_turn(name) for name in addressed), return_exceptions=True)
+        )
+        answered = 0
+        for name, result in zip(addressed, results):
+            if isinstance(result, TurnFailed):
+                self._emit(SellerSilent, seller=name, round=self.round, reason=result.reason)
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                answered += 1
+        if addressed and not answered:
+            self._silent_rounds += 1
+            if self._silent_rounds >= SILENT_ROUNDS_LIMIT:
+                reason = results[-1].reason if results and isinstance(results[-1], TurnFailed) else "no reply"
+                raise _Fatal(f"No seller has answered for {SILENT_ROUNDS_LIMIT} rounds in a row. Last problem: {reason}")
+        else:
+            self._silent_rounds = 0
+
+    async def _seller_turn(self, name: str) -> None:
+        seller = self.config.seller(name)
+        stock = self.plan.seller(name).stock
+        profile = seller.profile
+        target = prompts.seller_target(stock, profile.priority, self.round, self.max_rounds)
+        system = prompts.seller_system(name, self.buyer, self.plan.item.name, stock, profile.priority, profile.speaking_style)
+        turn = prompts.seller_turn(self.round, self.max_rounds, target, self.standing.get(name))
+        messages = fit_to_context(system, seller_history(self.transcript, name), turn,
+                                  self.config.llm.context_tokens, self.config.llm.max_tokens)
+        reply = await speak(self.ctx, sender=name, role=Role.SELLER, recipients=[self.buyer], round_=self.round,
+                            messages=messages, schema=SELLER_SCHEMA, parse=parse_seller_reply)
+        self.transcript.append(reply.message)
+        if reply.parsed.offer_price is not None:
+            self._record_offer(name, stock, reply.parsed.offer_price, reply.parsed.offer_quantity, reply.message.seq)
+
+    def _record_offer(self, name: str, stock, price: float, quantity: int | None, seq: int) -> None:
+        quantity = self.plan.item.quantity if quantity is None else quantity
+        violation = check_offer(name, stock, price, quantity, self.round, seq)
+        offer = Offer(seller=name, price_per_unit=price, quantity=quantity, round=self.round, message_seq=seq,
+                      binding=violation is None)
+        self.offer_history.append(offer)
+        self._emit(OfferMade, offer=offer)
+        if violation:
+            self._record_violation(violation)  # not binding, not clamped: the previous offer still stands
+        else:
+            self.standing[name] = offer
+
+    # ----- person in the loop --------------------------------------------------------------------
+
+    async def _person_message(self) -> Message:
+        """The opening typed by the person (Person mode, or a message typed before the AI spoke)."""
+        self._set_state(RunState.AWAITING_PERSON, "your turn: type a buyer message")
+        await self._wait_for(lambda: bool(self._typed))
+        self._set_state(RunState.RUNNING)
+        return self._post_typed(self._typed.pop(0))
+
+    def _next_round_with(self, text: str) -> Message:
+        self._emit(DecisionMade, decision="continue", by="person", round=self.round)
+        self._round_finished()
+        self.round += 1
+        return self._post_typed(text)
+
+    def _post_typed(self, text: str) -> Message:
+        message = post_typed(self.ctx, sender=self.buyer, recipients=self._recipients(text), round_=self.round, text=text)
+        self.transcript.append(message)
+        return message
+
+    # ----- waiting -------------------------------------------------------------------------------
+
+    async def _gate(self, allow_typed: bool, skip: bool = False) -> None:
+        """Pause takes effect here, at a turn boundary; a typed message while paused starts a round."""
+        if skip:
+            return
+        if self._paused:
+            self._set_state(RunState.PAUSED)
+            await self._wait_for(lambda: not self._paused or (allow_typed and bool(self._typed)))
+            self._set_state(RunState.RUNNING)
+        elif self._forced:
+            raise _Forced
+
+    async def _wait_for(self, condition: Callable[[], bool]) -> None:
+        while not condition():
+            if self._forced:
+                raise _Forced
+            self._wake.clear()
+            await self._wake.wait()
+        if self._forced:
+            raise _Forced
+
+    async def _interruptible(self, awaitable):
+        """Await something a forced decision may cut short (cancelling it: partial messages are kept)."""
+        task = asyncio.ensure_future(awaitable)
+        while not task.done():
+            if self._forced:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                raise _Forced
+            self._wake.clear()
+            waker = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({task, waker}, return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                raise
+            finally:
+                waker.cancel()
+        return task.result()
+
+    # ----- outcomes and bookkeeping --------------------------------------------------------------
+
+    def _check_accept(self, seller: str | None, seq: int | None = None) -> tuple[Offer | None, Violation | None]:
+        return check_acceptance(self.buyer, self.plan.item, seller, self.standing, self.sellers, self.round, seq)
+
+    def _deal(self, offer: Offer, by: str, reason: str) -> None:
+        self._emit(DecisionMade, decision="accept", by=by, round=self.round, seller=offer.seller, reason=reason)
+        outcome = Outcome(kind=OutcomeKind.DEAL, seller=offer.seller, price_per_unit=offer.price_per_unit,
+                          quantity=self.plan.item.quantity,
+                          reason=f"accepted {offer.seller}'s offer of {money(offer.price_per_unit)} per unit")
+        self._finish(RunState.DECIDED, outcome)
+
+    def _end(self, kind: OutcomeKind, reason: str, by: str) -> None:
+        self._emit(DecisionMade, decision="walk_away", by=by, round=self.round, reason=reason)
+        self._finish(RunState.NO_DEAL, Outcome(kind=kind, reason=reason[:500]))
+
+    def _finish(self, state: RunState, outcome: Outcome | None) -> None:
+        self.outcome = outcome
+        self._set_state(state)
+        self._emit(RunFinished, state=state, outcome=outcome, rounds=self.round)
+
+    def _finish_error(self, message: str) -> RunState:
+        self._emit(ErrorRaised, message=message, fatal=True)
+        self._finish(RunState.ERROR, None)
+        return self.state
+
+    def _round_finished(self) -> None:
+        self._emit(RoundFinished, round=self.round, standing_offers=list(self.standing.values()))
+
+    def _record_violation(self, violation: Violation) -> None:
+        self.violations.append(violation)
+        self._emit(ViolationRecorded, violation=violation)
+
+    def _recipients(self, text: str) -> list[str]:
+        return parse_mentions(text, self.sellers).sellers or list(self.sellers)
+
+    def _activity(self, requests: int, streaming: int) -> None:
+        """'Waiting for server' while requests are out and none of them is producing tokens yet."""
+        self._in_flight += requests
+        self._streaming += streaming
+        if self.state in (RunState.RUNNING, RunState.WAITING):
+            waiting = self._in_flight > 0 and self._streaming == 0
+            self._set_state(RunState.WAITING if waiting else RunState.RUNNING)
+
+    def _set_state(self, state: RunState, detail: str = "") -> None:
+        if state == self.state and not detail:
+            return
+        self.state = state
+        self._emit(StateChanged, state=state, round=self.round, detail=detail)
+
+    def _emit(self, cls, **fields) -> None:
+        self.bus.emit(cls(room=self.key, run_id=self.run_id, **fields))
