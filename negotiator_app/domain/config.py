@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+import re
 from collections.abc import Callable
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from .names import normalize_item, normalize_name
 
 SCHEMA_VERSION = 1
+_HANDLE_CHARS = re.compile(r"[\w .'\-]+")
 MAX_SELLERS = 10
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -43,6 +45,8 @@ def _check_handle(name: str) -> str:
         raise ValueError("must not contain '@'")
     if not normalize_name(name):
         raise ValueError("must contain at least one letter or digit")
+    if not _HANDLE_CHARS.fullmatch(name) or not name[0].isalnum():
+        raise ValueError("may use only letters, digits, spaces and _ - . ' (so it can be typed as an @mention)")
     return name
 
 

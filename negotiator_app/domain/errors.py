@@ -59,10 +59,16 @@ def describe_location(loc: tuple[Any, ...], data: Any) -> str:
         i += 1
     if not parts:
         return "Session"
+    if len(loc) == 1 and _is_session_field(loc[0]):
+        parts.insert(0, "Session")  # "name must not be empty" alone does not say whose name
     # The final field reads as the subject of the sentence: "Seller 2 'Acme', item 'X': least price ..."
     if isinstance(loc[-1], str) and loc[-1] in FIELD_LABELS and len(parts) > 1:
         return ", ".join(parts[:-1]) + ": " + parts[-1]
     return ", ".join(parts)
+
+
+def _is_session_field(key: Any) -> bool:
+    return isinstance(key, str) and key not in ("buyer", "llm")
 
 
 def _get(node: Any, key: Any) -> Any:
@@ -81,6 +87,11 @@ def describe_error(err: dict[str, Any], data: Any) -> str:
     return f"{where} {what}" if ends_with_field else f"{where}: {what}"
 
 
+def _num(value: Any) -> str:
+    """2.0 -> '2', 0.5 -> '0.5': limits read the way a person writes them."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _describe_problem(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -95,13 +106,13 @@ def _describe_problem(err: dict[str, Any]) -> str:
     if kind == "too_long":
         return f"allows at most {ctx.get('max_length')} entries"
     if kind == "greater_than_equal":
-        return f"must be at least {ctx.get('ge')}"
+        return f"must be at least {_num(ctx.get('ge'))}"
     if kind == "greater_than":
-        return f"must be above {ctx.get('gt')}"
+        return f"must be above {_num(ctx.get('gt'))}"
     if kind == "less_than_equal":
-        return f"must be at most {ctx.get('le')}"
+        return f"must be at most {_num(ctx.get('le'))}"
     if kind == "less_than":
-        return f"must be below {ctx.get('lt')}"
+        return f"must be below {_num(ctx.get('lt'))}"
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
@@ -110,6 +121,12 @@ def _describe_problem(err: dict[str, Any]) -> str:
         return "must be a whole number"
     if kind in ("float_parsing", "float_type", "finite_number"):
         return "must be a number"
+    if kind == "list_type":
+        return "must be a list"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be an object"
+    if kind == "string_type":
+        return "must be text"
     if kind == "enum":
         return f"must be one of {ctx.get('expected')}"
     return str(err.get("msg", kind))

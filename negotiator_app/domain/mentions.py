@@ -23,8 +23,10 @@ def _match_at(text: str, start: int, key: str) -> int | None:
         if i >= len(text):
             return None
         ch = text[i]
-        if ch.casefold() == key[k] or (ch.casefold() and normalize_name(ch) == key[k]):
-            k += 1
+        # One character can fold to several ('ß' -> 'ss'), so compare its whole normalised form.
+        piece = normalize_name(ch)
+        if piece and key.startswith(piece, k):
+            k += len(piece)
         elif ch in _SEPARATORS and k > 0:
             pass
         else:

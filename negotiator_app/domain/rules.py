@@ -1,6 +1,8 @@
 """The rules the code enforces whatever the models say: binding offers and valid deals."""
 from __future__ import annotations
 
+import math
+
 from .config import InventoryItem, ShoppingItem
 from .names import normalize_name
 from .records import Offer, Violation, ViolationKind
@@ -24,6 +26,9 @@ def check_offer(
         return violation(
             ViolationKind.OFFER_EXCEEDS_STOCK, f"offered {quantity} units", f"{stock.quantity_available} in stock"
         )
+    if not math.isfinite(price):
+        # NaN compares False with everything, so without this it would slip through as binding.
+        return violation(ViolationKind.OFFER_INVALID_PRICE, f"offered {price} per unit", "a finite price")
     if price < stock.least_price:
         return violation(
             ViolationKind.OFFER_BELOW_FLOOR, f"offered {money(price)} per unit", f"least price {money(stock.least_price)}"

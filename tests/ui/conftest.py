@@ -1,0 +1,44 @@
+"""Async UI tests: a qasync loop on the Qt application, an `until` helper, and loop errors that fail tests."""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+import qasync
+
+
+class AsyncRunner:
+    """Runs coroutines on a qasync loop bound to the test QApplication (pytest-qt's qapp)."""
+
+    def __init__(self, app) -> None:
+        self.errors: list[dict] = []
+        self._runner = asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app))
+        self.loop = self._runner.get_loop()
+        self.loop.set_exception_handler(lambda loop, ctx: self.errors.append(ctx))
+
+    def run(self, coro):
+        return self._runner.run(coro)
+
+    def close(self) -> None:
+        self._runner.close()
+
+
+@pytest.fixture
+def arun(qapp):
+    """`arun.run(coro)` runs an async scenario on the Qt loop; unretrieved task errors fail the test."""
+    runner = AsyncRunner(qapp)
+    yield runner
+    runner.close()
+    if runner.errors:
+        pytest.fail(f"event loop errors: {[e.get('message') or e for e in runner.errors]}")
+
+
+async def until(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.01, what: str = "") -> None:
+    """Wait on the running loop (never a nested Qt loop) until predicate() is truthy."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
+        await asyncio.sleep(interval)
