@@ -141,6 +141,10 @@ def parse_buyer_reply(raw: str, decisions: list[str]) -> BuyerReply:
         decision = match["decision"].lower().replace(" ", "_").replace("walkaway", "walk_away") if match else "continue"
         seller = match["seller"].strip().strip(".").lstrip("@") or None if match else None
         message = _clean_message(_PROTOCOL_LINE.sub("", raw))
+    if decision == "continue" and "continue" not in decisions and "walk_away" in decisions:
+        decision = "walk_away"  # wanting to go on past the round limit means no deal
+    if decision == "accept" and "accept" not in decisions and "continue" in decisions:
+        decision, seller = "continue", None  # accepting is off the table this turn: keep talking
     if decision not in decisions:
         raise ParseError(f"decision '{decision}' is not one of {', '.join(decisions)}")
     if decision == "accept" and not seller:

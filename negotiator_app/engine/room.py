@@ -360,7 +360,8 @@ class RoomRunner:
         raise _Fatal(f"The buyer could not speak after {len(self.retry_delays) + 1} attempts: {last_error}")
 
     async def _sellers_answer(self, buyer_message: Message) -> None:
-        await self._gate(allow_typed=False, skip=buyer_message.typed_by_person and self._paused)
+        # A message typed while paused also releases a pending AI message: the person asked for a round.
+        await self._gate(allow_typed=True, skip=buyer_message.typed_by_person and self._paused)
         addressed = [s for s in self.sellers if normalize_name(s) in {normalize_name(r) for r in buyer_message.recipients}]
         results = await self._interruptible(
             asyncio.gather(*(self._seller_turn(name) for name in addressed), return_exceptions=True)
