@@ -6,14 +6,71 @@ import argparse
 from . import __version__
 
 
+def _db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH", help="SQLite database file (default: the one in your user data folder)")
+
+
+def _server(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", metavar="URL", help="OpenAI-compatible server (default: the scenario's)")
+    parser.add_argument("--model", metavar="NAME", help="model id (default: the scenario's, else the first loaded)")
+    parser.add_argument("--api-key", metavar="KEY", help="API key, if the server needs one (never stored)")
+    parser.add_argument("--export-dir", metavar="DIR", help="also write JSON logs and Markdown transcripts here")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="negotiator", description=__doc__)
     parser.add_argument("--version", action="version", version=f"negotiator {__version__}")
+    # Window options (their own dests: subcommands define --db/--base-url too, and a subparser's defaults
+    # would overwrite same-named top-level values).
+    parser.add_argument("--db", dest="app_db", metavar="PATH", help="database file for the window")
+    parser.add_argument("--base-url", dest="app_base_url", metavar="URL", help="model server for every session")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="start the window offscreen on a temporary database, create a session from an "
+                             "example (and run one round if --base-url is given), then exit 0 or 1")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="negotiate a scenario file headless and store it")
+    run.add_argument("scenario", metavar="SCENARIO.json")
+    run.add_argument("--rounds", type=int, metavar="N", help="round limit per room")
+    _server(run)
+    _db(run)
+
+    resume = sub.add_parser("resume", help="resume an interrupted run headless")
+    resume.add_argument("run_id", metavar="RUN_ID")
+    _server(resume)
+    _db(resume)
+
+    sessions = sub.add_parser("sessions", help="list stored sessions")
+    _db(sessions)
+
+    export = sub.add_parser("export", help="export a session log")
+    export.add_argument("session_id", type=int, metavar="SESSION_ID")
+    export.add_argument("--out", required=True, metavar="FILE")
+    export.add_argument("--format", choices=("json", "md"), default="json")
+    _db(export)
+
+    imp = sub.add_parser("import", help="import a session from its JSON log")
+    imp.add_argument("file", metavar="FILE")
+    _db(imp)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .app import run_app
+    if args.command is None:
+        from .app import run_app
 
-    return run_app(args)
+        return run_app(args)
+    from . import headless
+
+    if args.command == "run":
+        return headless.run_command(args.scenario, db=args.db, base_url=args.base_url, model=args.model,
+                                    rounds=args.rounds, export_dir=args.export_dir, api_key=args.api_key)
+    if args.command == "resume":
+        return headless.resume_command(args.run_id, db=args.db, base_url=args.base_url, model=args.model,
+                                       api_key=args.api_key, export_dir=args.export_dir)
+    if args.command == "sessions":
+        return headless.sessions_command(db=args.db)
+    if args.command == "export":
+        return headless.export_command(args.session_id, args.out, fmt=args.format, db=args.db)
+    return headless.import_command(args.file, db=args.db)

@@ -37,6 +37,11 @@ def fit_to_context(system: str, history: list[dict], last_user: str, context_tok
     if messages[1]["role"] == "assistant":
         # Some templates (Gemma's) also insist the conversation opens with a user turn.
         messages.insert(1, {"role": "user", "content": "[The negotiation begins.]"})
+    # The instructions open the first user turn instead of a system message: some servers
+    # (llama-cpp-python's Gemma format) silently drop system messages. The text still comes first
+    # and stays identical across turns, so the server's prompt cache keeps working.
+    system_message = messages.pop(0)
+    messages[0] = {"role": "user", "content": system_message["content"] + "\n\n" + messages[0]["content"]}
     return messages
 
 

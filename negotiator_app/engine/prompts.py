@@ -52,8 +52,8 @@ def seller_system(name: str, buyer: str, item: str, stock: InventoryItem, priori
         f"Personality: speak in a {STYLE_TEXT[style]} way. {PRIORITY_TEXT[priority]}\n"
         "Reply with one short message to the buyer (1-3 sentences). Give a price offer whenever you name a "
         "price; it is binding.\n"
-        'Answer as JSON: {"message": "<what you say>", "offer_price": <price per unit or null>, '
-        '"offer_quantity": <units or null>}'
+        'Reply with a JSON object: "message" is what you say to the buyer; "offer_price" is your price per '
+        'unit as a number, or null when you make no offer; "offer_quantity" is the number of units, or null.'
     )
 
 
@@ -84,7 +84,7 @@ def buyer_system(buyer: str, item: ShoppingItem, sellers: list[str]) -> str:
 def buyer_opening() -> str:
     return (
         "[Start the negotiation: greet the sellers, say what you need, and ask for their best price.]\n"
-        'Answer as JSON: {"message": "<what you say>"}'
+        'Reply with a JSON object whose "message" is what you say to the sellers.'
     )
 
 
@@ -114,10 +114,10 @@ def buyer_decision(
         f"[Round {round_} of {max_rounds}. Standing offers:\n{describe_offers(offers, sellers)}\n"
         f"You need {item.quantity} units and never pay more than {money(item.max_price)} per unit.{note}\n"
         f"{ask}]\n"
-        f'Answer as JSON: {{"decision": "{"|".join(decisions)}", "seller": "<seller name if accept, else null>", '
-        '"message": "<what you say>"}'
+        f'Reply with a JSON object: "decision" is one of {", ".join(decisions)}; "seller" is the name of the '
+        'seller whose offer you accept, or null; "message" is what you say to the sellers.'
     )
 
 
 def reask(reason: str) -> str:
-    return f"[Your last reply could not be read: {reason}. Answer again, exactly in the JSON format asked.]"
+    return f"[Your last reply could not be used: {reason}. Answer again with your own words, as a JSON object.]"

@@ -193,6 +193,7 @@ class RoomRunner:
         try:
             model = await self._resolve_model()
         except Exception as exc:  # noqa: BLE001 - reported to the person, never raised into the UI loop
+            self._emit_run_started(model="", resumed=resume is not None)
             return self._finish_error(getattr(exc, "user_message", str(exc)))
         self.ctx = RunContext(
             bus=self.bus, client=self.client, limiter=self.limiter, room=self.key, run_id=self.run_id, model=model,
@@ -200,9 +201,7 @@ class RoomRunner:
             on_activity=self._activity,
         )
         next_message = self._restore(resume) if resume else None
-        self._emit(RunStarted, item=self.plan.item.name, quantity=self.plan.item.quantity, sellers=self.sellers,
-                   buyer=self.buyer, buyer_mode=self.mode.value, max_rounds=self.max_rounds, model=model,
-                   resumed=resume is not None, from_round=self.round)
+        self._emit_run_started(model=model, resumed=resume is not None)
         self._set_state(RunState.RUNNING)
         try:
             try:
@@ -227,6 +226,11 @@ class RoomRunner:
             log.exception("run %s in %s failed", self.run_id, self.key)
             return self._finish_error(f"Unexpected error: {exc}. The transcript so far is kept.")
         return self.state
+
+    def _emit_run_started(self, model: str, resumed: bool) -> None:
+        self._emit(RunStarted, item=self.plan.item.name, quantity=self.plan.item.quantity, sellers=self.sellers,
+                   buyer=self.buyer, buyer_mode=self.mode.value, max_rounds=self.max_rounds, model=model,
+                   resumed=resumed, from_round=self.round)
 
     def _restore(self, snap: RunSnapshot) -> Message | None:
         """Pick up a stored run: returns the buyer message the sellers still have to answer, if any."""

@@ -10,7 +10,7 @@ from itertools import count
 from typing import Generic, TypeVar
 
 from ..domain import Message, Role, UsageInfo
-from ..llm import ChatRequest, ChatResult, LLMClient, LLMError
+from ..llm import ChatRequest, ChatResult, LLMClient, LLMError, MalformedReply
 from .bus import EventBus
 from .events import MessageCompleted, MessageDiscarded, MessageStarted, ParseFailed, TokenDelta
 from .limiter import FairLimiter
@@ -113,6 +113,14 @@ async def speak(
                 else:
                     _discard(ctx, stream_id, sender, "stopped before any text arrived", "")
             raise
+        except MalformedReply as exc:
+            # Garbage from the model (not the server failing): counted and asked again, like unreadable JSON.
+            _discard(ctx, stream_id, sender, exc.user_message, "".join(shown))
+            ctx.bus.emit(ParseFailed(room=ctx.room, run_id=ctx.run_id, agent=sender, round=round_,
+                                     reason=exc.user_message, raw="".join(shown)[:2000], will_retry=attempt == 1))
+            if attempt == 1:
+                continue
+            raise TurnFailed(exc.user_message, server_error=exc) from None
         except LLMError as exc:
             _discard(ctx, stream_id, sender, exc.user_message, "".join(shown))
             raise TurnFailed(exc.user_message, server_error=exc) from None
@@ -120,6 +128,7 @@ async def speak(
             ctx.on_activity(-1, -1 if got_first else 0)
         try:
             parsed = parse(result.content)
+            _reject_echo(getattr(parsed, "message", ""), messages)
         except ParseError as exc:
             retry = attempt == 1
             _discard(ctx, stream_id, sender, f"unreadable reply: {exc}", result.content)
@@ -139,6 +148,20 @@ async def speak(
         )
         return Reply(message, parsed)
     raise AssertionError("unreachable")
+
+
+def _reject_echo(text: str, messages: list[dict]) -> None:
+    """Small models often parrot their instructions; such a reply says nothing and may leak private numbers."""
+    said = " ".join(text.split()).casefold()
+    if len(said) < 20:
+        return
+    for message in messages:
+        if message["role"] == "assistant":
+            continue
+        prompt = " ".join(message["content"].split()).casefold()
+        if message["role"] == "system" or prompt.startswith("["):
+            if said in prompt or any(said[i : i + 40] in prompt for i in range(0, max(1, len(said) - 40), 20)):
+                raise ParseError("the reply repeats the instructions instead of answering")
 
 
 def _usage(result: ChatResult | None) -> UsageInfo | None:

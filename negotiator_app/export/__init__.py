@@ -1,0 +1,9 @@
+"""Exports: JSON logs with a versioned schema, Markdown transcripts, import, and summary metrics."""
+from .documents import LOG_SCHEMA_VERSION, RunLog, SessionLog, run_log, session_log
+from .files import prune_exports, write_json, write_text
+from .importer import ImportError_, import_session, parse_session_log
+from .markdown import render_run, run_markdown, session_markdown
+from .metrics import AgentStats, RunMetrics, run_metrics
+from .summary import ItemRow, RoomMetrics, SessionMetrics, session_metrics
+
+__all__ = [name for name in dir() if not name.startswith("_") or name == "ImportError_"]

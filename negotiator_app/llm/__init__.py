@@ -1,0 +1,15 @@
+"""OpenAI-compatible LLM client for LM Studio and similar local servers (no Qt here)."""
+from negotiator_app.llm.client import LLMClient
+from negotiator_app.llm.datatypes import (
+    ChatRequest, ChatResult, ModelInfo, ResponseFormatMode, ServerStatus, Usage,
+)
+from negotiator_app.llm.errors import (
+    ContextTooLong, LLMError, LLMTimeout, MalformedReply, ModelNotFound, ServerError,
+    ServerUnreachable, StreamInterrupted,
+)
+
+__all__ = [
+    "LLMClient", "ChatRequest", "ChatResult", "Usage", "ModelInfo", "ServerStatus",
+    "ResponseFormatMode", "LLMError", "ServerUnreachable", "ModelNotFound", "ContextTooLong",
+    "LLMTimeout", "ServerError", "MalformedReply", "StreamInterrupted",
+]

@@ -76,7 +76,7 @@ def test_garbage_replies_are_parse_failures_reasked_once_then_the_seller_is_sile
     failures = events.of(ParseFailed)
     assert [(f.agent, f.will_retry) for f in failures] == [("Seller A", True), ("Seller A", False)]
     assert len(seller_requests(fake, "Seller A")) == 2
-    assert "could not be read" in seller_requests(fake, "Seller A")[1]["messages"][-1]["content"]
+    assert "could not be used" in seller_requests(fake, "Seller A")[1]["messages"][-1]["content"]
     assert [e.sender for e in events.of(MessageDiscarded)] == ["Seller A", "Seller A"]
     assert [s.seller for s in events.of(SellerSilent)] == ["Seller A"]
     assert all(m.sender != "Seller A" for m in room.transcript)

@@ -1,0 +1,163 @@
+"""JSON log documents (per run and per session): pydantic models that also generate the JSON Schemas."""
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .. import __version__
+from ..domain import Message, Outcome, RunState, SessionConfig, Violation, plan_rooms
+from ..storage import RunEvent, RunRecord, Store
+from .metrics import RunMetrics, run_metrics
+from .summary import SessionMetrics, session_metrics
+
+LOG_SCHEMA_VERSION = 1
+PRIVATE_NOTE = ("Operator's record: includes every private field (seller cost, floor, priority and style, the "
+                "buyer's limits) and hidden reasoning kept apart from the messages. The API key is never included.")
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OfferDoc(_Doc):
+    seller: str
+    price_per_unit: float | None = Field(description="null when the model offered a non-finite price")
+    quantity: int
+    round: int
+    message_seq: int
+    binding: bool
+
+
+class Sampling(_Doc):
+    temperature: float
+    max_tokens: int
+    max_rounds: int
+    concurrency: int
+    context_tokens: int
+
+
+class RunDoc(_Doc):
+    run_id: str
+    room_key: str = Field(pattern=r"^room-[1-9][0-9]*$")
+    item: str
+    quantity: int = Field(ge=1)
+    state: RunState
+    started_at: datetime
+    finished_at: datetime | None = None
+    rounds: int = Field(ge=0)
+    max_rounds: int = Field(ge=1)
+    model: str
+    buyer_mode: Literal["ai", "person"] = "ai"
+    resumed_count: int = Field(default=0, ge=0)
+    parse_failures: int = Field(default=0, ge=0)
+    config: SessionConfig = Field(description="the configuration this run used, private fields included")
+    participants: list[str]
+    messages: list[Message]
+    offers: list[OfferDoc]
+    violations: list[Violation]
+    events: list[RunEvent]
+    outcome: Outcome | None = None
+    metrics: RunMetrics | None = None
+
+
+class _LogHeader(_Doc):
+    schema_version: Literal[1] = LOG_SCHEMA_VERSION
+    app_version: str
+    exported_at: datetime
+    note: str = PRIVATE_NOTE
+    server_url: str
+    sampling: Sampling
+
+
+class SessionRef(_Doc):
+    id: int
+    name: str
+
+
+class RunLog(_LogHeader):
+    """A single run of one room."""
+
+    kind: Literal["run"] = "run"
+    model: str
+    session: SessionRef
+    run: RunDoc
+
+
+class SkippedDoc(_Doc):
+    index: int
+    item: str
+    reason: str
+    detail: str
+
+
+class RoomDoc(_Doc):
+    room_key: str = Field(pattern=r"^room-[1-9][0-9]*$")
+    item: str
+    runs: list[RunDoc] = Field(description="newest first")
+
+
+class SessionDoc(_Doc):
+    id: int
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    config: SessionConfig
+
+
+class SessionLog(_LogHeader):
+    """A session: its configuration and every stored run of every room."""
+
+    kind: Literal["session"] = "session"
+    models: list[str]
+    session: SessionDoc
+    skipped_items: list[SkippedDoc]
+    rooms: list[RoomDoc]
+    metrics: SessionMetrics | None = None
+
+
+def _sampling(config: SessionConfig) -> Sampling:
+    llm = config.llm
+    return Sampling(temperature=llm.temperature, max_tokens=llm.max_tokens, max_rounds=llm.max_rounds,
+                    concurrency=llm.concurrency, context_tokens=llm.context_tokens)
+
+
+def run_doc(record: RunRecord) -> RunDoc:
+    fields = {k: getattr(record, k) for k in RunDoc.model_fields if k not in ("offers", "metrics")}
+    offers = [OfferDoc(**{**o.model_dump(), "price_per_unit": o.price_per_unit if math.isfinite(o.price_per_unit)
+                          else None}) for o in record.offers]
+    return RunDoc(**fields, offers=offers, metrics=run_metrics(record))
+
+
+def _dump(doc: BaseModel) -> dict:
+    return doc.model_dump(mode="json")
+
+
+def run_log(store: Store, run_id: str) -> dict:
+    record = store.load_run(run_id)
+    session = store.get_session(record.session_id)
+    return _dump(RunLog(
+        app_version=__version__, exported_at=datetime.now(UTC), server_url=record.config.llm.base_url,
+        sampling=_sampling(record.config), model=record.model,
+        session=SessionRef(id=session.id, name=session.name), run=run_doc(record)))
+
+
+def session_log(store: Store, session_id: int) -> dict:
+    session = store.get_session(session_id)
+    plan = plan_rooms(session.config)
+    rooms: dict[str, RoomDoc] = {}
+    for summary in store.list_runs(session_id):
+        doc = run_doc(store.load_run(summary.run_id))
+        rooms.setdefault(summary.room_key, RoomDoc(room_key=summary.room_key, item=summary.item, runs=[])).runs.append(doc)
+    models = sorted({r.model for room in rooms.values() for r in room.runs if r.model})
+    return _dump(SessionLog(
+        app_version=__version__, exported_at=datetime.now(UTC), server_url=session.config.llm.base_url,
+        sampling=_sampling(session.config), models=models,
+        session=SessionDoc(id=session.id, name=session.name, created_at=session.created_at,
+                           updated_at=session.updated_at, config=session.config),
+        skipped_items=[SkippedDoc(index=s.index, item=s.item.name, reason=s.reason.value, detail=s.detail)
+                       for s in plan.skipped],
+        rooms=[rooms[k] for k in sorted(rooms, key=lambda key: int(key.split("-")[1]))],
+        metrics=session_metrics(store, session_id)))

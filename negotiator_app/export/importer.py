@@ -1,0 +1,131 @@
+"""Importing a session from its JSON log: validate everything first, then write it all in one transaction."""
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..domain import Offer, OutcomeKind, RunState
+from ..storage import SessionSummary, Store, StorageError
+from ..storage import runs as run_rows
+from ..storage import sessions as session_rows
+from .documents import RunDoc, SessionLog
+
+
+class ImportError_(ValueError):
+    """An import file that cannot be used; `errors` lists every problem with its location. Nothing was written."""
+
+    def __init__(self, source: str, errors: list[str]) -> None:
+        self.source = source
+        self.errors = errors
+        super().__init__(f"{source} cannot be imported:\n" + "\n".join(f"- {e}" for e in errors))
+
+
+def _where(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(document)"
+
+
+def parse_session_log(data: Any, source: str = "import") -> SessionLog:
+    if not isinstance(data, dict):
+        raise ImportError_(source, ["(document): must be a JSON object (a Negotiator session log)"])
+    if data.get("kind") == "run":
+        raise ImportError_(source, ["kind: this is the log of a single run; import a session log instead"])
+    try:
+        doc = SessionLog.model_validate(data)
+    except ValidationError as exc:
+        raise ImportError_(source, [f"{_where(tuple(e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
+                           ) from None
+    problems = [p for r, room in enumerate(doc.rooms) for i, run in enumerate(room.runs)
+                for p in _run_problems(run, f"rooms[{r}].runs[{i}]")]
+    if problems:
+        raise ImportError_(source, problems)
+    return doc
+
+
+def _run_problems(run: RunDoc, at: str) -> list[str]:
+    """Rules the database would refuse, found up front so every one is reported (not just the first)."""
+    people = set(run.participants)
+    out = []
+    if run.config.buyer.name not in people:
+        out.append(f"{at}.participants: must include the buyer '{run.config.buyer.name}'")
+    seqs: set[int] = set()
+    for j, m in enumerate(run.messages):
+        if m.sender not in people:
+            out.append(f"{at}.messages[{j}].sender: '{m.sender}' is not a participant of this run")
+        out += [f"{at}.messages[{j}].recipients: '{r}' is not a participant of this run"
+                for r in m.recipients if r not in people]
+        if m.seq in seqs:
+            out.append(f"{at}.messages[{j}].seq: {m.seq} appears twice")
+        seqs.add(m.seq)
+    for j, o in enumerate(run.offers):
+        if o.seller not in people:
+            out.append(f"{at}.offers[{j}].seller: '{o.seller}' is not a participant of this run")
+        if o.binding and (o.price_per_unit is None or o.price_per_unit < 0 or o.quantity < 1):
+            out.append(f"{at}.offers[{j}]: a binding offer needs a price ≥ 0 and at least 1 unit")
+    outcome = run.outcome
+    if outcome and outcome.kind == OutcomeKind.DEAL:
+        if not any(o.binding and o.seller == outcome.seller and o.price_per_unit == outcome.price_per_unit
+                   for o in run.offers):
+            out.append(f"{at}.outcome: a deal must accept a binding offer {outcome.seller} made in this run")
+    return out
+
+
+def read_log(doc_or_path: dict | str | Path) -> tuple[Any, str]:
+    if isinstance(doc_or_path, dict):
+        return doc_or_path, "document"
+    path = Path(doc_or_path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8")), path.name
+    except FileNotFoundError:
+        raise ImportError_(path.name, ["(file): does not exist"]) from None
+    except json.JSONDecodeError as exc:
+        raise ImportError_(path.name, [f"line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportError_(path.name, [f"(file): cannot be read ({exc})"]) from None
+
+
+def import_session(store: Store, doc_or_path: dict | str | Path) -> SessionSummary:
+    """A new session with every run of the log (runs get new ids). Nothing is written if anything is wrong."""
+    data, source = read_log(doc_or_path)
+    doc = parse_session_log(data, source)
+    try:
+        with store.writing() as conn:
+            session_id = session_rows.insert_session(conn, doc.session.config)
+            for room in doc.rooms:
+                for run in reversed(room.runs):  # oldest first, as they were recorded
+                    _insert_run(conn, session_id, run)
+    except StorageError as exc:
+        if exc.transient:
+            raise
+        raise ImportError_(source, [exc.user_message]) from None
+    return store.session_summary(session_id)
+
+
+def _insert_run(conn, session_id: int, run: RunDoc) -> None:
+    run_id = uuid.uuid4().hex
+    state = RunState.INTERRUPTED if not run.state.finished else run.state  # nothing is running it here
+    buyer = run.config.buyer.name
+    run_rows.insert_run(
+        conn, session_id=session_id, room_key=run.room_key, run_id=run_id, item=run.item, quantity=run.quantity,
+        buyer=buyer, sellers=[p for p in run.participants if p != buyer], config=run.config, state=state,
+        started_at=run.started_at, max_rounds=run.max_rounds, model=run.model, buyer_mode=run.buyer_mode,
+        rounds=run.rounds, parse_failures=run.parse_failures, resumed_count=run.resumed_count,
+        finished_at=run.finished_at, last_event_seq=max((e.event_seq for e in run.events), default=0),
+    )
+    for m in run.messages:
+        run_rows.insert_message(conn, run_id, m)
+    for o in run.offers:
+        price = math.nan if o.price_per_unit is None else o.price_per_unit
+        run_rows.insert_offer(conn, run_id, Offer(**{**o.model_dump(), "price_per_unit": price}))
+    for v in run.violations:
+        run_rows.insert_violation(conn, run_id, v)
+    for e in run.events:
+        run_rows.insert_event(conn, run_id, e)
+    run_rows.set_outcome(conn, run_id, run.outcome)

@@ -1,0 +1,324 @@
+"""Headless commands behind the CLI: run a scenario or resume a run into the database, list, export, import."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .domain import RunState, ScenarioError, SessionConfig, load_scenario, money
+from .engine import (
+    DecisionMade, ErrorRaised, EventBus, MessageCompleted, OfferMade, RunFinished, SellerSilent, SessionEngine,
+    ViolationRecorded,
+)
+from .export import (
+    ImportError_, import_session, prune_exports, run_log, run_markdown, session_log, session_markdown, write_json,
+    write_text,
+)
+from .llm import LLMClient
+from .storage import Recorder, RunRecord, Store, StorageError, load_settings, resolve_db_path
+from .storage.store import NotFound
+
+EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_SERVER, EXIT_STORAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+Out = Callable[[str], None]
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _out(text: str) -> None:
+    print(text, flush=True)
+
+
+def open_store(db: str | None, err: Out = _err) -> Store | None:
+    try:
+        store = Store.open(resolve_db_path(db))
+    except StorageError as exc:
+        err(f"error: {exc.user_message}")
+        return None
+    if store.recovered_from:
+        err(f"warning: the database was damaged or not a database; it was moved to {store.recovered_from} "
+            "and a fresh one was created")
+    settings = load_settings()
+    if settings.retention_days:
+        from .paths import export_dir
+
+        prune_exports(settings.export_dir or export_dir(), settings.retention_days)
+    return store
+
+
+def event_line(event) -> str | None:
+    """One console line per completed message, offer, violation, decision and problem (deltas are skipped)."""
+    room = event.room
+    if isinstance(event, MessageCompleted):
+        m = event.message
+        mark = " [interrupted]" if m.interrupted else ""
+        return f"[{room} · r{m.round}] {m.sender}: {m.text}{mark}"
+    if isinstance(event, OfferMade):
+        o = event.offer
+        kind = "binding" if o.binding else "NOT binding"
+        return f"[{room} · r{o.round}] offer: {o.seller} {o.price_per_unit:,.2f} × {o.quantity} ({kind})"
+    if isinstance(event, ViolationRecorded):
+        v = event.violation
+        return f"[{room} · r{v.round}] violation ({v.kind.value}) by {v.agent}: {v.attempted}; limit: {v.limit}"
+    if isinstance(event, DecisionMade) and event.decision != "continue":
+        who = f" {event.seller}" if event.seller else ""
+        return f"[{room} · r{event.round}] decision: {event.decision}{who} (by {event.by}) {event.reason}".rstrip()
+    if isinstance(event, SellerSilent):
+        return f"[{room} · r{event.round}] {event.seller} did not answer: {event.reason}"
+    if isinstance(event, ErrorRaised):
+        return f"[{room}] {'error' if event.fatal else 'problem'}: {event.message}"
+    if isinstance(event, RunFinished):
+        return f"[{room}] finished: {event.state.value} after {event.rounds} rounds"
+    return None
+
+
+def outcome_table(records: list[RunRecord]) -> list[str]:
+    header = ("item", "outcome", "seller", "price/unit", "qty", "total", "rounds")
+    rows = [header]
+    for r in records:
+        o = r.outcome
+        deal = o is not None and o.kind.value == "deal"
+        rows.append((
+            r.item, o.kind.value if o else r.state.value, (o.seller or "") if o else "",
+            money(o.price_per_unit) if deal else "", str(o.quantity) if deal else "",
+            money(o.total) if deal else "", str(r.rounds),
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+
+
+class _Session:
+    """Client + bus + recorder for one headless run; storage failures pause the rooms until writes work."""
+
+    def __init__(self, store: Store, session_id: int, config: SessionConfig, api_key: str | None, out: Out,
+                 err: Out) -> None:
+        self.store, self.config, self.out, self.err = store, config, out, err
+        self.client = LLMClient(config.llm.base_url, api_key=api_key, read_timeout=config.llm.read_timeout_s)
+        self.bus = EventBus()
+        self.recorder = Recorder(store, session_id, config)
+        self.bus.subscribe(self.recorder.handle)
+        self.bus.subscribe(self._print)
+        self.engine: SessionEngine | None = None
+
+    def _print(self, event) -> None:
+        line = event_line(event)
+        if line:
+            self.out(line)
+
+    def watch_storage(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def failed(exc: StorageError) -> None:  # writer thread → event loop
+            loop.call_soon_threadsafe(self._pause, exc)
+
+        def recovered() -> None:
+            loop.call_soon_threadsafe(self._resume)
+
+        self.recorder.on_error, self.recorder.on_recovered = failed, recovered
+
+    def _pause(self, exc: StorageError) -> None:
+        self.err(f"storage error: {exc.user_message} Rooms are paused until the database can be written.")
+        for room in self.engine.rooms.values():
+            room.pause()
+
+    def _resume(self) -> None:
+        self.err("storage: writing works again; rooms continue.")
+        for room in self.engine.rooms.values():
+            room.resume()
+
+    async def probe(self) -> bool:
+        status = await self.client.status()
+        if not status.reachable:
+            self.err(f"error: {status.error or f'LM Studio is not running at {self.config.llm.base_url}'}")
+        return status.reachable
+
+    async def wait(self, tasks: list[asyncio.Task]) -> bool:
+        """True if every task ended by itself; False if Ctrl+C stopped them (partial messages are stored)."""
+        try:
+            await asyncio.gather(*tasks)
+            return True
+        except asyncio.CancelledError:
+            await self.engine.stop_all()
+            return False
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        if not await asyncio.to_thread(self.recorder.close, 30.0):
+            self.err(f"error: some events could not be stored: {self.recorder.failing.user_message}")
+
+
+def _apply_overrides(config: SessionConfig, base_url: str | None, model: str | None, rounds: int | None) -> SessionConfig:
+    llm = config.llm.model_dump()
+    llm.update({k: v for k, v in (("base_url", base_url), ("model", model), ("max_rounds", rounds)) if v})
+    return SessionConfig.model_validate({**config.model_dump(), "llm": llm})
+
+
+def run_command(scenario: str, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
+                rounds: int | None = None, export_dir: str | None = None, api_key: str | None = None,
+                out: Out = _out, err: Out = _err) -> int:
+    try:
+        config = _apply_overrides(load_scenario(scenario), base_url, model, rounds)
+    except ScenarioError as exc:
+        err(f"error: {exc.source} is not a valid scenario ({len(exc.errors)} problem(s)):")
+        for line in exc.errors:
+            err(f"  - {line}")
+        return EXIT_BAD_INPUT
+    except ValueError as exc:
+        err(f"error: invalid option: {exc}")
+        return EXIT_BAD_INPUT
+    store = open_store(db, err)
+    if store is None:
+        return EXIT_STORAGE
+    try:
+        store.mark_interrupted_runs()
+        return asyncio.run(_run(store, config, api_key, export_dir, out, err))
+    except StorageError as exc:
+        err(f"error: {exc.user_message}")
+        return EXIT_STORAGE
+    finally:
+        store.close()
+
+
+async def _run(store: Store, config: SessionConfig, api_key, export_dir, out: Out, err: Out) -> int:
+    summary = store.create_session(config)
+    s = _Session(store, summary.id, config, api_key, out, err)
+    try:
+        if not await s.probe():
+            return EXIT_SERVER
+        s.engine = SessionEngine(config, s.client, s.bus)
+        s.watch_storage()
+        out(f"session {summary.id}: {config.name} — {len(s.engine.rooms)} room(s)")
+        for skipped in s.engine.plan.skipped:
+            out(f"skipped: {skipped.item.name} — {skipped.reason.value}: {skipped.detail}")
+        finished = await s.wait(s.engine.start_all())
+    finally:
+        await s.close()
+    return _report(store, summary.id, [r.run_id for r in s.engine.rooms.values()], finished, export_dir, out, err)
+
+
+def _report(store: Store, session_id: int, run_ids: list[str | None], finished: bool, export_dir, out, err) -> int:
+    records = [store.load_run(run_id) for run_id in run_ids if run_id]
+    out("")
+    for line in outcome_table(records):
+        out(line)
+    if export_dir:
+        paths = export_session_files(store, session_id, Path(export_dir), [r.run_id for r in records])
+        out(f"exported {len(paths)} file(s) to {export_dir}")
+    if not finished:
+        err("stopped: partial messages are stored; resume with `negotiator resume RUN_ID`")
+        return EXIT_INTERRUPTED
+    ok = all(r.state in (RunState.DECIDED, RunState.NO_DEAL) for r in records)
+    return EXIT_OK if ok else EXIT_RUN_FAILED
+
+
+def export_session_files(store: Store, session_id: int, directory: Path, run_ids: list[str]) -> list[Path]:
+    paths = [write_json(directory / f"session-{session_id}.json", session_log(store, session_id))]
+    for run_id in run_ids:
+        paths.append(write_json(directory / f"run-{run_id}.json", run_log(store, run_id)))
+        paths.append(write_text(directory / f"run-{run_id}.md", run_markdown(store, run_id)))
+    return paths
+
+
+def resume_command(run_id: str, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
+                   api_key: str | None = None, export_dir: str | None = None, out: Out = _out, err: Out = _err) -> int:
+    store = open_store(db, err)
+    if store is None:
+        return EXIT_STORAGE
+    try:
+        store.mark_interrupted_runs()
+        try:
+            record = store.load_run(run_id)
+        except NotFound:
+            err(f"error: no run {run_id} in {store.path}")
+            return EXIT_BAD_INPUT
+        if record.state not in (RunState.INTERRUPTED, RunState.STOPPED, RunState.ERROR):
+            err(f"error: run {run_id} is {record.state.value}; only an interrupted, stopped or failed run can be resumed")
+            return EXIT_BAD_INPUT
+        config = _apply_overrides(record.config, base_url, model, None)
+        return asyncio.run(_resume(store, record, config, api_key, export_dir, out, err))
+    except StorageError as exc:
+        err(f"error: {exc.user_message}")
+        return EXIT_STORAGE
+    finally:
+        store.close()
+
+
+async def _resume(store: Store, record: RunRecord, config: SessionConfig, api_key, export_dir, out, err) -> int:
+    s = _Session(store, record.session_id, config, api_key, out, err)
+    try:
+        if not await s.probe():
+            return EXIT_SERVER
+        s.engine = SessionEngine(config, s.client, s.bus, max_rounds=record.max_rounds, model=model_or_none(record, config))
+        s.watch_storage()
+        room = s.engine.rooms.get(record.room_key)
+        if room is None:
+            err(f"error: room {record.room_key} no longer exists in this run's configuration")
+            return EXIT_BAD_INPUT
+        out(f"resuming run {record.run_id} in {record.room_key} from round {record.rounds} "
+            f"({len(record.messages)} stored messages)")
+        finished = await s.wait([room.start(resume=store.snapshot(record.run_id))])
+    finally:
+        await s.close()
+    return _report(store, record.session_id, [record.run_id], finished, export_dir, out, err)
+
+
+def model_or_none(record: RunRecord, config: SessionConfig) -> str | None:
+    return config.llm.model or record.model or None
+
+
+def sessions_command(*, db: str | None = None, out: Out = _out, err: Out = _err) -> int:
+    store = open_store(db, err)
+    if store is None:
+        return EXIT_STORAGE
+    with store:
+        sessions = store.list_sessions()
+    if not sessions:
+        out("no sessions yet")
+        return EXIT_OK
+    out(f"{'id':>4}  {'items':>5}  {'sellers':>7}  {'runs':>4}  {'last activity':<19}  name")
+    for s in sessions:
+        out(f"{s.id:>4}  {s.item_count:>5}  {s.seller_count:>7}  {s.run_count:>4}  "
+            f"{s.last_activity.astimezone():%Y-%m-%d %H:%M:%S}  {s.name}")
+    return EXIT_OK
+
+
+def export_command(session_id: int, out_path: str, *, fmt: str = "json", db: str | None = None,
+                   out: Out = _out, err: Out = _err) -> int:
+    store = open_store(db, err)
+    if store is None:
+        return EXIT_STORAGE
+    with store:
+        try:
+            if fmt == "md":
+                write_text(out_path, session_markdown(store, session_id))
+            else:
+                write_json(out_path, session_log(store, session_id))
+        except NotFound:
+            err(f"error: no session {session_id} in {store.path}")
+            return EXIT_BAD_INPUT
+        except OSError as exc:
+            err(f"error: cannot write {out_path}: {exc.strerror or exc}")
+            return EXIT_STORAGE
+    out(f"wrote {out_path}")
+    return EXIT_OK
+
+
+def import_command(path: str, *, db: str | None = None, out: Out = _out, err: Out = _err) -> int:
+    store = open_store(db, err)
+    if store is None:
+        return EXIT_STORAGE
+    with store:
+        try:
+            summary = import_session(store, path)
+        except ImportError_ as exc:
+            err(f"error: {exc.source} cannot be imported ({len(exc.errors)} problem(s)); nothing was written:")
+            for line in exc.errors:
+                err(f"  - {line}")
+            return EXIT_BAD_INPUT
+        except StorageError as exc:
+            err(f"error: {exc.user_message}")
+            return EXIT_STORAGE
+    out(f"imported session {summary.id}: {summary.name} ({summary.run_count} run(s))")
+    return EXIT_OK

@@ -1,0 +1,257 @@
+"""Async client for OpenAI-compatible chat servers (LM Studio first): stream, retry, fall back."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, NoReturn
+
+import httpx
+
+from negotiator_app.llm import http_errors, probe
+from negotiator_app.llm.datatypes import (
+    ChatRequest, ChatResult, ModelInfo, ResponseFormatMode, ServerStatus,
+)
+from negotiator_app.llm.errors import (
+    LLMError, LLMTimeout, MalformedReply, ServerError, ServerUnreachable, StreamInterrupted,
+)
+from negotiator_app.llm.reply import ReplyBuilder, TextCallback
+from negotiator_app.llm.sse import SSEFormatError, sse_data
+
+# Tried in this order: LM Studio takes json_schema, llama-cpp-python json_object + schema.
+FORMAT_CHAIN: tuple[ResponseFormatMode, ...] = ("json_schema", "json_object", "text")
+
+
+class _Retryable(Exception):
+    """Failed before any token arrived, so re-sending is safe; `error` is raised at the end."""
+
+    def __init__(self, error: LLMError, wait_s: float | None = None) -> None:
+        self.error = error
+        self.wait_s = wait_s
+
+
+class _FormatRejected(Exception):
+    def __init__(self, error: LLMError) -> None:
+        self.error = error
+
+
+class LLMClient:
+    """One server, one connection pool; safe to share between concurrent tasks."""
+
+    def __init__(
+        self,
+        base_url: str = "http://localhost:1234/v1",
+        api_key: str | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float | None = 300.0,
+        max_retries: int = 3,
+        backoff_s: float = 0.5,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self._api_key = api_key or None
+        self._read_timeout = read_timeout
+        # The accepted mode is a property of the server, so later requests start from it.
+        self._format_mode: ResponseFormatMode = "json_schema"
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        self._http = httpx.AsyncClient(
+            headers=headers,
+            transport=transport,
+            # A model that is loading can take minutes before the first byte: short connect,
+            # long read; no pool timeout because callers bound their own concurrency.
+            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout,
+                                  write=max(connect_timeout, 10.0), pool=None),
+        )
+
+    def __repr__(self) -> str:
+        key = "'***'" if self._api_key else "None"
+        return f"LLMClient(base_url={self.base_url!r}, api_key={key})"
+
+    @property
+    def structured_output_mode(self) -> ResponseFormatMode:
+        """The `response_format` this server accepted last (json_schema until told otherwise)."""
+        return self._format_mode
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> LLMClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # ----- models and status -------------------------------------------------------------
+
+    async def list_models(self) -> list[ModelInfo]:
+        ids = probe.model_ids(await self._get_json(f"{self.base_url}/models"))
+        try:
+            details = probe.lmstudio_details(
+                await self._get_json(probe.lmstudio_models_url(self.base_url)))
+        except LLMError:
+            details = {}  # not LM Studio (llama-cpp-python, vLLM...): loaded state unknown
+        return probe.merge(ids, details)
+
+    async def status(self) -> ServerStatus:
+        """Never raises: a failure becomes `error`, worded for the user."""
+        try:
+            models = await self.list_models()
+        except ServerUnreachable as exc:
+            return ServerStatus(reachable=False, base_url=self.base_url, error=exc.user_message)
+        except LLMError as exc:
+            return ServerStatus(reachable=True, base_url=self.base_url, error=exc.user_message)
+        except Exception as exc:  # noqa: BLE001 - a status probe must not crash its caller
+            return ServerStatus(reachable=False, base_url=self.base_url,
+                                error=self._redact(f"Unexpected error: {exc!r}"))
+        return ServerStatus(reachable=True, base_url=self.base_url, models=models)
+
+    async def _get_json(self, url: str) -> Any:
+        try:
+            response = await self._http.get(url)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise ServerUnreachable(self.base_url, self._redact(str(exc))) from None
+        except httpx.TimeoutException:
+            raise LLMTimeout(self.base_url, self._read_timeout) from None
+        except httpx.TransportError as exc:
+            raise ServerError(None, self._redact(str(exc) or type(exc).__name__)) from None
+        if response.status_code >= 400:
+            raise ServerError(response.status_code,
+                              self._redact(http_errors.server_text(response.content)))
+        try:
+            return response.json()
+        except ValueError:
+            raise MalformedReply(f"a model list that is not JSON from {url}") from None
+
+    # ----- chat completions --------------------------------------------------------------
+
+    async def complete(
+        self,
+        request: ChatRequest,
+        on_content: TextCallback | None = None,
+        on_reasoning: TextCallback | None = None,
+    ) -> ChatResult:
+        """Run one completion; callbacks get each delta as it arrives. Raises `LLMError`s."""
+        if request.json_schema is None:
+            return await self._with_retries(request, "text", on_content, on_reasoning)
+        modes = FORMAT_CHAIN[FORMAT_CHAIN.index(self._format_mode):]
+        for mode in modes:
+            try:
+                result = await self._with_retries(request, mode, on_content, on_reasoning)
+            except _FormatRejected:
+                continue  # "text" never raises this, so the loop always ends in return/raise
+            self._format_mode = mode  # remembered only once the server has accepted it
+            return result
+        raise AssertionError("unreachable: text mode cannot be rejected")
+
+    async def _with_retries(
+        self, request: ChatRequest, mode: ResponseFormatMode,
+        on_content: TextCallback | None, on_reasoning: TextCallback | None,
+    ) -> ChatResult:
+        payload = _payload(request, mode)
+        for attempt in range(self.max_retries + 1):
+            try:
+                return await self._attempt(payload, request, mode, on_content, on_reasoning)
+            except _Retryable as failure:
+                if attempt == self.max_retries:
+                    raise failure.error from None
+                await asyncio.sleep(failure.wait_s or self.backoff_s * 2**attempt)
+        raise AssertionError("unreachable")
+
+    async def _attempt(
+        self, payload: dict[str, Any], request: ChatRequest, mode: ResponseFormatMode,
+        on_content: TextCallback | None, on_reasoning: TextCallback | None,
+    ) -> ChatResult:
+        builder = ReplyBuilder(request.model, on_content, on_reasoning)
+        url = f"{self.base_url}/chat/completions"
+        try:
+            # `async with` closes the connection on cancellation, so the server stops generating.
+            async with self._http.stream("POST", url, json=payload) as response:
+                if response.status_code >= 400:
+                    await self._fail_on_status(response, request.model, mode)
+                content_type = response.headers.get("content-type", "")
+                if request.stream and "json" not in content_type:
+                    await self._read_stream(response, builder)
+                else:  # some servers ignore `stream` and answer with one JSON body
+                    body = _parse_json(await response.aread())
+                    if isinstance(body, dict) and body.get("error"):
+                        text = self._redact(http_errors.error_text_from_json(body))
+                        raise http_errors.classify(None, text, request.model)
+                    builder.add_response(body)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise _Retryable(ServerUnreachable(self.base_url, self._redact(str(exc)))) from None
+        except httpx.TimeoutException:
+            raise LLMTimeout(self.base_url, self._read_timeout, partial=builder.content) from None
+        except httpx.DecodingError as exc:
+            raise MalformedReply(f"undecodable bytes: {exc}", partial=builder.content) from None
+        except httpx.TransportError as exc:
+            detail = self._redact(str(exc) or type(exc).__name__)
+            if builder.started:
+                raise StreamInterrupted(builder.content, detail,
+                                        reasoning=builder.reasoning) from None
+            # Nothing arrived yet, so the server did not generate for us: safe to re-send.
+            raise _Retryable(StreamInterrupted("", detail)) from None
+        return builder.result(mode if request.json_schema is not None else "text",
+                              streamed=request.stream)
+
+    async def _read_stream(self, response: httpx.Response, builder: ReplyBuilder) -> None:
+        try:
+            async for data in sse_data(response.aiter_bytes()):
+                if data.strip() == "[DONE]":
+                    return
+                chunk = _parse_json(data, partial=builder.content)
+                if isinstance(chunk, dict) and chunk.get("error"):
+                    text = self._redact(http_errors.error_text_from_json(chunk))
+                    raise http_errors.classify(None, text, builder.model, partial=builder.content)
+                builder.add_chunk(chunk)
+        except SSEFormatError as exc:
+            raise MalformedReply(str(exc), partial=builder.content) from None
+        if builder.started and builder.finish_reason is None:
+            # Closed cleanly but without [DONE] or a finish reason: the reply was cut off.
+            raise StreamInterrupted(builder.content, "stream ended early",
+                                    reasoning=builder.reasoning)
+
+    async def _fail_on_status(
+        self, response: httpx.Response, model: str, mode: ResponseFormatMode,
+    ) -> NoReturn:
+        status = response.status_code
+        text = self._redact(http_errors.server_text(await response.aread()))
+        error = http_errors.classify(status, text, model)
+        if http_errors.is_retryable(status, text):
+            wait = http_errors.retry_after_seconds(response.headers.get("retry-after"))
+            raise _Retryable(error, wait)
+        if mode != "text" and http_errors.is_format_rejection(status, text):
+            raise _FormatRejected(error)
+        raise error
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, "***") if self._api_key else text
+
+
+def _payload(request: ChatRequest, mode: ResponseFormatMode) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "model": request.model,
+        "messages": request.messages,
+        "temperature": request.temperature,
+        "max_tokens": request.max_tokens,
+        "stream": request.stream,
+    }
+    if request.stream:
+        payload["stream_options"] = {"include_usage": True}
+    schema = request.json_schema
+    if schema is not None and mode == "json_schema":
+        payload["response_format"] = {
+            "type": "json_schema", "json_schema": {"name": request.schema_name, "schema": schema}}
+    elif schema is not None and mode == "json_object":
+        payload["response_format"] = {"type": "json_object", "schema": schema}
+    return payload
+
+
+def _parse_json(raw: bytes | str, partial: str = "") -> Any:
+    if not raw or not raw.strip():
+        raise MalformedReply("an empty body", partial=partial)
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        shown = raw[:60] if isinstance(raw, str) else raw[:60].decode("utf-8", "replace")
+        raise MalformedReply(f"text that is not JSON: {shown!r}", partial=partial) from None

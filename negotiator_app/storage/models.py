@@ -1,0 +1,68 @@
+"""What the store hands out: pydantic models (never ORM rows) for sessions and runs."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from ..domain import Message, Offer, Outcome, RunState, SessionConfig, Violation
+
+
+class SessionSummary(BaseModel):
+    id: int
+    name: str
+    item_count: int
+    seller_count: int
+    run_count: int
+    created_at: datetime
+    last_activity: datetime
+
+
+class StoredSession(BaseModel):
+    id: int
+    name: str
+    config: SessionConfig
+    created_at: datetime
+    updated_at: datetime
+
+
+class RunSummary(BaseModel):
+    run_id: str
+    session_id: int
+    room_key: str
+    item: str
+    quantity: int
+    state: RunState
+    started_at: datetime
+    finished_at: datetime | None = None
+    rounds: int = 0
+    max_rounds: int
+    outcome: Outcome | None = None
+    model: str = ""
+    buyer_mode: str = "ai"
+    resumed_count: int = 0
+    parse_failures: int = 0
+
+
+class RunEvent(BaseModel):
+    """A stored decision, parse failure, silent seller or error, in event order."""
+
+    event_seq: int
+    kind: str  # decision | parse_failed | seller_silent | error
+    round: int | None = None
+    agent: str | None = None
+    text: str = ""
+    detail: str = ""
+    at: datetime
+
+
+class RunRecord(RunSummary):
+    """A whole stored run: the transcript, offers over time, violations and notable events."""
+
+    config: SessionConfig
+    participants: list[str] = Field(default_factory=list)
+    messages: list[Message] = Field(default_factory=list)
+    offers: list[Offer] = Field(default_factory=list)
+    violations: list[Violation] = Field(default_factory=list)
+    events: list[RunEvent] = Field(default_factory=list)
+    last_event_seq: int = 0

@@ -1,0 +1,157 @@
+"""The store: the one object the UI, engine wiring and CLI use to read and write the database."""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy.exc import DBAPIError
+
+from ..domain import SessionConfig
+from ..engine.room import RunSnapshot
+from . import runs as run_rows
+from . import sessions as session_rows
+from .db import open_database
+from .errors import StorageError, describe
+from .models import RunRecord, RunSummary, SessionSummary, StoredSession
+from .schema import sessions
+
+
+class NotFound(KeyError):
+    """No session or run with that id (deleted, or from another database)."""
+
+
+class Store:
+    def __init__(self, engine: Engine, path: Path, recovered_from: Path | None, read_only: bool) -> None:
+        self.engine = engine
+        self.path = path
+        self.recovered_from = recovered_from  # where a damaged database was moved, when it was
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Store:
+        """Open (creating and migrating) the database; None means the default location. A file that is not
+        SQLite or is damaged is moved aside to <name>.corrupt-<time> and a fresh database is created."""
+        if path is None:
+            from ..paths import default_db_path
+
+            path = default_db_path()
+        path = Path(path).expanduser().resolve()
+        engine, recovered = open_database(path, read_only=read_only)
+        return cls(engine, path, recovered, read_only)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # ----- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One short write transaction; failures come out as StorageError with a message for a person."""
+        if self.read_only:
+            raise StorageError(f"The database ({self.path}) was opened read-only; changes cannot be saved.",
+                               code=8)
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(immediate=True)
+                with conn.begin():
+                    yield conn
+        except (DBAPIError, sqlite3.Error) as exc:
+            raise describe(exc, self.path) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except (DBAPIError, sqlite3.Error) as exc:
+            raise describe(exc, self.path) from exc
+
+    # ----- sessions -----------------------------------------------------------------------------
+
+    def create_session(self, config: SessionConfig) -> SessionSummary:
+        with self.writing() as conn:
+            session_id = session_rows.insert_session(conn, config)
+        return self.session_summary(session_id)
+
+    def session_summary(self, session_id: int) -> SessionSummary:
+        with self.reading() as conn:
+            found = session_rows.list_summaries(conn, session_id)
+        if not found:
+            raise NotFound(session_id)
+        return found[0]
+
+    def list_sessions(self) -> list[SessionSummary]:
+        """Newest activity first."""
+        with self.reading() as conn:
+            return session_rows.list_summaries(conn)
+
+    def get_session(self, session_id: int) -> StoredSession:
+        with self.reading() as conn:
+            try:
+                return session_rows.get_session(conn, session_id)
+            except KeyError:
+                raise NotFound(session_id) from None
+
+    def update_session(self, session_id: int, config: SessionConfig) -> None:
+        with self.writing() as conn:
+            self._require_session(conn, session_id)
+            session_rows.replace_config(conn, session_id, config)
+
+    def rename_session(self, session_id: int, name: str) -> None:
+        config = self.get_session(session_id).config
+        self.update_session(session_id, SessionConfig.model_validate({**config.model_dump(), "name": name}))
+
+    def duplicate_session(self, session_id: int) -> SessionSummary:
+        """A copy of the configuration (not of its runs) to edit without touching the original."""
+        config = self.get_session(session_id).config
+        name = f"{config.name} (copy)"
+        if len(name) > 100:
+            name = config.name[:93] + " (copy)"
+        return self.create_session(config.model_copy(update={"name": name}))
+
+    def delete_session(self, session_id: int) -> None:
+        """Deletes the session and, by cascade, its rooms, runs, messages, offers and outcomes."""
+        with self.writing() as conn:
+            self._require_session(conn, session_id)
+            conn.execute(delete(sessions).where(sessions.c.id == session_id))
+
+    @staticmethod
+    def _require_session(conn: Connection, session_id: int) -> None:
+        if conn.execute(select(sessions.c.id).where(sessions.c.id == session_id)).first() is None:
+            raise NotFound(session_id)
+
+    # ----- runs ---------------------------------------------------------------------------------
+
+    def list_runs(self, session_id: int, room_key: str | None = None) -> list[RunSummary]:
+        """Newest first: the first run of a room is the one to show by default."""
+        with self.reading() as conn:
+            return run_rows.list_runs(conn, session_id, room_key)
+
+    def load_run(self, run_id: str) -> RunRecord:
+        with self.reading() as conn:
+            try:
+                return run_rows.load_run(conn, run_id)
+            except KeyError:
+                raise NotFound(run_id) from None
+
+    def snapshot(self, run_id: str) -> RunSnapshot:
+        """What RoomRunner.start(resume=...) needs to pick a stored run up again."""
+        record = self.load_run(run_id)
+        return RunSnapshot(run_id=run_id, messages=record.messages, offers=record.offers,
+                           violations=record.violations, last_event_seq=record.last_event_seq)
+
+    def mark_interrupted_runs(self) -> list[str]:
+        """At start-up: runs a crash left running/paused/waiting become interrupted (resumable)."""
+        if self.read_only:
+            return []
+        with self.writing() as conn:
+            return run_rows.mark_interrupted(conn)
