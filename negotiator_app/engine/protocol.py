@@ -81,7 +81,7 @@ def _json_object(raw: str) -> dict | None:
     if end <= start:
         raise ParseError("the reply starts a JSON object but never closes it")
     try:
-        value = json.loads(text[start : end + 1])
+        value = json.loads(text[start : end + 1], strict=False)  # models put raw newlines in strings
     except json.JSONDecodeError as exc:
         if text.lstrip().startswith("{"):
             raise ParseError(f"the reply is not valid JSON ({exc.msg})") from None

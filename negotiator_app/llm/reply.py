@@ -112,7 +112,8 @@ class ReplyBuilder:
             raise MalformedReply("an empty reply")
         content, reasoning = self.content, self.reasoning
         if not content and not reasoning and self.finish_reason in (None, "length"):
-            generated = _int_or_none((self.server_usage or {}).get("completion_tokens")) or self.token_chunks
+            usage = self.server_usage or {}
+            generated = _int_or_none(usage.get("completion_tokens")) or self.token_chunks
             if generated:
                 # Tokens came but no text: a small model emitting only whitespace under a JSON grammar.
                 raise MalformedReply("only whitespace, until it hit the max tokens limit")
