@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from contextlib import aclosing
 from typing import Any, NoReturn
 
 import httpx
@@ -196,14 +197,16 @@ class LLMClient:
 
     async def _read_stream(self, response: httpx.Response, builder: ReplyBuilder) -> None:
         try:
-            async for data in sse_data(response.aiter_bytes()):
-                if data.strip() == "[DONE]":
-                    return
-                chunk = _parse_json(data, partial=builder.content)
-                if isinstance(chunk, dict) and chunk.get("error"):
-                    text = self._redact(http_errors.error_text_from_json(chunk))
-                    raise http_errors.classify(None, text, builder.model, partial=builder.content)
-                builder.add_chunk(chunk)
+            # aclosing: the generator is closed here, not left to a loop (qasync's) without asyncgen hooks.
+            async with aclosing(sse_data(response.aiter_bytes())) as events:
+                async for data in events:
+                    if data.strip() == "[DONE]":
+                        return
+                    chunk = _parse_json(data, partial=builder.content)
+                    if isinstance(chunk, dict) and chunk.get("error"):
+                        text = self._redact(http_errors.error_text_from_json(chunk))
+                        raise http_errors.classify(None, text, builder.model, partial=builder.content)
+                    builder.add_chunk(chunk)
         except SSEFormatError as exc:
             raise MalformedReply(str(exc), partial=builder.content) from None
         if builder.started and builder.finish_reason is None:

@@ -1,0 +1,165 @@
+"""A QPainter chart of the price each seller offered per round; the operator view adds the hidden limits."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ...domain import Offer
+from .. import theme
+
+OPERATOR_LABEL = "Operator view: floors and buyer max are hidden from the agents"
+
+
+@dataclass
+class ChartData:
+    sellers: list[str] = field(default_factory=list)
+    colors: dict[str, QColor] = field(default_factory=dict)
+    offers: list[Offer] = field(default_factory=list)
+    max_rounds: int = 10
+    floors: dict[str, float] = field(default_factory=dict)
+    buyer_max: float | None = None
+
+
+class OfferChart(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data = ChartData()
+        self.operator_view = False
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumHeight(140)
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, 200)
+
+    def set_data(self, data: ChartData) -> None:
+        self.data = data
+        self.update()
+
+    def add_offer(self, offer: Offer) -> None:
+        self.data.offers.append(offer)
+        self.update()
+
+    def set_operator_view(self, on: bool) -> None:
+        self.operator_view = on
+        self.update()
+
+    # ----- geometry ------------------------------------------------------------------------------
+
+    def _price_range(self) -> tuple[float, float]:
+        low, high, _step = self._axis()
+        return low, high
+
+    def _axis(self) -> tuple[float, float, float]:
+        prices = [o.price_per_unit for o in self.data.offers if o.price_per_unit == o.price_per_unit]
+        if self.operator_view:
+            prices += list(self.data.floors.values())
+            prices += [self.data.buyer_max] if self.data.buyer_max is not None else []
+        if not prices:
+            return 0.0, 1.0, 0.25
+        low, high = min(prices), max(prices)
+        pad = max((high - low) * 0.12, abs(high) * 0.02, 0.5)
+        step = _nice_step((high - low + 2 * pad) / 4)
+        # Snap to whole ticks so the axis reads 4.00, 6.00, 8.00 rather than 3.86, 5.51...
+        return max(0.0, math.floor((low - pad) / step) * step), math.ceil((high + pad) / step) * step, step
+
+    def _rounds(self) -> int:
+        return max([self.data.max_rounds, *(o.round for o in self.data.offers)])
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.Text)
+        muted = theme.note_color(palette)
+        metrics = painter.fontMetrics()
+        top = metrics.height() + 6 if self.operator_view else 8
+        plot = QRectF(metrics.horizontalAdvance("0000.00") + 10, top, 0, 0)
+        plot.setRight(self.width() - 10)
+        plot.setBottom(self.height() - metrics.height() - 8)
+        if plot.width() < 40 or plot.height() < 30:
+            return
+        low, high, step = self._axis()
+        rounds = self._rounds()
+
+        def x(round_: float) -> float:
+            return plot.left() + (round_ - 0.5) / rounds * plot.width()
+
+        def y(price: float) -> float:
+            return plot.bottom() - (price - low) / (high - low) * plot.height()
+
+        painter.fillRect(plot, palette.color(QPalette.ColorRole.Base))
+        painter.setPen(QPen(muted, 1))
+        painter.drawRect(plot)
+        ticks = [low + i * step for i in range(int(round((high - low) / step)) + 1)]
+        for price in ticks:
+            painter.drawText(QRectF(0, y(price) - 8, plot.left() - 6, 16),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{price:,.2f}")
+        for r in range(1, rounds + 1, max(1, rounds // 10)):
+            painter.drawText(QRectF(x(r) - 15, plot.bottom() + 2, 30, metrics.height() + 4),
+                             Qt.AlignmentFlag.AlignCenter, str(r))
+        if self.operator_view:
+            self._draw_limits(painter, plot, x, y, text)
+        painter.save()
+        painter.setClipRect(plot.adjusted(-6, -6, 6, 6))
+        for seller in self.data.sellers:
+            self._draw_seller(painter, seller, x, y)
+        painter.restore()
+        if not self.data.offers:
+            painter.setPen(muted)
+            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No offers yet")
+
+    def _draw_limits(self, painter: QPainter, plot: QRectF, x, y, text: QColor) -> None:
+        data = self.data
+        if data.buyer_max is not None and data.floors:
+            low_floor = min(data.floors.values())
+            if low_floor < data.buyer_max:
+                zone = QRectF(plot.left(), y(data.buyer_max), plot.width(), y(low_floor) - y(data.buyer_max))
+                painter.fillRect(zone.intersected(plot), theme.zone_color(self.palette()))
+        by_price: dict[float, list[str]] = {}
+        for seller, floor in data.floors.items():
+            color = data.colors.get(seller, text)
+            painter.setPen(QPen(color, 1.2, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(plot.left(), y(floor)), QPointF(plot.right(), y(floor)))
+            by_price.setdefault(floor, []).append(seller)
+        painter.setPen(text)
+        for floor, sellers in by_price.items():  # one label per price, so equal floors do not overprint
+            painter.drawText(QRectF(plot.left() + 4, y(floor) + 1, plot.width() - 8, 14),
+                             Qt.AlignmentFlag.AlignRight, f"floor {floor:,.2f}: {', '.join(sellers)}")
+        if data.buyer_max is not None:
+            painter.setPen(QPen(text, 1.6, Qt.PenStyle.DashDotLine))
+            painter.drawLine(QPointF(plot.left(), y(data.buyer_max)), QPointF(plot.right(), y(data.buyer_max)))
+            painter.drawText(QRectF(plot.left() + 4, y(data.buyer_max) - 16, plot.width() - 8, 14),
+                             Qt.AlignmentFlag.AlignRight, f"buyer max {data.buyer_max:,.2f}")
+        painter.setPen(theme.violation_color(self.palette()))
+        painter.drawText(QRectF(plot.left(), 0, plot.width(), plot.top() - 2),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, OPERATOR_LABEL)
+
+    def _draw_seller(self, painter: QPainter, seller: str, x, y) -> None:
+        color = self.data.colors.get(seller, QColor("gray"))
+        offers = [o for o in self.data.offers if o.seller == seller and o.price_per_unit == o.price_per_unit]
+        binding = [o for o in offers if o.binding]
+        if len(binding) > 1:
+            path = QPainterPath(QPointF(x(binding[0].round), y(binding[0].price_per_unit)))
+            for offer in binding[1:]:
+                path.lineTo(x(offer.round), y(offer.price_per_unit))
+            painter.setPen(QPen(color, 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(path)
+        for offer in offers:
+            center = QPointF(x(offer.round), y(offer.price_per_unit))
+            painter.setPen(QPen(color, 2))
+            # Hollow marks an offer that broke a rule: it was said, but binds nobody.
+            painter.setBrush(color if offer.binding else self.palette().color(QPalette.ColorRole.Base))
+            painter.drawEllipse(center, 4.5, 4.5)
+
+
+def _nice_step(raw: float) -> float:
+    """The 1-2-5 step at or above `raw` (axis ticks a person reads at a glance)."""
+    if raw <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw - 1e-12)

@@ -1,0 +1,145 @@
+"""The buyer-message composer: @seller completion, a character counter, Enter to send, inline refusals."""
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QCompleter, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+)
+
+from ...domain import MAX_MESSAGE_CHARS
+from .. import theme
+
+
+class ComposerEdit(QPlainTextEdit):
+    """Enter and Ctrl+Enter send, Shift+Enter breaks the line; typing '@' offers the room's sellers."""
+
+    submitted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.completer = QCompleter(QStringListModel([], self), self)
+        self.completer.setWidget(self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.completer.activated.connect(self.insert_completion)
+
+    def set_names(self, names: list[str]) -> None:
+        self.completer.model().setStringList(names)
+
+    def mention_prefix(self) -> str | None:
+        """The text typed after the '@' being completed, or None when the cursor is not in a mention."""
+        cursor = self.textCursor()
+        before = self.toPlainText()[: cursor.position()]
+        at = before.rfind("@")
+        if at < 0 or (at > 0 and (before[at - 1].isalnum() or before[at - 1] == "_")):
+            return None
+        prefix = before[at + 1:]
+        # Seller names may contain spaces, but two words without a matching name end the mention.
+        if "\n" in prefix or len(prefix) > 50:
+            return None
+        return prefix
+
+    def insert_completion(self, name: str) -> None:
+        prefix = self.mention_prefix() or ""
+        cursor = self.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, len(prefix))
+        cursor.insertText(name + " ")
+        self.setTextCursor(cursor)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        popup = self.completer.popup()
+        if popup.isVisible() and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab,
+                                                 Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down):
+            event.ignore()  # the completer's popup handles these
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self.textCursor().insertText("\n")
+            else:
+                self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+        self._update_completion()
+
+    def _update_completion(self) -> None:
+        prefix = self.mention_prefix()
+        matches = prefix is not None and any(
+            n.lower().startswith(prefix.lower()) for n in self.completer.model().stringList())
+        if not matches:
+            self.completer.popup().hide()
+            return
+        self.completer.setCompletionPrefix(prefix)
+        rect = self.cursorRect()
+        rect.setWidth(self.completer.popup().sizeHintForColumn(0) + 24)
+        self.completer.complete(rect)
+
+
+class Composer(QWidget):
+    send_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = ComposerEdit(self)
+        self.edit.setPlaceholderText("Type a buyer message… @Name addresses one seller; Enter sends, Shift+Enter new line")
+        self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * 3 + 14)
+        self.counter = QLabel(f"0/{MAX_MESSAGE_CHARS}", self)
+        self.send_button = QPushButton("Send", self)
+        self.send_button.setToolTip("Send as the buyer (Enter or Ctrl+Enter)")
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {theme.violation_color(self.palette()).name()};")
+        self.error.hide()
+        side = QVBoxLayout()
+        side.addWidget(self.send_button)
+        side.addWidget(self.counter, 0, Qt.AlignmentFlag.AlignRight)
+        row = QHBoxLayout()
+        row.addWidget(self.edit, 1)
+        row.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        self.edit.textChanged.connect(self._on_changed)
+        self.edit.submitted.connect(self._submit)
+        self.send_button.clicked.connect(self._submit)
+
+    def set_sellers(self, names: list[str]) -> None:
+        self.edit.set_names(names)
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        self.edit.setPlainText(text)
+        self.edit.moveCursor(QTextCursor.MoveOperation.End)
+
+    def set_blocked(self, reason: str | None) -> None:
+        """Disable with `reason` as the tooltip, or enable (None)."""
+        blocked = reason is not None
+        self.edit.setEnabled(not blocked)
+        self.send_button.setEnabled(not blocked)
+        tip = reason or "Send as the buyer (Enter or Ctrl+Enter)"
+        self.edit.setToolTip(reason or "")
+        self.send_button.setToolTip(tip)
+        self.setToolTip(reason or "")
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def accepted(self) -> None:
+        self.edit.clear()
+        self.error.hide()
+
+    def _on_changed(self) -> None:
+        count = len(self.text())
+        self.counter.setText(f"{count}/{MAX_MESSAGE_CHARS}")
+        over = count > MAX_MESSAGE_CHARS
+        self.counter.setStyleSheet(f"color: {theme.violation_color(self.palette()).name()};" if over else "")
+        if not self.error.isHidden():
+            self.error.hide()  # the refusal was about the text before this edit
+
+    def _submit(self) -> None:
+        if self.send_button.isEnabled():
+            self.send_requested.emit(self.text())

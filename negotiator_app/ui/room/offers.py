@@ -1,0 +1,105 @@
+"""The offers panel: each seller's asking price and standing offer, and the chart of offers per round."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from ...domain import Offer, RoomPlan, money
+from .chart import ChartData, OfferChart
+
+COLUMNS = ["Seller", "Asks", "Standing offer", "Floor"]
+FLOOR_COLUMN = 3
+
+
+class OffersPanel(QWidget):
+    """Rows follow the room's sellers; the Floor column and the chart's limits show in operator view only."""
+
+    def __init__(self, plan: RoomPlan, colors: dict[str, QColor], max_rounds: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plan = plan
+        self.colors = colors
+        self.max_rounds = max_rounds
+        self.table = QTableWidget(len(plan.sellers), len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.buyer_label = QLabel(self)
+        self.buyer_label.setWordWrap(True)
+        self.chart = OfferChart(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("<b>Offers</b> (asking prices are known to you, not to the buyer)", self))
+        layout.addWidget(self.table)
+        layout.addWidget(self.buyer_label)
+        layout.addWidget(self.chart, 1)
+        self.operator_view = False
+        self.set_offers([])
+
+    def set_offers(self, history: list[Offer]) -> None:
+        """Rebuild from a whole offer history (a new, resumed or stored run)."""
+        self._history = list(history)
+        self._standing: dict[str, Offer] = {}
+        for offer in history:
+            if offer.binding:
+                self._standing[offer.seller] = offer
+        self._fill()
+        self.chart.set_data(ChartData(
+            sellers=self.plan.seller_names, colors=self.colors, offers=list(history), max_rounds=self.max_rounds,
+            floors={s.name: s.stock.least_price for s in self.plan.sellers}, buyer_max=self.plan.item.max_price,
+        ))
+
+    def add_offer(self, offer: Offer) -> None:
+        self._history.append(offer)
+        if offer.binding:
+            self._standing[offer.seller] = offer
+        self._fill()
+        self.chart.add_offer(offer)
+
+    def standing(self) -> dict[str, Offer]:
+        return dict(self._standing)
+
+    def set_operator_view(self, on: bool) -> None:
+        self.operator_view = on
+        self._fill()
+        self.chart.set_operator_view(on)
+
+    def _fill(self) -> None:
+        self.table.setColumnHidden(FLOOR_COLUMN, not self.operator_view)
+        for row, seller in enumerate(self.plan.sellers):
+            latest = next((o for o in reversed(self._history) if o.seller == seller.name), None)
+            standing = self._standing.get(seller.name)
+            offer_text, tip = "—", "no offer yet"
+            if standing is not None:
+                offer_text = f"{money(standing.price_per_unit)} × {standing.quantity}  (r{standing.round})"
+                tip = f"binding offer made in round {standing.round}"
+            if latest is not None and not latest.binding:
+                offer_text += "  ⚠"
+                tip += f"; latest offer {money(latest.price_per_unit)} in round {latest.round} broke a rule (not binding)"
+            cells = [seller.name, money(seller.stock.selling_price), offer_text, money(seller.stock.least_price)]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(tip if column == 2 else text)
+                if column == 0:
+                    item.setForeground(QBrush(self.colors[seller.name]))
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                elif column != 0:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+        rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setFixedHeight(rows_height + self.table.horizontalHeader().height() + 4)
+        item = self.plan.item
+        text = f"Buyer needs {item.quantity}"
+        if self.operator_view:
+            text += f" · hopes for {money(item.min_price)} · max {money(item.max_price)} per unit (private)"
+        self.buyer_label.setText(text)
+        self.buyer_label.setToolTip("The buyer's max and the sellers' floors are hidden from the other agents"
+                                    if self.operator_view else "")

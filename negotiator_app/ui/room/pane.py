@@ -1,0 +1,293 @@
+"""One room's pane: header and controls, live transcript, offers and chart, composer and outcome banner."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from ...domain import BuyerMode, RunState
+from ...domain.names import normalize_name
+from ...engine import InputError, RoomRunner, RunSnapshot
+from ...engine import events as ev
+from .. import theme
+from ..bridge import EngineBridge
+from ..theme import SpeakerColors
+from .banner import OutcomeBanner
+from .composer import Composer
+from .controls import RESUMABLE, ControlState, RoomControls
+from .force_dialog import ForceDecisionDialog
+from .offers import OffersPanel
+from .transcript import TranscriptView
+
+ResumeProvider = Callable[[], RunSnapshot | None]
+ENDED_TIP = "This negotiation has ended — press Run again"
+STORED_TIP = "This is a stored run — press Run again to negotiate anew, or Resume interrupted"
+
+
+class RoomPane(QWidget):
+    def __init__(self, runner: RoomRunner, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.bridge = runner, bridge
+        self._order = {normalize_name(s.name): i for i, s in enumerate(runner.config.sellers)}
+        self._resume_provider: ResumeProvider | None = None
+        self._history: Any = None  # a stored run shown while the runner is idle
+        self._streams: dict[int, int] = {}  # stream id of the current run -> bubble key
+        self._last_seq = 0
+        self._detail = ""
+        self._force_dialog: ForceDecisionDialog | None = None
+        item = runner.plan.item
+        self.controls = RoomControls(f"<b>{item.name}</b> × {item.quantity}", self)
+        self.transcript = TranscriptView(self._colors_of, self)
+        self.transcript.sellers = list(runner.sellers)
+        self.offers = OffersPanel(runner.plan, {s: self._colors_of(s).accent for s in runner.sellers},
+                                  runner.max_rounds, self)
+        self.banner = OutcomeBanner(self)
+        self.composer = Composer(self)
+        self.composer.set_sellers(list(runner.sellers))
+        left = QWidget(self)
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.transcript, 1)
+        column.addWidget(self.banner)
+        column.addWidget(self.composer)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.offers)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.controls)
+        layout.addWidget(self.splitter, 1)
+        self._connect()
+        self.refresh()
+
+    def _connect(self) -> None:
+        b = self.controls.buttons
+        b["start"].clicked.connect(lambda: self._start())
+        b["again"].clicked.connect(lambda: self._start())
+        b["pause"].clicked.connect(self.toggle_pause)
+        b["stop"].clicked.connect(self.stop)
+        b["force"].clicked.connect(self.open_force_dialog)
+        b["resume"].clicked.connect(self.resume_interrupted)
+        self.controls.mode_person.toggled.connect(
+            lambda on: self.runner.set_mode(BuyerMode.PERSON if on else BuyerMode.AI))
+        self.banner.retry_requested.connect(self.retry)
+        self.composer.send_requested.connect(self.send)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        channel = self.bridge.channel(self.runner.key)
+        channel.event.connect(self._on_event)
+        channel.streamed.connect(self._on_streamed)
+        channel.task_failed.connect(lambda message: (self.banner.show_error(message), self.refresh()))
+        channel.running_changed.connect(lambda _running: self.refresh())
+
+    # ----- public ---------------------------------------------------------------------------------
+
+    def set_resume_provider(self, provider: ResumeProvider | None) -> None:
+        self._resume_provider = provider
+        self.refresh()
+
+    def set_operator_view(self, on: bool) -> None:
+        self.offers.set_operator_view(on)
+
+    def set_compact(self, compact: bool) -> None:
+        """Grid mode: transcript, composer and the main buttons only, so many rooms fit at once."""
+        self.offers.setVisible(not compact)
+        self.controls.set_compact(compact)
+
+    def load_history(self, record: Any) -> None:
+        """Show a stored run (anything with messages, offers, violations, outcome, state, rounds)."""
+        self._history = record
+        self._clear()
+        self._render_existing(record.messages, record.offers, record.violations)
+        state = RunState(record.state)
+        if record.outcome is not None or state in (RunState.DECIDED, RunState.NO_DEAL):
+            self._show_outcome(record.outcome)
+        elif state == RunState.ERROR:
+            self.banner.show_error("the stored run ended in an error", can_retry=self._snapshot() is not None)
+        self.refresh()
+
+    # ----- controls -------------------------------------------------------------------------------
+
+    def _start(self, opening: str | None = None, resume: RunSnapshot | None = None) -> bool:
+        try:
+            self.bridge.start_room(self.runner, opening=opening, resume=resume)
+        except InputError as exc:
+            self.composer.show_error(str(exc))
+            return False
+        self.refresh()
+        return True
+
+    def toggle_pause(self) -> None:
+        self.runner.resume() if self.runner.paused else self.runner.pause()
+        self.refresh()
+
+    def stop(self) -> None:
+        if self.bridge.task(self.runner.key) is not None:
+            self.bridge.stop_room(self.runner.key)
+        else:
+            self.runner.stop()
+
+    def open_force_dialog(self) -> ForceDecisionDialog:
+        self._force_dialog = ForceDecisionDialog(self.runner, self)
+        self._force_dialog.open()  # never exec(): no nested loop inside the asyncio-driven one
+        return self._force_dialog
+
+    def resume_interrupted(self) -> None:
+        snapshot = self._snapshot()
+        if snapshot is not None:
+            self._start(resume=snapshot)
+
+    def retry(self) -> None:
+        """After a fatal error: resume from storage if it has the run, else from what is in memory."""
+        snapshot = self._snapshot() or RunSnapshot(
+            run_id=self.runner.run_id, messages=list(self.runner.transcript), offers=list(self.runner.offer_history),
+            violations=list(self.runner.violations), last_event_seq=self._last_seq)
+        self._start(resume=snapshot)
+
+    def send(self, text: str) -> None:
+        runner = self.runner
+        try:
+            if runner.running:
+                runner.send(text)
+            else:
+                if self._history is not None or runner.state.finished:
+                    raise InputError("This negotiation has ended. Press Run again to start a new one.")
+                if not self._start(opening=runner.validate_message(text)):
+                    return
+        except InputError as exc:
+            self.composer.show_error(str(exc))  # the text stays, so it can be fixed
+            return
+        self.composer.accepted()
+
+    def _snapshot(self) -> RunSnapshot | None:
+        return self._resume_provider() if self._resume_provider is not None else None
+
+    # ----- engine events --------------------------------------------------------------------------
+
+    def _on_event(self, event: ev.Event) -> None:
+        if event.run_id == self.runner.run_id:
+            self._last_seq = max(self._last_seq, event.seq)
+        handler = getattr(self, f"_on_{type(event).__name__}", None)
+        if handler is not None:
+            handler(event)
+        self.refresh()
+
+    def _on_RunStarted(self, event: ev.RunStarted) -> None:
+        self._history = None
+        self._clear()
+        self._last_seq = event.seq
+        if event.resumed:
+            r = self.runner
+            self._render_existing(r.transcript, r.offer_history, r.violations)
+            self.transcript.add_note(f"— resumed in round {event.from_round} —")
+
+    def _on_StateChanged(self, event: ev.StateChanged) -> None:
+        self._detail = event.detail
+
+    def _on_MessageStarted(self, event: ev.MessageStarted) -> None:
+        self._streams[event.stream_id] = self.transcript.begin_message(
+            event.sender, event.role, event.round, event.recipients)
+
+    def _on_streamed(self, batch: list[tuple[int, str, bool]]) -> None:
+        with self.transcript.edit_block():
+            for stream_id, text, reasoning in batch:
+                key = self._streams.get(stream_id)
+                if key is None:
+                    continue
+                if reasoning:
+                    self.transcript.append_reasoning(key, text)
+                else:
+                    self.transcript.append_text(key, text)
+
+    def _on_MessageCompleted(self, event: ev.MessageCompleted) -> None:
+        key = self._streams.pop(event.stream_id, None)
+        if key is None:
+            self.transcript.add_message(event.message)
+        else:
+            self.transcript.complete(key, event.message)
+
+    def _on_MessageDiscarded(self, event: ev.MessageDiscarded) -> None:
+        key = self._streams.pop(event.stream_id, None)
+        if key is not None:
+            self.transcript.discard(key, event.reason)
+
+    def _on_OfferMade(self, event: ev.OfferMade) -> None:
+        self.transcript.attach_offer(event.offer)
+        self.offers.add_offer(event.offer)
+
+    def _on_ViolationRecorded(self, event: ev.ViolationRecorded) -> None:
+        self.transcript.attach_violation(event.violation)
+
+    def _on_SellerSilent(self, event: ev.SellerSilent) -> None:
+        self.transcript.add_note(f"{event.seller} did not answer in round {event.round}: {event.reason}")
+
+    def _on_DecisionMade(self, event: ev.DecisionMade) -> None:
+        if event.decision == "refused":
+            self.transcript.add_note(f"The buyer's acceptance of {event.seller} was refused: {event.reason}", "violation")
+        elif event.by == "forced":
+            self.transcript.add_note("Decision forced by you")
+
+    def _on_ErrorRaised(self, event: ev.ErrorRaised) -> None:
+        if event.fatal:
+            self.banner.show_error(event.message)
+        self.transcript.add_note(("⚠ " if event.fatal else "") + event.message, "error")
+
+    def _on_RunFinished(self, event: ev.RunFinished) -> None:
+        if event.state in (RunState.DECIDED, RunState.NO_DEAL):
+            self._show_outcome(event.outcome)
+        elif event.state == RunState.STOPPED:
+            self.transcript.add_note("Stopped by you — everything said so far is kept")
+
+    # ----- rendering ------------------------------------------------------------------------------
+
+    def _clear(self) -> None:
+        self._streams.clear()
+        self.transcript.clear_all()
+        self.offers.set_offers([])
+        self.banner.clear()
+
+    def _render_existing(self, messages, offers, violations) -> None:
+        with self.transcript.edit_block():
+            for message in messages:
+                self.transcript.add_message(message)
+            for offer in offers:
+                self.transcript.attach_offer(offer)
+            for violation in violations:
+                self.transcript.attach_violation(violation)
+        self.offers.set_offers(list(offers))
+
+    def _show_outcome(self, outcome) -> None:
+        seller = self.runner.plan.seller(outcome.seller) if outcome is not None and outcome.seller else None
+        self.banner.show_outcome(outcome, seller.stock.selling_price if seller else None)
+
+    def _colors_of(self, sender: str) -> SpeakerColors:
+        index = self._order.get(normalize_name(sender))
+        if index is None:
+            return theme.buyer_colors(self.palette())
+        return theme.seller_colors(index, self.palette())
+
+    def refresh(self) -> None:
+        runner = self.runner
+        stored = self._history is not None and not runner.running
+        state = RunState(self._history.state) if stored else runner.state
+        round_ = self._history.rounds if stored else runner.round
+        # A finished run's task may still be unwinding for a moment: the controls treat it as ended.
+        running = runner.running and not state.finished
+        has_resume = (not running and state in (*RESUMABLE, RunState.IDLE)
+                      and self._resume_provider is not None and self._snapshot() is not None)
+        self.controls.apply(ControlState(state, running, runner.paused, has_resume), round_,
+                            runner.max_rounds, self._detail if state == RunState.AWAITING_PERSON else "")
+        self.controls.mode_person.blockSignals(True)
+        self.controls.mode_person.setChecked(runner.mode == BuyerMode.PERSON)
+        self.controls.mode_ai.setChecked(runner.mode == BuyerMode.AI)
+        self.controls.mode_person.blockSignals(False)
+        if stored:
+            self.composer.set_blocked(STORED_TIP)
+        elif not running and state.finished:
+            self.composer.set_blocked(ENDED_TIP)
+        else:
+            self.composer.set_blocked(None)

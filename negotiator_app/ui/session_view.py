@@ -1,0 +1,154 @@
+"""All rooms of a session: one RoomPane per room, as tabs or as a grid, plus the items that got no room."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout,
+    QWidget,
+)
+
+from ..domain import RunState
+from ..domain.rooms import SKIP_REASON_TEXT
+from ..engine import InputError, SessionEngine
+from .bridge import EngineBridge
+from .room import RoomPane
+
+GRID_PANE_MIN_WIDTH, GRID_PANE_MIN_HEIGHT = 420, 300
+STATE_MARK = {
+    RunState.RUNNING: "▶", RunState.WAITING: "…", RunState.PAUSED: "⏸", RunState.AWAITING_PERSON: "✎",
+    RunState.DECIDED: "✓", RunState.NO_DEAL: "✕", RunState.STOPPED: "■", RunState.INTERRUPTED: "■",
+    RunState.ERROR: "⚠",
+}
+
+
+class SessionView(QWidget):
+    operator_view_changed = Signal(bool)
+
+    def __init__(self, engine: SessionEngine, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.engine, self.bridge = engine, bridge
+        self.panes: dict[str, RoomPane] = {key: RoomPane(runner, bridge) for key, runner in engine.rooms.items()}
+        self.start_all_button = QPushButton("Start all", self)
+        self.start_all_button.setToolTip("Start every room that is not negotiating yet")
+        self.start_all_button.clicked.connect(self.start_all)
+        self.grid_toggle = QCheckBox("Show all rooms at once", self)
+        self.grid_toggle.setToolTip("Grid of every room instead of tabs")
+        self.grid_toggle.toggled.connect(self.set_grid_mode)
+        self.operator_toggle = QCheckBox("Operator view", self)
+        self.operator_toggle.setToolTip("Show the sellers' floors and the buyer's max (hidden from the agents)")
+        self.operator_toggle.toggled.connect(self.set_operator_view)
+        bar = QHBoxLayout()
+        bar.addWidget(self.start_all_button)
+        bar.addStretch(1)
+        bar.addWidget(self.grid_toggle)
+        bar.addWidget(self.operator_toggle)
+        self.skipped_label = QLabel(self._skipped_text(), self)
+        self.skipped_label.setWordWrap(True)
+        self.skipped_label.setVisible(bool(engine.plan.skipped))
+        self.tabs = QTabWidget(self)
+        self.grid_host = QWidget(self)
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid_scroll = QScrollArea(self)  # ten rooms on a small screen scroll rather than squash
+        self.grid_scroll.setWidgetResizable(True)
+        self.grid_scroll.setWidget(self.grid_host)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.grid_scroll)
+        if not self.panes:
+            self.stack.addWidget(QLabel("No item on the shopping list can be negotiated: see above.", self))
+            self.stack.setCurrentIndex(2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.skipped_label)
+        layout.addWidget(self.stack, 1)
+        for pane in self.panes.values():
+            self.tabs.addTab(pane, self._tab_text(pane))
+            bridge.channel(pane.runner.key).event.connect(lambda _e, p=pane: self._update_tab(p))
+            bridge.channel(pane.runner.key).running_changed.connect(lambda _r, p=pane: self._update_tab(p))
+        self.grid_mode = False
+
+    def pane(self, room_key: str) -> RoomPane:
+        return self.panes[room_key]
+
+    def start_all(self) -> list[str]:
+        """Start every room not yet negotiating (finished rooms run again); returns the rooms started."""
+        started = []
+        for key, runner in self.engine.rooms.items():
+            if runner.running:
+                continue
+            try:
+                self.bridge.start_room(runner)
+            except InputError:
+                continue
+            started.append(key)
+        return started
+
+    def select_room(self, index: int) -> None:
+        """Ctrl+1…9 in the main window: show room `index` (0-based) and put the cursor in its composer."""
+        panes = list(self.panes.values())
+        if not 0 <= index < len(panes):
+            return
+        if not self.grid_mode:
+            self.tabs.setCurrentIndex(index)
+        panes[index].composer.edit.setFocus()
+
+    def current_pane(self) -> RoomPane | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, RoomPane) else None
+
+    def set_operator_view(self, on: bool) -> None:
+        if self.operator_toggle.isChecked() != on:
+            self.operator_toggle.setChecked(on)  # re-enters through the toggled signal
+            return
+        for pane in self.panes.values():
+            pane.set_operator_view(on)
+        self.operator_view_changed.emit(on)
+
+    def set_grid_mode(self, on: bool) -> None:
+        """A widget has one parent, so the panes move between the tab widget and the grid."""
+        if self.grid_toggle.isChecked() != on:
+            self.grid_toggle.setChecked(on)
+            return
+        self.grid_mode = on
+        panes = list(self.panes.values())
+        if on:
+            current = self.tabs.currentIndex()
+            while self.tabs.count():
+                self.tabs.removeTab(0)
+            columns = max(1, math.ceil(math.sqrt(len(panes))))
+            for i, pane in enumerate(panes):
+                pane.set_compact(True)
+                pane.setMinimumSize(GRID_PANE_MIN_WIDTH, GRID_PANE_MIN_HEIGHT)
+                self.grid.addWidget(pane, i // columns, i % columns)
+                pane.show()
+            self.stack.setCurrentWidget(self.grid_scroll)
+            self._last_tab = current
+        else:
+            for pane in panes:
+                self.grid.removeWidget(pane)
+                pane.set_compact(False)
+                pane.setMinimumSize(0, 0)
+                self.tabs.addTab(pane, self._tab_text(pane))
+            self.tabs.setCurrentIndex(max(0, getattr(self, "_last_tab", 0)))
+            self.stack.setCurrentWidget(self.tabs)
+
+    def _tab_text(self, pane: RoomPane) -> str:
+        state = pane.runner.state
+        mark = STATE_MARK.get(state)
+        name = pane.runner.plan.item.name
+        return f"{mark} {name}" if mark else name
+
+    def _update_tab(self, pane: RoomPane) -> None:
+        index = self.tabs.indexOf(pane)
+        if index >= 0:
+            self.tabs.setTabText(index, self._tab_text(pane))
+            self.tabs.setTabToolTip(index, f"{pane.runner.plan.item.name}: {pane.runner.state.value.replace('_', ' ')}")
+
+    def _skipped_text(self) -> str:
+        lines = [f"<b>{s.item.name}</b> — not negotiated: {s.detail or SKIP_REASON_TEXT.get(s.reason, s.reason)}"
+                 for s in self.engine.plan.skipped]
+        return "<br>".join(lines)
