@@ -1,16 +1,113 @@
-"""Composition root: QApplication on a qasync loop, wiring of client, store, engine and window."""
+"""Composition root: QApplication on a qasync loop, wiring of client, store, engine and window, shutdown."""
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import os
 import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+log = logging.getLogger("negotiator")
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    from .ui.icons import app_icon
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setOrganizationName("Negotiator")
+    app.setApplicationName("Negotiator")
+    app.setDesktopFileName("negotiator")
+    # The window's closeEvent decides when to quit (after rooms are stopped and stored), not Qt.
+    app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def status_client_factory(base_url: str, api_key: str | None):
+    from .llm import LLMClient
+
+    # A status probe must answer quickly: a short connect timeout and no retries.
+    return LLMClient(base_url, api_key=api_key, connect_timeout=2.0, read_timeout=10.0, max_retries=0)
+
+
+def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
+    """qasync's run_forever skips asyncio's async-generator hooks, so a generator left mid-iteration (an SSE
+    reader that returned at [DONE]) would be finalised with no loop and spew "ignored GeneratorExit"."""
+    firstiter = getattr(loop, "_asyncgen_firstiter_hook", None)
+    finalizer = getattr(loop, "_asyncgen_finalizer_hook", None)
+    if firstiter is not None and finalizer is not None:
+        sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
+
+
+async def run_window(app, *, db_path: Path | None, settings, base_url: str | None = None, log_file: Path | None = None,
+                     on_started: Callable[[object], Awaitable[None]] | None = None, show: bool = True) -> int:
+    """Open the store and the window, run until the window has closed cleanly, then release everything."""
+    from .runtime import client_factory
+    from .storage import StorageError, Store
+    from .ui.error_dialog import ErrorReporter
+    from .ui.main_window import MainWindow
+
+    install_asyncgen_hooks(asyncio.get_running_loop())
+    reporter = ErrorReporter(log_file)
+    reporter.install(asyncio.get_running_loop())
+    try:
+        store = Store.open(db_path)
+    except StorageError as exc:
+        reporter.show_dialog("Cannot open the database", exc.user_message)
+        await _until_closed(reporter)
+        reporter.uninstall()
+        return 1
+    window = None
+    try:
+        interrupted = store.mark_interrupted_runs()  # runs cut short by a crash can be resumed
+        if interrupted:
+            log.info("%d run(s) were interrupted last time and can be resumed", len(interrupted))
+        window = MainWindow(store, settings, client_factory(base_url, settings.api_key()), status_client_factory,
+                            reporter=reporter, base_url_override=base_url)
+        closed = asyncio.Event()
+        window.closed.connect(closed.set)
+        if show:
+            window.show()
+        window.start()
+        if store.recovered_from is not None:
+            window.notify_recovered_database(store.recovered_from)
+        if on_started is not None:
+            await on_started(window)
+        await closed.wait()
+        return 0
+    finally:
+        if window is not None:
+            await window.shutdown()  # idempotent: cancels and awaits whatever is still running
+        store.close()
+        reporter.uninstall()
+        settings.sync()
+
+
+async def _until_closed(reporter) -> None:
+    while any(d.isVisible() for d in reporter.dialogs):
+        await asyncio.sleep(0.1)
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+    if getattr(args, "smoke_test", False):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from .smoke import run_smoke_test
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    label = QLabel("Negotiator")
-    label.setWindowTitle("Negotiator")
-    label.resize(480, 240)
-    label.show()
-    return app.exec()
+        return run_smoke_test(getattr(args, "app_base_url", None))
+    import qasync
+
+    from .paths import log_dir
+    from .ui.app_settings import AppSettings
+    from .ui.error_dialog import configure_logging
+
+    log_file = configure_logging(log_dir())
+    app = _application()
+    db = getattr(args, "app_db", None)
+    settings = AppSettings()
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        return runner.run(run_window(app, db_path=Path(db).expanduser() if db else None, settings=settings,
+                                     base_url=getattr(args, "app_base_url", None), log_file=log_file))

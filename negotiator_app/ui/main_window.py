@@ -1,0 +1,343 @@
+"""The main window: sessions sidebar, a central stack (welcome, setup, rooms, summary), status bar."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from .. import __version__
+from ..domain import SessionConfig
+from ..llm import LLMClient, ServerStatus
+from ..runtime import ClientFactory, SessionRuntime
+from ..storage import StorageError, Store
+from .app_settings import AppSettings
+from .error_dialog import ErrorReporter
+from .icons import app_icon, icon
+from .main_actions import MainActions
+from .session_host import SessionHost
+from .setup import SessionSetupForm, example_scenarios
+from .sidebar import SessionSidebar
+from .status_bar import ConnectionLabel, ConnectionMonitor
+from .summary_view import SummaryView
+
+log = logging.getLogger(__name__)
+StatusClientFactory = Callable[[str, str | None], LLMClient]
+
+
+class _Relay(QObject):
+    """Carries storage errors from the recorder's writer thread to the UI thread (queued signal)."""
+
+    storage_error = Signal(str)
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()  # after a clean shutdown: rooms stopped, transcripts flushed
+
+    def __init__(self, store: Store, settings: AppSettings, make_client: ClientFactory,
+                 status_client: StatusClientFactory, reporter: ErrorReporter | None = None,
+                 base_url_override: str | None = None, session_view_factory=None) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.make_client = make_client
+        self.status_client = status_client
+        self.reporter = reporter or ErrorReporter(None)
+        self.reporter.parent_widget = self
+        self.base_url_override = base_url_override
+        self.tasks: set[asyncio.Task] = set()
+        self.dialog: QWidget | None = None  # the open confirmation/info box (tests answer it)
+        self.settings_dialog = None
+        self._shutdown_done = False
+        self._shutting_down = False
+        self._relay = _Relay()
+        self._relay.storage_error.connect(self._show_storage_error)
+        self.setWindowTitle("Negotiator")
+        self.setWindowIcon(app_icon())
+
+        self.sidebar = SessionSidebar(store)
+        self.setup_form = SessionSetupForm(self._probe)
+        self.summary_view = SummaryView()
+        self.host = SessionHost(self, session_view_factory)
+        self.welcome = self._build_welcome()
+        self.stack = QStackedWidget()
+        for page in (self.welcome, self.setup_form, self.host, self.summary_view):
+            self.stack.addWidget(page)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([240, 1000])
+        self.setCentralWidget(splitter)
+        self.actions = MainActions(self)
+        self.connection = ConnectionLabel()
+        self.statusBar().addPermanentWidget(self.connection, 1)
+        default = settings.default_llm()
+        self.monitor = ConnectionMonitor(status_client, base_url_override or default.base_url, settings.api_key())
+        self.monitor.status_changed.connect(self.connection.show_status)
+
+        self.sidebar.new_requested.connect(self.new_session)
+        self.sidebar.open_requested.connect(self.open_session)
+        self.sidebar.edit_requested.connect(self.edit_session)
+        self.sidebar.session_deleted.connect(self._session_deleted)
+        self.setup_form.submitted.connect(self._setup_submitted)
+        self.setup_form.cancelled.connect(self._setup_cancelled)
+        self.summary_view.back_requested.connect(self.show_session_page)
+        self.resize(1280, 820)
+        if (geometry := settings.geometry()) is not None:
+            self.restoreGeometry(geometry)
+        if (state := settings.window_state()) is not None:
+            self.restoreState(state)
+        self._show_page(self.welcome)
+
+    # ----- start and pages ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin polling the server and reopen the last session; call once the qasync loop runs."""
+        self.monitor.start()
+        last = self.settings.last_session_id()
+        match = next((sid for sid in self.sidebar.session_ids() if str(sid) == last), None)
+        if match is not None:
+            self.open_session(match)
+
+    def _build_welcome(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(96, 96))
+        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel("<h2>Negotiator</h2><p>A buyer AI negotiates with up to ten seller AIs on your own "
+                      "LM Studio server,<br>one chat room per shopping item.</p>"
+                      "<p>Create a session, or open one from the list on the left.</p>")
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        new = QPushButton(icon("new"), "New session")
+        example = QPushButton(icon("import"), "Start from an example")
+        new.clicked.connect(self.new_session)
+        example.clicked.connect(self._new_from_example)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(new)
+        buttons.addWidget(example)
+        buttons.addStretch(1)
+        for widget in (logo, text):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+        return page
+
+    def _show_page(self, page: QWidget) -> None:
+        self.stack.setCurrentWidget(page)
+        self.actions.update(self.host.runtime is not None)
+        name = self.host.runtime.name if self.host.runtime else None
+        self.setWindowTitle(f"{name} — Negotiator" if name else "Negotiator")
+
+    def show_session_page(self) -> None:
+        if self.host.runtime is not None:
+            self._show_page(self.host)
+
+    def show_summary(self) -> None:
+        if self.host.runtime is None:
+            return
+        self.summary_view.show_session(self.store, self.host.runtime.session_id)
+        self._show_page(self.summary_view)
+
+    def select_room(self, index: int) -> None:
+        self.host.select_room(index)
+        if self.host.runtime is not None and self.stack.currentWidget() is not self.host:
+            self._show_page(self.host)
+
+    # ----- sessions -----------------------------------------------------------------------------
+
+    def new_session(self) -> None:
+        self.setup_form.reset(self.settings.default_llm())
+        self._show_page(self.setup_form)
+        self.setup_form.session_name.setFocus()
+
+    def _new_from_example(self) -> None:
+        self.new_session()
+        examples = example_scenarios()
+        if examples:
+            self.setup_form.load_example(examples[0])
+
+    def _setup_submitted(self, config: SessionConfig) -> None:
+        sid = self.setup_form.editing_session_id
+        try:
+            if sid is None:
+                sid = self.store.create_session(config).id
+            else:
+                self.store.update_session(sid, config)
+        except StorageError as exc:
+            self._show_storage_error(exc.user_message)
+            return
+        self.sidebar.refresh(select=sid)
+        self.open_session(sid, force_reopen=True)
+
+    def _setup_cancelled(self) -> None:
+        self._show_page(self.host if self.host.runtime else self.welcome)
+
+    def open_session(self, session_id: int, force_reopen: bool = False) -> asyncio.Task | None:
+        current = self.host.runtime
+        if current is not None and current.session_id == session_id and not force_reopen:
+            self._show_page(self.host)
+            return None
+        return self._confirm_stop_then(lambda: self.spawn(self._open(session_id)), "Switch session",
+                                       "Rooms are still negotiating. Stop them and open the other session?",
+                                       "Stop and switch")
+
+    async def _open(self, session_id: int) -> None:
+        await self.host.close()
+        self.host.open(SessionRuntime(self.store, session_id, self.make_client,
+                                      on_storage_error=lambda e: self._relay.storage_error.emit(e.user_message)))
+        self.settings.set_last_session_id(session_id)
+        self.sidebar.select(session_id)
+        llm = self.host.runtime.config.llm
+        self.connection.model = llm.model
+        self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.api_key())
+        self._show_page(self.host)
+
+    def edit_session(self, session_id: int) -> None:
+        """Edit in place while the session has no runs; otherwise edit a copy, so stored runs keep their config."""
+        summary = self.store.session_summary(session_id)
+        if summary.run_count:
+            summary = self.sidebar.duplicate(session_id)
+            if summary is None:
+                return
+            self.statusBar().showMessage(f"“{self.store.session_summary(session_id).name}” has runs: "
+                                         f"you are editing a copy, “{summary.name}”.", 10000)
+        stored = self.store.get_session(summary.id)
+        self.setup_form.set_config(stored.config, session_id=summary.id)
+        self._show_page(self.setup_form)
+
+    def edit_current_session(self) -> None:
+        if self.host.runtime:
+            self.edit_session(self.host.runtime.session_id)
+
+    def duplicate_current_session(self) -> None:
+        if self.host.runtime:
+            self.sidebar.duplicate(self.host.runtime.session_id)
+
+    def rename_current_session(self) -> None:
+        if self.host.runtime:
+            self.sidebar.rename(self.host.runtime.session_id)
+
+    def delete_current_session(self) -> None:
+        if self.host.runtime:
+            self.sidebar.confirm_delete(self.host.runtime.session_id)
+
+    def _session_deleted(self, session_id: int) -> None:
+        if self.host.runtime is not None and self.host.runtime.session_id == session_id:
+            self.spawn(self.host.close())
+            self.settings.set_last_session_id(None)
+            self._show_page(self.welcome)
+
+    def export_session(self) -> None:
+        if self.host.runtime:
+            self.summary_view.show_session(self.store, self.host.runtime.session_id)
+            self.summary_view.json_button.click()
+
+    def export_markdown(self) -> None:
+        if self.host.runtime:
+            self.summary_view.show_session(self.store, self.host.runtime.session_id)
+            self.summary_view.markdown_button.click()
+
+    # ----- settings, about, messages -------------------------------------------------------------
+
+    async def _probe(self, base_url: str, api_key: str | None) -> ServerStatus:
+        async with self.status_client(base_url or "http://localhost:1234/v1", api_key) as client:
+            return await client.status()
+
+    def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        self.settings_dialog = SettingsDialog(self.settings, self._probe, self)
+        self.settings_dialog.saved.connect(
+            lambda llm: self.host.runtime is None and self.monitor.set_server(self.base_url_override or llm.base_url,
+                                                                              llm.api_key))
+        self.settings_dialog.open()
+
+    def show_about(self) -> None:
+        self.inform("About Negotiator", f"Negotiator {__version__}\nAI buyer and seller agents negotiating on a "
+                    "local LM Studio server.")
+
+    def inform(self, title: str, text: str, kind=QMessageBox.Icon.Information) -> QMessageBox:
+        box = QMessageBox(kind, title, text, QMessageBox.StandardButton.Ok, self)
+        self.dialog = box
+        box.open()
+        return box
+
+    def notify_recovered_database(self, moved_to) -> QMessageBox:
+        return self.inform("Database recovered",
+                           f"The session database could not be read, so a new, empty one was created.\n\n"
+                           f"The old file was moved to:\n{moved_to}\n\nKeep it if you want to try to recover it.",
+                           QMessageBox.Icon.Warning)
+
+    def _show_storage_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+        if not isinstance(self.dialog, QMessageBox) or not self.dialog.isVisible():
+            self.inform("Storage problem", message, QMessageBox.Icon.Warning)
+
+    # ----- tasks and shutdown --------------------------------------------------------------------
+
+    def spawn(self, coro) -> asyncio.Task:
+        """Run a coroutine owned by the window: kept until done, errors reported, cancelled at shutdown."""
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            self.reporter.report(exc, "".join(__import__("traceback").format_exception(exc)))
+
+    def _confirm_stop_then(self, proceed: Callable[[], object], title: str, text: str, verb: str):
+        if not self.host.running_rooms():
+            return proceed()
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText("What was said so far is kept; a stopped run can be resumed later.")
+        accept = box.addButton(verb, QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(accept)
+        box.buttonClicked.connect(lambda button: button is accept and proceed())
+        self.dialog = box
+        box.open()  # never exec(): it would nest an event loop inside the running qasync loop
+        return None
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self._shutdown_done:
+            self.settings.set_geometry(self.saveGeometry())
+            self.settings.set_window_state(self.saveState())
+            self.settings.sync()
+            event.accept()
+            self.closed.emit()
+            return
+        event.ignore()
+        if not self._shutting_down:
+            self._confirm_stop_then(lambda: self.spawn(self._shutdown_and_close()), "Quit Negotiator",
+                                    "Rooms are still negotiating. Stop them and quit?", "Stop and quit")
+
+    async def _shutdown_and_close(self) -> None:
+        self._shutting_down = True
+        await self.shutdown()
+        self._shutdown_done = True
+        QTimer.singleShot(0, self.close)
+
+    async def shutdown(self) -> None:
+        """Stop every room and wait for their transcripts to be stored, then stop polling the server."""
+        await self.host.close()
+        await self.monitor.stop()
+        others = [t for t in self.tasks if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        for panel in (self.setup_form.llm, getattr(self.settings_dialog, "panel", None)):
+            task = getattr(panel, "refresh_task", None)
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)

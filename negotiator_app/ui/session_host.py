@@ -1,0 +1,114 @@
+"""The page that hosts an opened session: its runtime, the engine bridge and the rooms view."""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ..domain import RunState
+from ..runtime import SessionRuntime
+from .icons import icon
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+log = logging.getLogger(__name__)
+RESUMABLE_STATES = (RunState.INTERRUPTED, RunState.STOPPED, RunState.ERROR)
+
+
+def _default_view_factory(engine, bridge):
+    from .session_view import SessionView
+
+    return SessionView(engine, bridge)
+
+
+class SessionHost(QWidget):
+    def __init__(self, window: MainWindow, view_factory=None) -> None:
+        super().__init__()
+        self.window_ = window
+        self.view_factory = view_factory or _default_view_factory
+        self.runtime: SessionRuntime | None = None
+        self.bridge = None
+        self.view: QWidget | None = None
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.edit_button = QPushButton(icon("edit"), "Edit…")
+        self.summary_button = QPushButton(icon("summary"), "Summary")
+        self.edit_button.clicked.connect(window.edit_current_session)
+        self.summary_button.clicked.connect(window.show_summary)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.edit_button)
+        header.addWidget(self.summary_button)
+        self.body = QVBoxLayout(self)
+        self.body.addLayout(header)
+
+    def open(self, runtime: SessionRuntime) -> None:
+        from .bridge import EngineBridge
+
+        self.runtime = runtime
+        self.bridge = EngineBridge(runtime.bus)
+        self.bridge.task_failed.connect(self._room_failed)
+        # Run counts in the sidebar change when a run starts; the recorder stores it a moment later.
+        self.bridge.running_changed.connect(lambda _room, _running: QTimer.singleShot(400, self._refresh_sidebar))
+        self.view = self.view_factory(runtime.engine, self.bridge)
+        self.body.addWidget(self.view, 1)
+        rooms = len(runtime.engine.rooms)
+        self.title.setText(f"<b style='font-size:14pt'>{runtime.name}</b> &nbsp; {runtime.config.buyer.name} · "
+                           f"{rooms} room{'s' if rooms != 1 else ''} · {len(runtime.config.sellers)} sellers")
+        self._load_history()
+
+    def _load_history(self) -> None:
+        """Each pane shows its room's latest stored run, and can resume it when it was cut short."""
+        panes = getattr(self.view, "panes", {})
+        store, sid = self.runtime.store, self.runtime.session_id
+        for key, pane in panes.items():
+            runs = store.list_runs(sid, key)
+            if runs:
+                pane.load_history(store.load_run(runs[0].run_id))
+            pane.set_resume_provider(lambda key=key: self._resumable(key))
+
+    def _resumable(self, room_key: str):
+        runtime = self.runtime
+        if runtime is None:
+            return None
+        runs = runtime.store.list_runs(runtime.session_id, room_key)
+        if not runs or runs[0].state not in RESUMABLE_STATES:
+            return None
+        in_memory = runtime.engine.rooms[room_key].run_id
+        if in_memory is not None and in_memory != runs[0].run_id:
+            return None  # the run just shown is not stored yet: never resume an older one instead
+        return runtime.store.snapshot(runs[0].run_id)
+
+    def _refresh_sidebar(self) -> None:
+        if self.runtime is not None:
+            self.window_.sidebar.refresh()
+
+    def _room_failed(self, room: str, message: str) -> None:
+        self.window_.statusBar().showMessage(f"{room}: {message}", 15000)
+
+    def running_rooms(self) -> list[str]:
+        if self.runtime is None:
+            return []
+        return sorted(set(self.bridge.running_rooms()) | set(self.runtime.running_rooms))
+
+    def select_room(self, index: int) -> None:
+        if self.view is not None and hasattr(self.view, "select_room"):
+            self.view.select_room(index)
+
+    async def close(self) -> None:
+        """Stop every room (partial messages are kept), flush the recorder, then drop the view."""
+        runtime, bridge, view = self.runtime, self.bridge, self.view
+        if runtime is None:
+            return
+        self.runtime = self.bridge = self.view = None
+        try:
+            await bridge.stop_all()
+            await runtime.close()
+        finally:
+            bridge.close()
+            if view is not None:
+                self.body.removeWidget(view)
+                view.deleteLater()

@@ -1,0 +1,4 @@
+"""The session setup form package: fields, tables, seller editors, LLM settings, live room preview."""
+from .form import SessionSetupForm, example_scenarios
+
+__all__ = ["SessionSetupForm", "example_scenarios"]

@@ -1,0 +1,415 @@
+"""The session setup form: buyer, shopping list, sellers, LLM settings, validated as you type."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QMenu, QMessageBox, QPushButton, QScrollArea, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget,
+)
+
+from ...domain.names import normalize_name
+from ...domain import MAX_SELLERS, LLMSettings, ScenarioError, SessionConfig, load_scenario, save_scenario
+from ...paths import resource_path
+from ..icons import icon
+from .llm_panel import LLMPanel, StatusProbe
+from .preview import RoomPreview
+from .seller_editor import SellerEditor
+from .table import Column, EditableTable
+from .validation import FormCheck, Loc, Problem, check, number, quoted_names
+
+SHOPPING_COLUMNS = [
+    Column("name", "Item", "e.g. Printer paper A4"),
+    Column("quantity", "Quantity", "units", numeric=True),
+    Column("min_price", "Min price", "per unit", numeric=True),
+    Column("max_price", "Max price", "per unit", numeric=True),
+]
+INVALID_STYLE = (
+    '*[invalid="true"] { border: 2px solid #d0453b; border-radius: 3px; }'
+)
+
+
+def example_scenarios() -> list[Path]:
+    return sorted(resource_path("scenarios").glob("*.json"))
+
+
+class SessionSetupForm(QWidget):
+    """Emits `submitted(SessionConfig)` only for a valid configuration; `cancelled()` on Cancel."""
+
+    submitted = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, status_probe: StatusProbe | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(INVALID_STYLE)
+        self.editing_session_id: object | None = None
+        self.check: FormCheck = FormCheck(None)
+        self.import_errors: list[str] = []
+        self.message_box: QMessageBox | None = None
+        self.file_dialog: QFileDialog | None = None
+        self._highlighted: list[QWidget] = []
+        self._loading = False
+
+        self.session_name = QLineEdit()
+        self.session_name.setPlaceholderText("e.g. Office restock, March")
+        self.buyer_name = QLineEdit()
+        self.buyer_name.setPlaceholderText("Buyer name")
+        self.shopping = EditableTable(SHOPPING_COLUMNS, "Add item")
+        self.seller_tabs = QTabWidget()
+        self.seller_tabs.setDocumentMode(True)
+        self.add_seller_button = QPushButton(icon("add"), "Add seller")
+        self.remove_seller_button = QPushButton(icon("remove"), "Remove seller")
+        self.seller_count = QLabel()
+        self.llm = LLMPanel(status_probe)
+        self.preview = RoomPreview()
+        self.problem_list = QListWidget()
+        self.problem_list.setWordWrap(True)
+        self.examples_button = QToolButton()
+        self.examples_button.setText("Load example")
+        self.examples_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.examples_menu = QMenu(self.examples_button)
+        self.examples_button.setMenu(self.examples_menu)
+        self.import_button = QPushButton(icon("import"), "Import scenario…")
+        self.save_button = QPushButton(icon("save"), "Save scenario…")
+        self.reason_label = QLabel()
+        self.reason_label.setWordWrap(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.create_button = QPushButton(icon("new"), "Create session")
+        self.create_button.setDefault(True)
+        self._build_layout()
+        self._connect()
+        for path in example_scenarios():
+            self.examples_menu.addAction(_example_title(path), lambda p=path: self.load_example(p))
+        self.reset(LLMSettings())
+
+    # ----- layout ---------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        session_box = QGroupBox("Session")
+        session_form = QFormLayout(session_box)
+        session_form.addRow("Session name", self.session_name)
+        session_form.addRow("Buyer name", self.buyer_name)
+        shopping_box = QGroupBox("Shopping list (what the buyer needs; prices per unit)")
+        QVBoxLayout(shopping_box).addWidget(self.shopping)
+        sellers_box = QGroupBox(f"Sellers (1–{MAX_SELLERS})")
+        sellers_layout = QVBoxLayout(sellers_box)
+        sellers_buttons = QHBoxLayout()
+        sellers_buttons.addWidget(self.add_seller_button)
+        sellers_buttons.addWidget(self.remove_seller_button)
+        sellers_buttons.addStretch(1)
+        sellers_buttons.addWidget(self.seller_count)
+        sellers_layout.addLayout(sellers_buttons)
+        sellers_layout.addWidget(self.seller_tabs)
+        llm_box = QGroupBox("Model server (LM Studio)")
+        QVBoxLayout(llm_box).addWidget(self.llm)
+
+        fields = QWidget()
+        fields_layout = QVBoxLayout(fields)
+        for box in (session_box, shopping_box, sellers_box, llm_box):
+            fields_layout.addWidget(box)
+        fields_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(fields)
+        self.fields_scroll = scroll
+
+        rooms_box = QGroupBox("Rooms this session makes")
+        rooms_scroll = QScrollArea()
+        rooms_scroll.setWidgetResizable(True)
+        rooms_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        rooms_scroll.setWidget(self.preview)
+        QVBoxLayout(rooms_box).addWidget(rooms_scroll)
+        problems_box = QGroupBox("Problems")
+        QVBoxLayout(problems_box).addWidget(self.problem_list)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(rooms_box)
+        side.addWidget(problems_box)
+        side.setSizes([560, 240])  # the room preview is what people read while editing
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        bottom = QHBoxLayout()
+        for widget in (self.examples_button, self.import_button, self.save_button):
+            bottom.addWidget(widget)
+        bottom.addWidget(self.reason_label, 1)
+        bottom.addWidget(self.cancel_button)
+        bottom.addWidget(self.create_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+
+    def _connect(self) -> None:
+        for signal in (self.session_name.textChanged, self.buyer_name.textChanged, self.shopping.changed,
+                       self.llm.changed):
+            signal.connect(self.revalidate)
+        self.add_seller_button.clicked.connect(lambda: self.add_seller(focus=True))
+        self.remove_seller_button.clicked.connect(lambda: self.remove_seller(self.seller_tabs.currentIndex()))
+        self.problem_list.itemActivated.connect(self._focus_problem)
+        self.problem_list.itemClicked.connect(self._focus_problem)
+        self.import_button.clicked.connect(self.choose_scenario_to_import)
+        self.save_button.clicked.connect(self.choose_scenario_to_save)
+        self.cancel_button.clicked.connect(self.cancelled)
+        self.create_button.clicked.connect(self.submit)
+
+    # ----- sellers --------------------------------------------------------------------------
+
+    def sellers(self) -> list[SellerEditor]:
+        return [self.seller_tabs.widget(i) for i in range(self.seller_tabs.count())]
+
+    def add_seller(self, seller=None, focus: bool = False) -> SellerEditor | None:
+        if self.seller_tabs.count() >= MAX_SELLERS:
+            return None
+        editor = SellerEditor()
+        if seller is not None:
+            editor.set_seller(seller)
+        else:
+            editor.name_edit.setText(f"Seller {self.seller_tabs.count() + 1}")
+            editor.inventory.add_row()
+        editor.changed.connect(self.revalidate)
+        self.seller_tabs.addTab(editor, editor.name)
+        if focus:
+            self.seller_tabs.setCurrentWidget(editor)
+            editor.name_edit.setFocus()
+            editor.name_edit.selectAll()
+        self.revalidate()
+        return editor
+
+    def remove_seller(self, index: int) -> None:
+        if 0 <= index < self.seller_tabs.count():
+            widget = self.seller_tabs.widget(index)
+            self.seller_tabs.removeTab(index)
+            widget.deleteLater()
+            self.revalidate()
+
+    # ----- content --------------------------------------------------------------------------
+
+    def reset(self, llm: LLMSettings, session_id: object | None = None) -> None:
+        """An empty form for a new session, with the LLM defaults from Settings."""
+        self._loading = True
+        self.editing_session_id = session_id
+        self.session_name.setText("")
+        self.buyer_name.setText("Buyer")
+        self.shopping.set_rows([{}])
+        while self.seller_tabs.count():
+            self.remove_seller(0)
+        self.add_seller()
+        self.llm.set_settings(llm)
+        self._loading = False
+        self._set_mode()
+        self.revalidate()
+
+    def set_config(self, config: SessionConfig, session_id: object | None = None) -> None:
+        self._loading = True
+        self.editing_session_id = session_id
+        self.session_name.setText(config.name)
+        self.buyer_name.setText(config.buyer.name)
+        self.shopping.set_rows([item.model_dump() for item in config.buyer.items])
+        while self.seller_tabs.count():
+            self.remove_seller(0)
+        for seller in config.sellers:
+            self.add_seller(seller)
+        self.seller_tabs.setCurrentIndex(0)
+        api_key = self.llm.api_key.text() or None
+        self.llm.set_settings(config.llm if config.llm.api_key else config.llm.model_copy(update={"api_key": api_key}))
+        self._loading = False
+        self._set_mode()
+        self.revalidate()
+
+    def _set_mode(self) -> None:
+        editing = self.editing_session_id is not None
+        self.create_button.setText("Save changes" if editing else "Create session")
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "name": self.session_name.text() or "New session",
+            "buyer": {
+                "name": self.buyer_name.text(),
+                "items": [
+                    {"name": r["name"], "quantity": number(r["quantity"]),
+                     "min_price": number(r["min_price"]), "max_price": number(r["max_price"])}
+                    for r in self.shopping.rows()
+                ],
+            },
+            "sellers": [editor.data() for editor in self.sellers()],
+            "llm": self.llm.data(),
+        }
+
+    # ----- validation -----------------------------------------------------------------------
+
+    def widget_map(self) -> dict[Loc, list[QWidget]]:
+        found: dict[Loc, list[QWidget]] = {
+            ("name",): [self.session_name],
+            ("buyer", "name"): [self.buyer_name],
+            ("buyer",): [self.shopping.table],
+            ("buyer", "items"): [self.shopping.table],
+            ("sellers",): [self.seller_tabs],
+            **self.llm.widgets(),
+        }
+        for row in range(self.shopping.row_count()):
+            found[("buyer", "items", row)] = self.shopping.row_editors(row)
+            for column in SHOPPING_COLUMNS:
+                found[("buyer", "items", row, column.key)] = [self.shopping.editor(row, column.key)]
+        for index, editor in enumerate(self.sellers()):
+            found.update(editor.widgets(("sellers", index)))
+        return found
+
+    def widgets_for(self, problem: Problem) -> list[QWidget]:
+        found = self.widget_map()
+        loc = problem.loc
+        while loc:
+            if loc in found:
+                return found[loc]
+            loc = loc[:-1]
+        # Session-wide rules (duplicate seller names, a seller named like the buyer) quote the names.
+        names = {normalize_name(n) for n in quoted_names(problem.message)}
+        hits = [e.name_edit for e in self.sellers() if normalize_name(e.name) in names]
+        if "same name as the buyer" in problem.message:
+            hits.append(self.buyer_name)
+        return hits
+
+    def revalidate(self) -> None:
+        if self._loading:
+            return
+        self.check = check(self.data())
+        for widget in self._highlighted:
+            _mark(widget, None)
+        self._highlighted = []
+        self.problem_list.clear()
+        messages: dict[int, list[str]] = {}
+        bad_sellers: set[int] = set()
+        for problem in self.check.problems:
+            widgets = self.widgets_for(problem)
+            for widget in widgets:
+                messages.setdefault(id(widget), []).append(problem.message)
+                if widget not in self._highlighted:
+                    self._highlighted.append(widget)
+            if len(problem.loc) >= 2 and problem.loc[0] == "sellers" and isinstance(problem.loc[1], int):
+                bad_sellers.add(problem.loc[1])
+            item = QListWidgetItem(icon("remove"), problem.message)
+            item.setData(Qt.ItemDataRole.UserRole, problem.loc)
+            self.problem_list.addItem(item)
+        for widget in self._highlighted:
+            _mark(widget, "\n".join(messages[id(widget)]))
+        for index, editor in enumerate(self.sellers()):
+            title = editor.name.strip() or f"Seller {index + 1}"
+            self.seller_tabs.setTabText(index, f"⚠ {title}" if index in bad_sellers else title)
+        self.seller_count.setText(f"{self.seller_tabs.count()} of {MAX_SELLERS}")
+        self.add_seller_button.setEnabled(self.seller_tabs.count() < MAX_SELLERS)
+        self.remove_seller_button.setEnabled(self.seller_tabs.count() > 0)
+        if self.check.valid:
+            self.preview.show_config(self.check.config)
+            self.problem_list.addItem(QListWidgetItem("No problems: the session is ready."))
+        else:
+            self.preview.show_invalid()
+        self._update_create_button()
+
+    def problems(self) -> list[str]:
+        return [p.message for p in self.check.problems]
+
+    def _update_create_button(self) -> None:
+        verb = "save" if self.editing_session_id is not None else "create"
+        count = len(self.check.problems)
+        if self.check.valid:
+            self.create_button.setEnabled(True)
+            self.create_button.setToolTip("")
+            self.reason_label.setText("")
+            return
+        first = self.check.problems[0].message
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        reason = f"To {verb} the session, fix: {first}{more}"
+        self.create_button.setEnabled(False)
+        self.create_button.setToolTip(reason if count == 1 else reason + "\n\n" + "\n".join(self.problems()))
+        self.reason_label.setText(reason)
+
+    def _focus_problem(self, item: QListWidgetItem) -> None:
+        loc = item.data(Qt.ItemDataRole.UserRole)
+        if loc is None:
+            return
+        widgets = self.widgets_for(Problem(tuple(loc), item.text()))
+        if len(loc) >= 2 and loc[0] == "sellers" and isinstance(loc[1], int) and loc[1] < self.seller_tabs.count():
+            self.seller_tabs.setCurrentIndex(loc[1])
+        if widgets:
+            self.fields_scroll.ensureWidgetVisible(widgets[0])
+            widgets[0].setFocus()
+
+    def submit(self) -> None:
+        self.revalidate()
+        if self.check.valid:
+            self.submitted.emit(self.check.config)
+
+    # ----- scenario files -------------------------------------------------------------------
+
+    def load_example(self, path: Path) -> None:
+        self.import_scenario_file(path)
+
+    def import_scenario_file(self, path: str | Path) -> bool:
+        """Fill the form from a scenario file; an invalid file leaves the form unchanged and lists every error."""
+        try:
+            config = load_scenario(path)
+        except ScenarioError as exc:
+            self.import_errors = list(exc.errors)
+            self._show_message(QMessageBox.Icon.Warning, "This scenario cannot be used",
+                               f"{Path(path).name} has {len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''}; "
+                               "the form was not changed.", "\n".join(f"• {e}" for e in exc.errors))
+            return False
+        self.import_errors = []
+        self.set_config(config, self.editing_session_id)
+        return True
+
+    def save_scenario_file(self, path: str | Path) -> bool:
+        if not self.check.valid:
+            self._show_message(QMessageBox.Icon.Warning, "Cannot save yet",
+                               "Fix the problems listed in the form before saving a scenario.", "\n".join(self.problems()))
+            return False
+        try:
+            save_scenario(self.check.config, path)
+        except OSError as exc:
+            self._show_message(QMessageBox.Icon.Warning, "Could not save", f"{path} could not be written: {exc}", "")
+            return False
+        return True
+
+    def choose_scenario_to_import(self) -> None:
+        self._file_dialog("Import scenario", QFileDialog.AcceptMode.AcceptOpen, self.import_scenario_file)
+
+    def choose_scenario_to_save(self) -> None:
+        self._file_dialog("Save scenario", QFileDialog.AcceptMode.AcceptSave, self.save_scenario_file)
+
+    def _file_dialog(self, title: str, mode: QFileDialog.AcceptMode, on_selected) -> None:
+        dialog = QFileDialog(self, title, "", "Scenario files (*.json);;All files (*)")
+        dialog.setAcceptMode(mode)
+        dialog.setDefaultSuffix("json")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(on_selected)
+        self.file_dialog = dialog
+        dialog.open()  # never exec(): the qasync loop must keep running
+
+    def _show_message(self, kind: QMessageBox.Icon, title: str, text: str, details: str) -> None:
+        box = QMessageBox(kind, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText(details)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.message_box = box
+        box.open()
+
+
+def _mark(widget: QWidget, message: str | None) -> None:
+    try:
+        widget.setProperty("invalid", message is not None)
+        widget.setToolTip(message or "")
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+    except RuntimeError:  # the widget was removed (row or seller deleted) since it was marked
+        pass
+
+
+def _example_title(path: Path) -> str:
+    try:
+        return load_scenario(path).name
+    except ScenarioError:
+        return path.stem.replace("_", " ")

@@ -1,0 +1,207 @@
+"""The sessions sidebar: list, new, open, rename, duplicate, delete (confirmed) and import."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMenu, QMessageBox,
+    QPushButton, QToolButton, QVBoxLayout, QWidget,
+)
+
+from ..storage import SessionSummary, StorageError, Store
+from .icons import icon
+
+log = logging.getLogger(__name__)
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class SessionSidebar(QWidget):
+    new_requested = Signal()
+    open_requested = Signal(int)
+    edit_requested = Signal(int)
+    session_deleted = Signal(int)
+    sessions_changed = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.dialog: QWidget | None = None  # the open rename/delete/import dialog (tests answer it)
+        self.import_errors: list[str] = []
+        title = QLabel("<b>Sessions</b>")
+        self.new_button = QPushButton(icon("new"), "New")
+        self.new_button.setToolTip("New session (Ctrl+N)")
+        self.import_button = QToolButton()
+        self.import_button.setIcon(icon("import"))
+        self.import_button.setToolTip("Import a session or scenario file…")
+        self.list = QListWidget()
+        self.list.setIconSize(QSize(20, 20))
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.setSpacing(2)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.empty_label = QLabel("No sessions yet.\nPress New, or import a scenario.")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setEnabled(False)
+        header = QHBoxLayout()
+        header.addWidget(title, 1)
+        header.addWidget(self.import_button)
+        header.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(header)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty_label)
+        self.new_button.clicked.connect(self.new_requested)
+        self.import_button.clicked.connect(self.choose_import_file)
+        self.list.itemActivated.connect(lambda item: self.open_requested.emit(item.data(ID_ROLE)))
+        self.list.itemDoubleClicked.connect(lambda item: self.open_requested.emit(item.data(ID_ROLE)))
+        self.list.customContextMenuRequested.connect(self._context_menu)
+        self.refresh()
+
+    # ----- listing --------------------------------------------------------------------------
+
+    def refresh(self, select: int | None = None) -> None:
+        select = self.selected_id() if select is None else select
+        self.list.clear()
+        for summary in self.store.list_sessions():
+            item = QListWidgetItem(icon("rooms"), _label(summary))
+            item.setData(ID_ROLE, summary.id)
+            item.setToolTip(f"{summary.name}\nCreated {summary.created_at:%Y-%m-%d %H:%M}, "
+                            f"last activity {summary.last_activity:%Y-%m-%d %H:%M}")
+            self.list.addItem(item)
+            if summary.id == select:
+                self.list.setCurrentItem(item)
+        self.empty_label.setVisible(self.list.count() == 0)
+
+    def session_ids(self) -> list[int]:
+        return [self.list.item(i).data(ID_ROLE) for i in range(self.list.count())]
+
+    def names(self) -> list[str]:
+        return [self.list.item(i).text().splitlines()[0] for i in range(self.list.count())]
+
+    def selected_id(self) -> int | None:
+        item = self.list.currentItem()
+        return item.data(ID_ROLE) if item else None
+
+    def select(self, session_id: int | None) -> None:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(ID_ROLE) == session_id:
+                self.list.setCurrentRow(i)
+                return
+
+    def _context_menu(self, pos) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        sid = item.data(ID_ROLE)
+        menu = QMenu(self)
+        menu.addAction(icon("start"), "Open", lambda: self.open_requested.emit(sid))
+        menu.addAction(icon("edit"), "Edit…", lambda: self.edit_requested.emit(sid))
+        menu.addAction("Rename…", lambda: self.rename(sid))
+        menu.addAction(icon("duplicate"), "Duplicate", lambda: self.duplicate(sid))
+        menu.addSeparator()
+        menu.addAction(icon("delete"), "Delete…", lambda: self.confirm_delete(sid))
+        menu.popup(self.list.viewport().mapToGlobal(pos))
+
+    # ----- actions (dialogs are opened, never exec()'d: the qasync loop keeps running) -------
+
+    def rename(self, session_id: int) -> QInputDialog:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Rename session")
+        dialog.setLabelText("New name:")
+        dialog.setTextValue(self.store.get_session(session_id).name)
+        dialog.textValueSelected.connect(lambda name: self._apply(lambda: self.store.rename_session(session_id, name)))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def duplicate(self, session_id: int) -> SessionSummary | None:
+        copy = self._apply(lambda: self.store.duplicate_session(session_id))
+        if copy is not None:
+            self.refresh(select=copy.id)
+        return copy
+
+    def confirm_delete(self, session_id: int) -> QMessageBox:
+        summary = self.store.session_summary(session_id)
+        runs = f" and its {summary.run_count} stored run{'s' if summary.run_count != 1 else ''}" if summary.run_count else ""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete session",
+                          f"Delete “{summary.name}”{runs}? This cannot be undone.",
+                          QMessageBox.StandardButton.Cancel, self)
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(lambda button: button is delete and self._delete(session_id))
+        self.dialog = box
+        box.open()
+        return box
+
+    def _delete(self, session_id: int) -> None:
+        if self._apply(lambda: self.store.delete_session(session_id)) is not False:
+            self.session_deleted.emit(session_id)
+
+    def choose_import_file(self) -> None:
+        dialog = QFileDialog(self, "Import session", "", "Session or scenario files (*.json);;All files (*)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.import_file)
+        self.dialog = dialog
+        dialog.open()
+
+    def import_file(self, path: str | Path) -> SessionSummary | None:
+        """A session log (with its runs) or a scenario file (configuration only) becomes a new session."""
+        from ..domain import ScenarioError, load_scenario
+        from ..export import import_session
+
+        path = Path(path)
+        try:
+            if _looks_like_scenario(path):
+                summary = self.store.create_session(load_scenario(path))
+            else:
+                summary = import_session(self.store, path)
+        except StorageError as exc:
+            self._warn("Import failed", exc.user_message, "")
+            return None
+        except (ScenarioError, ValueError) as exc:  # both carry every problem in `.errors`
+            errors = list(getattr(exc, "errors", None) or [str(exc)])
+            self.import_errors = errors
+            self._warn("This file cannot be imported", f"{path.name} has {len(errors)} problem"
+                       f"{'s' if len(errors) != 1 else ''}; nothing was imported.", "\n".join(f"• {e}" for e in errors))
+            return None
+        self.import_errors = []
+        self.refresh(select=summary.id)
+        self.sessions_changed.emit()
+        self.open_requested.emit(summary.id)
+        return summary
+
+    def _apply(self, change):
+        try:
+            result = change()
+        except StorageError as exc:
+            self._warn("Could not save the change", exc.user_message, "")
+            return False
+        self.refresh()
+        self.sessions_changed.emit()
+        return result
+
+    def _warn(self, title: str, text: str, details: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText(details)
+        self.dialog = box
+        box.open()
+
+
+def _label(summary: SessionSummary) -> str:
+    items = f"{summary.item_count} item{'s' if summary.item_count != 1 else ''}"
+    sellers = f"{summary.seller_count} seller{'s' if summary.seller_count != 1 else ''}"
+    runs = f"{summary.run_count} run{'s' if summary.run_count != 1 else ''}"
+    return f"{summary.name}\n{items} · {sellers} · {runs}"
+
+
+def _looks_like_scenario(path: Path) -> bool:
+    """Scenario files have buyer and sellers at the top; session logs nest the configuration."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False  # let the log importer word the problem
+    return isinstance(data, dict) and "buyer" in data and "sellers" in data

@@ -1,0 +1,121 @@
+"""The LM Studio connection in the status bar, polled every few seconds by an owned asyncio task."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from ..llm import LLMClient, ServerStatus
+
+log = logging.getLogger(__name__)
+POLL_INTERVAL_S = 5.0
+
+
+def describe_status(status: ServerStatus, model: str = "") -> tuple[str, bool]:
+    """(text for the status bar, healthy?)."""
+    if not status.reachable:
+        return (f"LM Studio: not reachable at {status.base_url} — start the server in LM Studio's "
+                "Developer tab, or change the URL in Settings", False)
+    if status.error:
+        return f"LM Studio at {status.base_url} answered with a problem: {status.error}", False
+    models = status.models
+    if not models:
+        return "LM Studio: reachable, but no model is available — download or load one in LM Studio", False
+    if model:
+        chosen = next((m for m in models if m.id == model), None)
+        if chosen is None:
+            return f"LM Studio: reachable, but model {model} is not on the server — pick another in the session", False
+        if chosen.loaded is False:
+            return f"LM Studio: reachable, model {model} not loaded yet (it loads on the first request)", True
+        return f"LM Studio: reachable, model {model} loaded", True
+    loaded = sum(1 for m in models if m.loaded)
+    noun = "model" if len(models) == 1 else "models"
+    return f"LM Studio: reachable, {len(models)} {noun} ({loaded} loaded)", True
+
+
+class ConnectionMonitor(QObject):
+    """Polls `client.status()` while the loop runs. Owns its task: `stop()` cancels and awaits it."""
+
+    status_changed = Signal(object)  # ServerStatus
+
+    def __init__(self, client_factory: Callable[[str, str | None], LLMClient], base_url: str,
+                 api_key: str | None = None, interval_s: float = POLL_INTERVAL_S) -> None:
+        super().__init__()
+        self._client_factory = client_factory
+        self._client = client_factory(base_url, api_key)
+        self.interval_s = interval_s
+        self.last: ServerStatus | None = None
+        self._task: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+        self._retired: list[LLMClient] = []
+
+    @property
+    def base_url(self) -> str:
+        return self._client.base_url
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self._poll())
+
+    def refresh_now(self) -> None:
+        self._wake.set()
+
+    def set_server(self, base_url: str, api_key: str | None = None) -> None:
+        """Follow the URL of the session being shown; the old client is closed by the poll task."""
+        if base_url.rstrip("/") == self._client.base_url:
+            return
+        old, self._client = self._client, self._client_factory(base_url, api_key)
+        self._retired.append(old)
+        self.refresh_now()
+
+    async def _poll(self) -> None:
+        while True:
+            for old in self._retired:
+                await old.aclose()
+            self._retired.clear()
+            client = self._client
+            status = await client.status()
+            if client is self._client:  # a URL change while probing makes this answer stale
+                self.last = status
+                self.status_changed.emit(status)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval_s)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # noqa: BLE001 - a failed probe must not stop the app from closing
+                log.exception("the connection monitor had failed")
+            self._task = None
+        for client in [*self._retired, self._client]:
+            await client.aclose()
+        self._retired = []
+
+
+class ConnectionLabel(QLabel):
+    """A permanent status-bar widget: a coloured dot and the sentence from `describe_status`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("LM Studio: checking…", parent)
+        self.healthy: bool | None = None
+        self.model = ""
+
+    def show_status(self, status: ServerStatus) -> None:
+        text, healthy = describe_status(status, self.model)
+        self.healthy = healthy
+        dot = "#2e9d4f" if healthy else "#d0453b"
+        self.setText(f'<span style="color:{dot}">●</span> {text}')
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+
+    def plain_text(self) -> str:
+        return self.toolTip() or self.text()

@@ -1,0 +1,184 @@
+"""The session summary: per-item outcomes, totals, savings, metrics, a price chart, and exports."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+    QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..domain import money
+from ..paths import data_dir, export_dir
+from ..storage import StorageError, Store
+from .icons import icon
+from .summary_chart import PriceChart, chart_rows
+
+log = logging.getLogger(__name__)
+COLUMNS = ["Item", "Outcome", "Seller", "Price / unit", "Qty", "Total", "Saving vs ask", "Rounds"]
+STATUS_TEXT = {"bought": "Deal", "not_bought": "No deal", "not_run": "Not run yet", "skipped": "Skipped"}
+
+
+def _num(value: float | None, fmt=money) -> str:
+    return "—" if value is None else fmt(value)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+class SummaryView(QWidget):
+    back_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store: Store | None = None
+        self.session_id: int | None = None
+        self.metrics = None
+        self.dialog: QWidget | None = None
+        self.last_export: Path | None = None
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.totals = QLabel()
+        self.totals.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.metrics_grid = QGridLayout()
+        self.chart = PriceChart()
+        self.back_button = QPushButton("Back to rooms")
+        self.json_button = QPushButton(icon("export"), "Export JSON…")
+        self.markdown_button = QPushButton(icon("export"), "Export Markdown…")
+        self.folder_button = QPushButton(icon("folder"), "Open data folder")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        for b in (self.json_button, self.markdown_button, self.folder_button):
+            buttons.addWidget(b)
+        metrics_box = QGroupBox("Metrics (latest run of each room)")
+        metrics_box.setLayout(self.metrics_grid)
+        chart_box = QGroupBox("Final price against the seller's ask and floor and the buyer's max")
+        QVBoxLayout(chart_box).addWidget(self.chart)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.addWidget(self.title)
+        layout.addWidget(self.totals)
+        layout.addWidget(self.table)
+        layout.addWidget(metrics_box)
+        layout.addWidget(chart_box)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll, 1)
+        outer.addLayout(buttons)
+        self.back_button.clicked.connect(self.back_requested)
+        self.json_button.clicked.connect(lambda: self._choose_file("Export session log (JSON)", "json", self.export_json))
+        self.markdown_button.clicked.connect(
+            lambda: self._choose_file("Export transcripts (Markdown)", "md", self.export_markdown))
+        self.folder_button.clicked.connect(self.open_data_folder)
+
+    def show_session(self, store: Store, session_id: int) -> None:
+        from ..export import session_metrics
+
+        self.store, self.session_id = store, session_id
+        config = store.get_session(session_id).config
+        self.metrics = m = session_metrics(store, session_id)
+        self.title.setText(f"<h2>{m.name}</h2>")
+        saving = f" — saved {money(m.total_savings)} against the asks" if m.total_asking else ""
+        pct = f" ({m.savings_pct:.1f}%)" if m.savings_pct is not None else ""
+        self.totals.setText(f"Bought {m.items_bought} of {len(m.items)} items for {money(m.total_spent)}{saving}{pct}.")
+        self._fill_table(m)
+        self._fill_metrics(m)
+        self.chart.set_rows(chart_rows(m, config))
+
+    def _fill_table(self, m) -> None:
+        self.table.setRowCount(len(m.items))
+        for r, row in enumerate(m.items):
+            latest = row.latest
+            status = STATUS_TEXT.get(row.status, row.status)
+            if row.status == "skipped" and row.skip_reason:
+                status = f"Skipped: {row.skip_reason.split(': ', 1)[-1]}"
+            cells = [row.item, status, (latest.seller if latest else None) or "—",
+                     _num(latest.price_per_unit if latest and latest.bought else None),
+                     str(latest.quantity if latest and latest.bought else row.quantity),
+                     _num(latest.total if latest and latest.bought else None),
+                     _num(latest.savings_total if latest and latest.bought else None),
+                     str(latest.rounds) if latest else "—"]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c >= 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setFixedHeight(self.table.horizontalHeader().height() + rows_height + 2 * self.table.frameWidth() + 2)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+    def _fill_metrics(self, m) -> None:
+        while self.metrics_grid.count():
+            self.metrics_grid.takeAt(0).widget().deleteLater()
+        bought = [row.latest for row in m.items if row.latest and row.latest.bought]
+        shares = [b.buyer_surplus_share for b in bought if b.buyer_surplus_share is not None]
+        lowest = [b.went_to_lowest_floor for b in bought if b.went_to_lowest_floor is not None]
+        pairs = [
+            ("Total spent", money(m.total_spent)), ("At the asks it would cost", money(m.total_asking)),
+            ("Savings", f"{money(m.total_savings)}" + (f" ({m.savings_pct:.1f}%)" if m.savings_pct is not None else "")),
+            ("Buyer's share of the surplus", _pct(sum(shares) / len(shares)) if shares else "—"),
+            ("Deals with the lowest-floor seller", f"{sum(lowest)} of {len(lowest)}" if lowest else "—"),
+            ("Average rounds", _num(m.average_rounds, lambda v: f"{v:.1f}")),
+            ("Messages", str(m.messages)),
+            ("Rule violations", ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in m.violations_by_kind.items()) or "none"),
+            ("Unreadable replies", str(m.parse_failures)),
+            ("Tokens (prompt / completion)", f"{m.prompt_tokens:,} / {m.completion_tokens:,}"),
+        ]
+        self.metric_values = dict(pairs)
+        for i, (label, value) in enumerate(pairs):
+            key = QLabel(label + ":")
+            key.setEnabled(False)
+            self.metrics_grid.addWidget(key, i // 2, (i % 2) * 2)
+            self.metrics_grid.addWidget(QLabel(f"<b>{value}</b>"), i // 2, (i % 2) * 2 + 1)
+
+    # ----- exports ------------------------------------------------------------------------------
+
+    def _choose_file(self, title: str, suffix: str, write) -> None:
+        if self.session_id is None:
+            return
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.metrics.name)[:60] or "session"
+        dialog = QFileDialog(self, title, str(export_dir() / f"{safe}.{suffix}"), f"*.{suffix}")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix(suffix)
+        dialog.fileSelected.connect(write)
+        self.dialog = dialog
+        dialog.open()
+
+    def export_json(self, path: str | Path) -> Path | None:
+        from ..export import session_log, write_json
+
+        return self._export(lambda: write_json(Path(path), session_log(self.store, self.session_id)), path)
+
+    def export_markdown(self, path: str | Path) -> Path | None:
+        from ..export import session_markdown, write_text
+
+        return self._export(lambda: write_text(Path(path), session_markdown(self.store, self.session_id)), path)
+
+    def _export(self, write, path: str | Path) -> Path | None:
+        try:
+            write()
+        except (OSError, StorageError) as exc:
+            message = getattr(exc, "user_message", None) or f"{path} could not be written: {exc}"
+            box = QMessageBox(QMessageBox.Icon.Warning, "Export failed", message, QMessageBox.StandardButton.Ok, self)
+            self.dialog = box
+            box.open()
+            return None
+        self.last_export = Path(path)
+        return self.last_export
+
+    def open_data_folder(self) -> bool:
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir())))

@@ -1,0 +1,226 @@
+"""The session setup form: typing, validation at the field, room preview, examples, scenario files."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from negotiator_app.domain import MAX_SELLERS, LLMSettings, load_scenario
+from negotiator_app.paths import resource_path
+from negotiator_app.ui.setup import SessionSetupForm
+from tests.fakes.fake_lmstudio import FakeLMStudio
+from tests.ui.conftest import until
+from tests.ui.window_support import WindowKit
+
+
+@pytest.fixture
+def form(qtbot):
+    widget = SessionSetupForm()
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    return widget
+
+
+@pytest.fixture
+def kit(tmp_path, arun):
+    k = WindowKit(tmp_path, arun)
+    yield k
+    k.close()
+
+
+def fill_valid_session(qtbot, form) -> None:
+    qtbot.keyClicks(form.session_name, "Typed session")
+    form.buyer_name.clear()
+    qtbot.keyClicks(form.buyer_name, "Ada")
+    for key, text in (("name", "Stapler"), ("quantity", "3"), ("min_price", "4"), ("max_price", "9")):
+        qtbot.keyClicks(form.shopping.editor(0, key), text)
+    seller = form.sellers()[0]
+    seller.name_edit.clear()
+    qtbot.keyClicks(seller.name_edit, "Bob's Supplies")
+    for key, text in (("name", "stapler"), ("cost_price", "2"), ("least_price", "5"), ("selling_price", "8"),
+                      ("quantity_available", "10")):
+        qtbot.keyClicks(seller.inventory.editor(0, key), text)
+
+
+def test_typing_a_session_creates_it_in_the_sidebar_and_the_database(qtbot, kit, arun):
+    async def scenario():
+        window = kit.window()
+        window.show()
+        window.new_session()
+        form = window.setup_form
+        assert not form.create_button.isEnabled()  # the empty rows are not a session yet
+        fill_valid_session(qtbot, form)
+        assert form.problems() == []
+        assert form.create_button.isEnabled()
+        qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
+        await until(lambda: window.host.runtime is not None, what="the new session to open")
+        assert "Typed session" in window.sidebar.names()
+        stored = window.store.list_sessions()
+        assert [s.name for s in stored] == ["Typed session"]
+        config = window.store.get_session(stored[0].id).config
+        assert config.buyer.name == "Ada"
+        assert config.buyer.items[0].model_dump() == {"name": "Stapler", "quantity": 3, "min_price": 4, "max_price": 9}
+        assert config.sellers[0].name == "Bob's Supplies"
+        assert config.sellers[0].inventory[0].least_price == 5
+        assert window.stack.currentWidget() is window.host
+
+    kit.run(scenario())
+
+
+def test_each_invalid_field_shows_the_domain_message_and_create_says_why(qtbot, form):
+    fill_valid_session(qtbot, form)
+    max_price = form.shopping.editor(0, "max_price")
+    max_price.clear()
+    qtbot.keyClicks(max_price, "2")  # below the min price of 4
+    least = form.sellers()[0].inventory.editor(0, "least_price")
+    least.clear()
+    qtbot.keyClicks(least, "1")  # below the cost price of 2
+    quantity = form.shopping.editor(0, "quantity")
+    quantity.clear()
+    qtbot.keyClicks(quantity, "two")
+
+    problems = form.problems()
+    assert problems == [
+        "Buyer, Shopping item 1 'Stapler': quantity must be a whole number",
+        "Seller 1 'Bob's Supplies', item 'stapler': least price must be above cost price",
+    ]
+    assert [form.problem_list.item(i).text() for i in range(len(problems))] == problems
+    # each message sits on the widget it concerns, which is highlighted
+    assert quantity.property("invalid") is True and "whole number" in quantity.toolTip()
+    assert least.property("invalid") is True and "least price must be above cost price" in least.toolTip()
+    assert form.seller_tabs.tabText(0).startswith("⚠")
+    assert not form.session_name.property("invalid")
+    assert not form.create_button.isEnabled()
+    assert form.reason_label.text() == ("To create the session, fix: Buyer, Shopping item 1 'Stapler': "
+                                        "quantity must be a whole number (and 1 more)")
+    assert all(p in form.create_button.toolTip() for p in problems)
+    assert form.reason_label.isVisibleTo(form)
+
+    quantity.clear()
+    qtbot.keyClicks(quantity, "2")  # now the item's own rule can be checked: max 2 is below min 4
+    assert "Buyer, Shopping item 1 'Stapler': max price must be above min price" in form.problems()
+    assert max_price.property("invalid") is True and "max price must be above min price" in max_price.toolTip()
+
+    quantity.clear()
+    qtbot.keyClicks(quantity, "2")
+    max_price.clear()
+    qtbot.keyClicks(max_price, "9")
+    least.clear()
+    qtbot.keyClicks(least, "5")
+    assert form.problems() == [] and form.create_button.isEnabled()
+    assert not quantity.property("invalid") and form.reason_label.text() == ""
+
+
+def test_duplicate_seller_names_mark_both_name_fields(qtbot, form):
+    fill_valid_session(qtbot, form)
+    second = form.add_seller()
+    second.name_edit.clear()
+    qtbot.keyClicks(second.name_edit, "bobs supplies")
+    qtbot.keyClicks(second.inventory.editor(0, "name"), "Stapler")
+    for key, text in (("cost_price", "1"), ("least_price", "2"), ("selling_price", "3"), ("quantity_available", "5")):
+        qtbot.keyClicks(second.inventory.editor(0, key), text)
+    assert any("listed twice" in p for p in form.problems())
+    assert second.name_edit.property("invalid") is True
+    assert form.sellers()[0].name_edit.property("invalid") is True
+
+
+def test_room_preview_shows_rooms_sellers_and_skipped_items(qtbot, form):
+    assert form.import_scenario_file(resource_path("scenarios", "skipped_items.json"))
+    assert form.preview.lines == [
+        "Room 1: Lab notebook A4 ×30 — Science Stores",
+        "Skipped: Digital multimeter — needs 12, the most any seller has is 8",
+        "Skipped: Oscilloscope probe set — no seller stocks this item",
+    ]
+    assert "no seller stocks this item" in form.preview.text()
+    quantity = form.shopping.editor(1, "quantity")
+    quantity.clear()
+    qtbot.keyClicks(quantity, "5")  # both multimeter sellers can now supply it
+    assert "Room 2: Digital multimeter ×5 — Science Stores, Meter Mart" in form.preview.lines
+    quantity.clear()
+    qtbot.keyClicks(quantity, "x")
+    assert form.preview.lines == [] and "Fix the problems" in form.preview.text()
+
+
+def test_load_example_from_the_menu_fills_the_form(form):
+    actions = form.examples_menu.actions()
+    assert len(actions) == len(list(resource_path("scenarios").glob("*.json")))
+    office = next(a for a in actions if a.text() == load_scenario(resource_path("scenarios", "office_supplies.json")).name)
+    office.trigger()
+    expected = load_scenario(resource_path("scenarios", "office_supplies.json"))
+    assert form.session_name.text() == expected.name
+    assert form.buyer_name.text() == expected.buyer.name
+    assert form.shopping.row_count() == len(expected.buyer.items)
+    assert [e.name for e in form.sellers()] == [s.name for s in expected.sellers]
+    assert form.check.config.model_dump() == expected.model_dump()
+    assert form.create_button.isEnabled()
+
+
+def test_import_of_a_broken_scenario_lists_every_error_and_keeps_the_form(qtbot, form, tmp_path):
+    fill_valid_session(qtbot, form)
+    before = form.data()
+    broken = {
+        "buyer": {"name": "", "items": [{"name": "Pens", "quantity": 1, "min_price": 5, "max_price": 1},
+                                             {"name": "Ink", "quantity": 0, "min_price": 1, "max_price": 2}]},
+        "sellers": [{"name": "Acme", "inventory": [{"name": "Pens", "cost_price": 3, "least_price": 2,
+                                                     "selling_price": 4, "quantity_available": 10}]}],
+        "llm": {"temperature": 9},
+    }
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    assert form.import_scenario_file(path) is False
+    assert form.import_errors == [
+        "Buyer: name must not be empty",
+        "Buyer, Shopping item 1 'Pens': max price must be above min price",
+        "Buyer, Shopping item 2 'Ink': quantity must be at least 1",
+        "Seller 1 'Acme', item 'Pens': least price must be above cost price",
+        "LLM settings: temperature must be at most 2",
+    ]
+    box = form.message_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "5 problems" in box.text()
+    assert all(e in box.informativeText() for e in form.import_errors)
+    assert form.data() == before
+    box.close()
+
+
+def test_save_scenario_writes_a_file_that_loads_back(qtbot, form, tmp_path):
+    fill_valid_session(qtbot, form)
+    path = tmp_path / "saved.json"
+    assert form.save_scenario_file(path)
+    assert load_scenario(path).model_dump() == form.check.config.model_dump()
+
+
+def test_sellers_stop_at_the_limit(form):
+    while form.add_seller() is not None:
+        pass
+    assert form.seller_tabs.count() == MAX_SELLERS
+    assert not form.add_seller_button.isEnabled()
+    assert form.seller_count.text() == f"{MAX_SELLERS} of {MAX_SELLERS}"
+
+
+def test_refresh_lists_the_servers_models_with_their_load_state(qtbot, arun):
+    from negotiator_app.app import status_client_factory
+
+    async def probe(url, key):
+        async with status_client_factory(url, key) as client:
+            return await client.status()
+
+    form = SessionSetupForm(probe)
+    qtbot.addWidget(form)
+    with FakeLMStudio() as fake:
+        form.reset(LLMSettings(base_url=fake.base_url))
+
+        async def scenario():
+            qtbot.mouseClick(form.llm.refresh_button, Qt.MouseButton.LeftButton)
+            await until(lambda: form.llm.model_combo.count() == 2, what="the model list")
+            await form.llm.refresh_task
+
+        arun.run(scenario())
+    combo = form.llm.model_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["fake-model", "other-model"]
+    assert "first loaded model (fake-model)" in form.llm.model_state.text()
+    combo.setCurrentIndex(1)
+    assert "not loaded" in form.llm.model_state.text()
+    assert form.data()["llm"]["model"] == "other-model"

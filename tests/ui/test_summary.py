@@ -1,0 +1,92 @@
+"""The summary view after real negotiations: outcome table, metrics, chart, and exports from the UI."""
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from negotiator_app.domain import RunState
+from negotiator_app.paths import resource_path
+from tests.fakes.fake_lmstudio import FakeLMStudio
+from tests.ui.conftest import until
+from tests.ui.window_support import WindowKit, dealing_responder, example
+
+
+@pytest.fixture
+def kit(tmp_path, arun):
+    k = WindowKit(tmp_path, arun)
+    yield k
+    k.close()
+
+
+def test_summary_shows_outcomes_and_exports_a_valid_session_log(kit, tmp_path):
+    config = example("skipped_items")
+    with FakeLMStudio() as fake:
+        fake.responder = dealing_responder
+        store = kit.store()
+        sid = store.create_session(config).id
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.show()
+            await window.open_session(sid)
+            window.host.view.start_all()
+            await until(lambda: not window.host.running_rooms(), what="the room to finish")
+            await window.host.runtime.recorder.flush()
+            window.actions.show_summary.trigger()
+            assert window.stack.currentWidget() is window.summary_view
+            view = window.summary_view
+            table = view.table
+            rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+            assert [r[0] for r in rows] == [i.name for i in config.buyer.items]
+            notebook = rows[0]
+            assert notebook[1] == "Deal" and notebook[2] == "Science Stores"
+            outcome = store.list_runs(sid)[0].outcome
+            price = outcome.price_per_unit
+            assert 2.8 <= price <= 5.5
+            assert notebook[3] == f"{price:,.2f}" and notebook[4] == "30" and notebook[5] == f"{price * 30:,.2f}"
+            assert notebook[6] == f"{(5.5 - price) * 30:,.2f}"  # below the winning seller's ask
+            assert rows[1][1].startswith("Skipped: needs 12") and rows[2][1].startswith("Skipped: no seller")
+            assert f"Bought 1 of 3 items for {price * 30:,.2f}" in view.totals.text()
+            share = (6.0 - price) / (6.0 - 2.8)
+            assert view.metric_values["Buyer's share of the surplus"] == f"{share * 100:.0f}%"
+            assert [(r.item, r.price, r.ask, r.floor, r.buyer_max) for r in view.chart.rows] == [
+                ("Lab notebook A4", price, 5.5, 2.8, 6.0)]
+
+            # Export through the UI: the button opens a file dialog (never exec()), picking a file writes it.
+            view.json_button.click()
+            assert isinstance(view.dialog, QFileDialog) and view.dialog.isVisible()
+            target = tmp_path / "exported.json"
+            view.dialog.fileSelected.emit(str(target))
+            view.dialog.close()
+            view.markdown_button.click()
+            view.dialog.fileSelected.emit(str(tmp_path / "exported.md"))
+            view.dialog.close()
+            return target
+
+        target = kit.run(scenario())
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    schema = json.loads(resource_path("schemas", "session_log.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    assert doc["session"]["config"]["buyer"]["name"] == config.buyer.name
+    markdown = (tmp_path / "exported.md").read_text(encoding="utf-8")
+    assert "Lab notebook A4" in markdown and "Science Stores" in markdown
+
+
+def test_summary_before_any_run_says_so(kit):
+    store = kit.store()
+    sid = store.create_session(example("office_supplies")).id
+
+    async def scenario():
+        window = kit.window(store=store)
+        await window.open_session(sid)
+        window.show_summary()
+        view = window.summary_view
+        assert {view.table.item(r, 1).text() for r in range(view.table.rowCount())} == {"Not run yet"}
+        assert len(view.chart.rows) == 3 and all(r.price is None for r in view.chart.rows)  # ranges, no deal yet
+        assert view.totals.text().startswith("Bought 0 of 3 items")
+        assert store.list_runs(sid) == [] and RunState.IDLE
+
+    kit.run(scenario())
