@@ -47,7 +47,10 @@ async def run_window(app, *, db_path: Path | None, settings, base_url: str | Non
                      on_started: Callable[[object], Awaitable[None]] | None = None, show: bool = True) -> int:
     """Open the store and the window, run until the window has closed cleanly, then release everything."""
     from .runtime import client_factory
+    from .export import prune_exports
+    from .paths import export_dir
     from .storage import StorageError, Store
+    from .storage.settings import load_settings
     from .ui.error_dialog import ErrorReporter
     from .ui.main_window import MainWindow
 
@@ -63,6 +66,8 @@ async def run_window(app, *, db_path: Path | None, settings, base_url: str | Non
         return 1
     window = None
     try:
+        storage_settings = load_settings()
+        prune_exports(storage_settings.export_dir or export_dir(), storage_settings.retention_days)
         interrupted = store.mark_interrupted_runs()  # runs cut short by a crash can be resumed
         if interrupted:
             log.info("%d run(s) were interrupted last time and can be resumed", len(interrupted))
@@ -101,6 +106,7 @@ def run_app(args: argparse.Namespace) -> int:
     import qasync
 
     from .paths import log_dir
+    from .storage.settings import resolve_db_path
     from .ui.app_settings import AppSettings
     from .ui.error_dialog import configure_logging
 
@@ -109,5 +115,5 @@ def run_app(args: argparse.Namespace) -> int:
     db = getattr(args, "app_db", None)
     settings = AppSettings()
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(run_window(app, db_path=Path(db).expanduser() if db else None, settings=settings,
+        return runner.run(run_window(app, db_path=resolve_db_path(db), settings=settings,
                                      base_url=getattr(args, "app_base_url", None), log_file=log_file))

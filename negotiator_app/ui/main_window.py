@@ -78,7 +78,8 @@ class MainWindow(QMainWindow):
         self.connection = ConnectionLabel()
         self.statusBar().addPermanentWidget(self.connection, 1)
         default = settings.default_llm()
-        self.monitor = ConnectionMonitor(status_client, base_url_override or default.base_url, settings.api_key())
+        self.monitor = ConnectionMonitor(status_client, base_url_override or default.base_url, settings.api_key(),
+                                         quiet_while=lambda: bool(self.host.running_rooms()))
         self.monitor.status_changed.connect(self.connection.show_status)
 
         self.sidebar.new_requested.connect(self.new_session)

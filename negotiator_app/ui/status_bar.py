@@ -43,8 +43,12 @@ class ConnectionMonitor(QObject):
     status_changed = Signal(object)  # ServerStatus
 
     def __init__(self, client_factory: Callable[[str, str | None], LLMClient], base_url: str,
-                 api_key: str | None = None, interval_s: float = POLL_INTERVAL_S) -> None:
+                 api_key: str | None = None, interval_s: float = POLL_INTERVAL_S,
+                 quiet_while: Callable[[], bool] = lambda: False) -> None:
         super().__init__()
+        # While rooms stream, their own requests show the server works (and their errors reach the panes);
+        # a probe then only costs: llama-cpp-python's server even aborts the reply being generated.
+        self._quiet_while = quiet_while
         self._client_factory = client_factory
         self._client = client_factory(base_url, api_key)
         self.interval_s = interval_s
@@ -78,8 +82,8 @@ class ConnectionMonitor(QObject):
                 await old.aclose()
             self._retired.clear()
             client = self._client
-            status = await client.status()
-            if client is self._client:  # a URL change while probing makes this answer stale
+            status = None if self._quiet_while() and self.last is not None else await client.status()
+            if status is not None and client is self._client:  # a URL change while probing makes this answer stale
                 self.last = status
                 self.status_changed.emit(status)
             self._wake.clear()

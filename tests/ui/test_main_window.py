@@ -208,3 +208,33 @@ def test_a_corrupt_database_is_moved_aside_and_the_user_told_where(tmp_path, aru
     moved = [p for p in tmp_path.iterdir() if ".corrupt" in p.name]
     assert moved and str(moved[0]) in seen["text"]
     assert "new, empty one was created" in seen["text"]
+
+
+def test_status_polling_stays_quiet_while_rooms_stream(kit, arun):
+    """Probing mid-stream would abort the reply on llama-cpp-python's server; the rooms' traffic shows health."""
+    with FakeLMStudio(per_token_delay_s=0.02) as fake:
+        fake.responder = dealing_responder
+        store = kit.store()
+        sid = store.create_session(example("office_supplies")).id
+
+        def probes():
+            return sum(1 for method, path, _, _ in fake.all_requests if path.endswith("/models"))
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.monitor.interval_s = 0.05
+            window.start()
+            await until(lambda: window.connection.healthy is True, what="the first status")
+            await window.open_session(sid)
+            window.host.view.start_all()
+            await until(lambda: window.host.running_rooms(), what="rooms running")
+            before = probes()
+            await until(lambda: len(fake.requests) >= 6, what="several streamed replies")
+            during = probes() - before
+            await window.host.runtime.close()
+            await until(lambda: probes() > before + during, what="polling to resume once rooms stop")
+            return during
+
+        # At most the model lookup of the starting rooms (/v1/models + /api/v0/models); polling every 50 ms
+        # would have made dozens of probes.
+        assert kit.run(scenario()) <= 2
