@@ -11,6 +11,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from ..domain.names import normalize_name
+
 MESSAGE_MAX = 1000
 
 SELLER_SCHEMA = {
@@ -69,7 +71,8 @@ _DECISION_LINE = re.compile(
     r"^\s*DECISION\s*[:=]\s*(?P<decision>continue|accept|walk[ _]?away)\b\s*@?(?P<seller>[^\n]*)$",
     re.IGNORECASE | re.MULTILINE,
 )
-_PROTOCOL_LINE = re.compile(r"^\s*(OFFER|DECISION)\s*[:=].*$\n?", re.IGNORECASE | re.MULTILINE)
+# [ \t]*, not \s*: a blank line before a protocol line is the message's, as the live extractor shows it.
+_PROTOCOL_LINE = re.compile(r"^[ \t]*(OFFER|DECISION)[ \t]*[:=].*$\n?", re.IGNORECASE | re.MULTILINE)
 
 
 def _json_object(raw: str) -> dict | None:
@@ -152,6 +155,37 @@ def parse_buyer_reply(raw: str, decisions: list[str]) -> BuyerReply:
     return BuyerReply(message=message, decision=decision, seller=seller)
 
 
+_LABEL = re.compile(
+    r"^[ \t]*[*_]*(?:\[[ \t]*(?P<bracketed>[^\]\n]{1,60}?)[ \t]*\][*_]*[ \t]*:?|(?P<plain>[^\n:\[\]*]{1,60}?)[*_]*[ \t]*:)"
+    r"[*_]*[ \t]*",
+    re.MULTILINE,
+)
+
+
+def strip_speaker_labels(text: str, speakers: tuple[str, ...] | list[str]) -> str:
+    """Drop speaker labels ("[Seller B]:", "Buyer:", "**Acme:**") that open a line of a reply.
+
+    Chat history shows other agents' lines as "[Name]: text", and models imitate it, writing lines in
+    someone else's name. A message has one speaker, the agent that sent it, so such labels are removed
+    rather than let them put words in another participant's mouth. Raises ParseError if nothing is left.
+    """
+    keys = {normalize_name(s) for s in speakers} - {""}
+    if not keys:
+        return text
+
+    def unlabel(match: re.Match) -> str:
+        name = match["bracketed"] if match["bracketed"] is not None else match["plain"]
+        return "" if normalize_name(name) in keys else match[0]
+
+    previous = None
+    while previous != text:  # "[Seller A]: [Seller B]: hi" has two labels
+        previous, text = text, _LABEL.sub(unlabel, text)
+    text = text.strip()
+    if not text:
+        raise ParseError("the reply's message is only a speaker's name")
+    return text
+
+
 class MessageTextExtractor:
     """Feeds on raw streamed text and returns only the natural message, as it arrives.
 
@@ -201,9 +235,20 @@ class MessageTextExtractor:
                     if i + 6 > len(raw):
                         break
                     try:
-                        out.append(chr(int(raw[i + 2 : i + 6], 16)))
+                        code = int(raw[i + 2 : i + 6], 16)
                     except ValueError:
-                        pass
+                        code = None
+                    if code is not None and 0xD800 <= code < 0xDC00:
+                        # A character outside the BMP comes as a surrogate pair (\ud83d\ude00): wait for both.
+                        if i + 12 > len(raw):
+                            break
+                        low = _hex(raw[i + 8 : i + 12]) if raw[i + 6 : i + 8] == "\\u" else None
+                        if low is not None and 0xDC00 <= low < 0xE000:
+                            out.append(chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)))
+                            i += 12
+                            continue
+                    if code is not None and not 0xD800 <= code < 0xE000:
+                        out.append(chr(code))  # a lone surrogate cannot be shown: dropped
                     i += 6
                     continue
                 out.append({"n": "\n", "t": "\t", "r": "", "b": "", "f": ""}.get(esc, esc))
@@ -228,6 +273,13 @@ class MessageTextExtractor:
                 break
             self._pos = newline + 1
         return "".join(out)
+
+
+def _hex(digits: str) -> int | None:
+    try:
+        return int(digits, 16)
+    except ValueError:
+        return None
 
 
 def _could_be_protocol(partial_line: str) -> bool:

@@ -198,7 +198,7 @@ class RoomRunner:
         self.ctx = RunContext(
             bus=self.bus, client=self.client, limiter=self.limiter, room=self.key, run_id=self.run_id, model=model,
             temperature=self.config.llm.temperature, max_tokens=self.config.llm.max_tokens,
-            on_activity=self._activity,
+            on_activity=self._activity, speakers=(self.buyer, *self.sellers),
         )
         next_message = self._restore(resume) if resume else None
         self._emit_run_started(model=model, resumed=resume is not None)
@@ -356,6 +356,8 @@ class RoomRunner:
                     messages=messages, schema=schema, parse=parse, finalize=finalize,
                 ))
             except TurnFailed as exc:
+                if exc.kept:
+                    self.transcript.append(exc.kept)
                 last_error = exc.reason
                 self._emit(ErrorRaised, message=f"The buyer could not speak: {exc.reason}", fatal=False, agent=self.buyer)
                 continue
@@ -395,8 +397,13 @@ class RoomRunner:
         turn = prompts.seller_turn(self.round, self.max_rounds, target, self.standing.get(name))
         messages = fit_to_context(system, seller_history(self.transcript, name), turn,
                                   self.config.llm.context_tokens, self.config.llm.max_tokens)
-        reply = await speak(self.ctx, sender=name, role=Role.SELLER, recipients=[self.buyer], round_=self.round,
-                            messages=messages, schema=SELLER_SCHEMA, parse=parse_seller_reply)
+        try:
+            reply = await speak(self.ctx, sender=name, role=Role.SELLER, recipients=[self.buyer], round_=self.round,
+                                messages=messages, schema=SELLER_SCHEMA, parse=parse_seller_reply)
+        except TurnFailed as exc:
+            if exc.kept:  # appended now, so the transcript stays in message order
+                self.transcript.append(exc.kept)
+            raise
         self.transcript.append(reply.message)
         if reply.parsed.offer_price is not None:
             self._record_offer(name, stock, reply.parsed.offer_price, reply.parsed.offer_quantity, reply.message.seq)

@@ -14,7 +14,7 @@ from ..llm import ChatRequest, ChatResult, LLMClient, LLMError, MalformedReply
 from .bus import EventBus
 from .events import MessageCompleted, MessageDiscarded, MessageStarted, ParseFailed, TokenDelta
 from .limiter import FairLimiter
-from .protocol import MessageTextExtractor, ParseError
+from .protocol import MessageTextExtractor, ParseError, strip_speaker_labels
 from .prompts import reask
 
 T = TypeVar("T")
@@ -23,10 +23,11 @@ T = TypeVar("T")
 class TurnFailed(Exception):
     """An agent could not produce a usable reply this turn; `reason` is for a person to read."""
 
-    def __init__(self, reason: str, *, server_error: LLMError | None = None) -> None:
+    def __init__(self, reason: str, *, server_error: LLMError | None = None, kept: Message | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.server_error = server_error
+        self.kept = kept  # the part of the reply said before the server broke off (interrupted), if any
 
 
 @dataclass
@@ -42,6 +43,7 @@ class RunContext:
     temperature: float
     max_tokens: int
     on_activity: Callable[[int, int], None] = lambda requests, streaming: None  # counts in flight / streaming
+    speakers: tuple[str, ...] = ()  # everyone in the room: labels naming them are not part of a message
     stream_ids: count = field(default_factory=lambda: count(1))
     message_seqs: count = field(default_factory=lambda: count(1))
 
@@ -122,13 +124,19 @@ async def speak(
                 continue
             raise TurnFailed(exc.user_message, server_error=exc) from None
         except LLMError as exc:
-            _discard(ctx, stream_id, sender, exc.user_message, "".join(shown))
-            raise TurnFailed(exc.user_message, server_error=exc) from None
+            partial, kept = "".join(shown).strip(), None
+            if partial:  # the server broke off mid-reply: what was said is kept, marked interrupted (as on Stop)
+                kept = _complete(ctx, stream_id, sender, role, recipients, round_, partial, "", None, interrupted=True)
+            else:
+                _discard(ctx, stream_id, sender, exc.user_message, "".join(shown))
+            raise TurnFailed(exc.user_message, server_error=exc, kept=kept) from None
         finally:
             ctx.on_activity(-1, -1 if got_first else 0)
         try:
             parsed = parse(result.content)
-            _reject_echo(getattr(parsed, "message", ""), messages)
+            # A reply may not speak for anyone else: leading "[Seller B]:" / "Buyer:" labels are dropped.
+            parsed.message = strip_speaker_labels(parsed.message, ctx.speakers)
+            _reject_echo(parsed.message, messages)
         except ParseError as exc:
             retry = attempt == 1
             _discard(ctx, stream_id, sender, f"unreadable reply: {exc}", result.content)
@@ -151,7 +159,8 @@ async def speak(
 
 
 def _reject_echo(text: str, messages: list[dict]) -> None:
-    """Small models often parrot their instructions; such a reply says nothing and may leak private numbers."""
+    """Small models often parrot their instructions; such a reply says nothing and may leak private numbers.
+    A reply that only repeats what another agent said is no answer either (and reads as that agent's words)."""
     said = " ".join(text.split()).casefold()
     if len(said) < 20:
         return
@@ -162,6 +171,8 @@ def _reject_echo(text: str, messages: list[dict]) -> None:
         if message["role"] == "system" or prompt.startswith("["):
             if said in prompt or any(said[i : i + 40] in prompt for i in range(0, max(1, len(said) - 40), 20)):
                 raise ParseError("the reply repeats the instructions instead of answering")
+        elif said in prompt:
+            raise ParseError("the reply repeats another agent's message instead of answering")
 
 
 def _usage(result: ChatResult | None) -> UsageInfo | None:

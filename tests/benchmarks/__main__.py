@@ -1,0 +1,17 @@
+"""Runs every benchmark of this folder and prints their figures: `uv run python -m tests.benchmarks`."""
+from __future__ import annotations
+
+import time
+
+from tests.benchmarks import bench_database, bench_engine
+
+
+def main() -> None:
+    started = time.perf_counter()
+    bench_engine.main()
+    bench_database.main()
+    print(f"\nall benchmarks ran in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

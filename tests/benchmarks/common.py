@@ -1,0 +1,31 @@
+"""Shared bits of the benchmark scripts: a small table printer and a fake server in a subprocess."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def print_table(title: str, rows: list[tuple[str, str]]) -> None:
+    width = max(len(k) for k, _ in rows)
+    print(f"\n{title}\n" + "-" * len(title))
+    for key, value in rows:
+        print(f"  {key.ljust(width)}  {value}")
+
+
+@contextmanager
+def fake_server(delay_s: float, words: int):
+    """The fake LM Studio in another process; yields its base URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "tests.benchmarks.fake_server", str(delay_s), str(words)],
+                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
