@@ -1,0 +1,51 @@
+"""Dependencies point inward (DESIGN.md §2): checked on the source, import by import."""
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "negotiator_app"
+QT = ("PySide6", "qasync", "shiboken6")
+
+
+def imports_of(package: str) -> dict[str, set[str]]:
+    """Module file -> absolute names it imports (relative imports resolved against the package)."""
+    found: dict[str, set[str]] = {}
+    for path in (PACKAGE / package).rglob("*.py"):
+        parts = ("negotiator_app", *path.relative_to(PACKAGE).with_suffix("").parts)
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = parts[: len(parts) - node.level]
+                    names.add(".".join(base + ((node.module,) if node.module else ())))
+                else:
+                    names.add(node.module or "")
+        found[str(path.relative_to(PACKAGE))] = names
+    return found
+
+
+@pytest.mark.parametrize("package", ["domain", "llm", "engine", "storage", "export"])
+def test_inner_packages_never_import_qt(package):
+    offenders = {f: sorted(n for n in names if n.startswith(QT)) for f, names in imports_of(package).items()}
+    assert not {f: n for f, n in offenders.items() if n}
+
+
+def test_domain_imports_nothing_of_ours_but_itself():
+    for module, names in imports_of("domain").items():
+        ours = {n for n in names if n.startswith("negotiator_app") and not n.startswith("negotiator_app.domain")}
+        assert not ours, f"{module} imports {ours}"
+
+
+@pytest.mark.parametrize(("package", "forbidden"), [
+    ("llm", ("negotiator_app.engine", "negotiator_app.storage", "negotiator_app.ui", "sqlalchemy")),
+    ("engine", ("negotiator_app.storage", "negotiator_app.ui", "negotiator_app.export", "sqlalchemy", "httpx")),
+    ("storage", ("negotiator_app.ui", "httpx")),
+    ("ui", ("httpx", "sqlalchemy", "sqlite3")),
+])
+def test_layers_keep_to_their_role(package, forbidden):
+    for module, names in imports_of(package).items():
+        bad = {n for n in names if n.startswith(forbidden)}
+        assert not bad, f"{package}/{module} imports {bad}"
