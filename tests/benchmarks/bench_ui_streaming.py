@@ -154,6 +154,28 @@ class Probe:
         return sum(len(v) for v in self._unpainted.values())
 
 
+async def probe_paint(pane, timeout: float = 10.0) -> None:
+    """Wait (on the running loop) until the pane's transcript has been painted once more."""
+    from PySide6.QtCore import QEvent, QObject
+
+    done = asyncio.get_running_loop().create_future()
+
+    class Once(QObject):
+        def eventFilter(self, _obj, event) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint and not done.done():
+                done.set_result(None)
+            return False
+
+    once = Once()
+    viewport = pane.transcript.viewport()
+    viewport.installEventFilter(once)
+    viewport.update()
+    try:
+        await asyncio.wait_for(done, timeout)
+    finally:
+        viewport.removeEventFilter(once)
+
+
 async def feed(bus, rooms: list[str], run_ids: dict[str, str], seconds: float, rate: float, probe: Probe,
                tokens_per_message: int = 60) -> int:
     """Emit MessageStarted / TokenDelta / MessageCompleted / OfferMade events at `rate` tokens/s in total."""
@@ -210,11 +232,8 @@ async def feed(bus, rooms: list[str], run_ids: dict[str, str], seconds: float, r
 
 
 async def measure_layout(name: str, window, view, bus, run_ids, seconds: float, rate: float, probe: Probe) -> dict:
-    from PySide6.QtWidgets import QApplication
-
     bridge = view.bridge
-    await asyncio.sleep(0.3)  # let the layout switch settle
-    QApplication.processEvents()
+    await asyncio.sleep(0.5)  # let the layout switch settle (never processEvents() inside a task)
     deltas0, flushes0 = bridge.deltas, bridge.flushes
     probe.start()
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -246,7 +265,6 @@ async def measure_layout(name: str, window, view, bus, run_ids, seconds: float, 
 
 
 async def scenario(seconds: float, history_size: int, rate: float) -> tuple[list[dict], dict]:
-    from PySide6.QtWidgets import QApplication
 
     from negotiator_app.app import install_asyncgen_hooks, status_client_factory
     from negotiator_app.runtime import client_factory
@@ -268,14 +286,19 @@ async def scenario(seconds: float, history_size: int, rate: float) -> tuple[list
         try:
             await window.open_session(sid)
             runtime, view = window.host.runtime, window.host.view
-            runtime._unsubscribe()  # no recorder: the UI alone is measured
+            runtime.bus._listeners.remove(runtime.recorder.handle)  # no recorder: the UI alone is measured
             record = history(history_size)
             started = time.perf_counter()
             for pane in view.panes.values():
                 pane.load_history(record)
-            QApplication.processEvents()
+            await probe_paint(view.tabs.currentWidget())
             info["load_s"] = time.perf_counter() - started
-            run_ids = {key: runner.run_id or f"bench-{key}" for key, runner in runtime.engine.rooms.items()}
+            # Every room is "negotiating" (as after Resume): the controls see a running task, as they would.
+            from negotiator_app.domain import RunState
+            loop = asyncio.get_running_loop()
+            for key, runner in runtime.engine.rooms.items():
+                runner.run_id, runner.state, runner.task = f"bench-{key}", RunState.RUNNING, loop.create_future()
+            run_ids = {key: runner.run_id for key, runner in runtime.engine.rooms.items()}
             probe = Probe(view.panes)
             for key in view.panes:  # after the pane's own slot: the probe sees the flush once it is applied
                 view.bridge.channel(key).streamed.connect(lambda _batch, key=key: probe.applied(key))
@@ -286,18 +309,21 @@ async def scenario(seconds: float, history_size: int, rate: float) -> tuple[list
             for index in (3, 6, 9):
                 started = time.perf_counter()
                 view.tabs.setCurrentIndex(index)
-                view.tabs.currentWidget().transcript.viewport().repaint()
-                QApplication.processEvents()
+                await probe_paint(view.tabs.currentWidget())
                 switch.append((time.perf_counter() - started) * 1000)
             info["tab_switch_ms"] = switch
             view.tabs.setCurrentIndex(0)
             started = time.perf_counter()
             view.set_grid_mode(True)
-            QApplication.processEvents()
+            await probe_paint(list(view.panes.values())[-1])
             info["to_grid_ms"] = (time.perf_counter() - started) * 1000
             rows.append(await measure_layout("grid (10 visible)", window, view, runtime.bus, run_ids, seconds, rate,
                                              probe))
         finally:
+            if window.host.runtime is not None:
+                for runner in window.host.runtime.engine.rooms.values():
+                    runner.task = None
+                window.host.runtime.bus.subscribe(window.host.runtime.recorder.handle)
             await window.shutdown()
             window.deleteLater()
             store.close()

@@ -35,6 +35,7 @@ class Bubble:
     discarded: str | None = None
     expanded: bool = False
     has_text: bool = False
+    text: str = ""  # the body as streamed (then as completed): a bubble can be re-rendered from its state
 
     @property
     def streaming(self) -> bool:

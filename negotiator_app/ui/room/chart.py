@@ -4,14 +4,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...domain import Offer
 from .. import theme
 
 OPERATOR_LABEL = "Operator view: floors and buyer max are hidden from the agents"
+MIN_MARK_SPACING_PX = 6.0  # rounds closer than this on the x axis get no markers: they would only smudge
 
 
 @dataclass
@@ -25,10 +26,14 @@ class ChartData:
 
 
 class OfferChart(QWidget):
+    """Drawn once into a pixmap and repainted from it until the data, size or palette change: a pane
+    repaints for every streamed token, the chart only when an offer arrives."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.data = ChartData()
         self.operator_view = False
+        self._cache: QPixmap | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(140)
 
@@ -37,15 +42,24 @@ class OfferChart(QWidget):
 
     def set_data(self, data: ChartData) -> None:
         self.data = data
-        self.update()
+        self.invalidate()
 
     def add_offer(self, offer: Offer) -> None:
         self.data.offers.append(offer)
-        self.update()
+        self.invalidate()
 
     def set_operator_view(self, on: bool) -> None:
         self.operator_view = on
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        self._cache = None
         self.update()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._cache = None
+        super().changeEvent(event)
 
     # ----- geometry ------------------------------------------------------------------------------
 
@@ -70,7 +84,20 @@ class OfferChart(QWidget):
         return max([self.data.max_rounds, *(o.round for o in self.data.offers)])
 
     def paintEvent(self, _event) -> None:
-        painter = QPainter(self)
+        ratio = self.devicePixelRatioF()
+        cache = self._cache
+        if cache is None or cache.size() != self.size() * ratio or cache.devicePixelRatioF() != ratio:
+            cache = QPixmap(self.size() * ratio)
+            cache.setDevicePixelRatio(ratio)
+            cache.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(cache)
+            painter.setFont(self.font())
+            self._paint(painter)
+            painter.end()
+            self._cache = cache
+        QPainter(self).drawPixmap(0, 0, cache)
+
+    def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
         text = palette.color(QPalette.ColorRole.Text)
@@ -141,14 +168,14 @@ class OfferChart(QWidget):
     def _draw_seller(self, painter: QPainter, seller: str, x, y) -> None:
         color = self.data.colors.get(seller, QColor("gray"))
         offers = [o for o in self.data.offers if o.seller == seller and o.price_per_unit == o.price_per_unit]
-        binding = [o for o in offers if o.binding]
-        if len(binding) > 1:
-            path = QPainterPath(QPointF(x(binding[0].round), y(binding[0].price_per_unit)))
-            for offer in binding[1:]:
-                path.lineTo(x(offer.round), y(offer.price_per_unit))
+        points = [QPointF(x(o.round), y(o.price_per_unit)) for o in offers if o.binding]
+        if len(points) > 1:
+            # Separate segments, not one QPainterPath: stroking a long zig-zag path as a whole costs
+            # ~100x more (its self-overlaps are resolved) for the same pixels.
             painter.setPen(QPen(color, 2))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(path)
+            painter.drawLines([QLineF(a, b) for a, b in zip(points, points[1:])])
+        if x(2) - x(1) < MIN_MARK_SPACING_PX:
+            return
         for offer in offers:
             center = QPointF(x(offer.round), y(offer.price_per_unit))
             painter.setPen(QPen(color, 2))

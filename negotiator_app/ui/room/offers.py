@@ -59,8 +59,16 @@ class OffersPanel(QWidget):
         self._history.append(offer)
         if offer.binding:
             self._standing[offer.seller] = offer
-        self._fill()
+        if self.isVisible() or not self.window().isVisible():
+            self._fill()
+        else:
+            self._stale = True  # in a hidden tab, or the grid's compact pane: refilled when shown
         self.chart.add_offer(offer)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if getattr(self, "_stale", False):
+            self._fill()
+        super().showEvent(event)
 
     def standing(self) -> dict[str, Offer]:
         return dict(self._standing)
@@ -71,6 +79,7 @@ class OffersPanel(QWidget):
         self.chart.set_operator_view(on)
 
     def _fill(self) -> None:
+        self._stale = False
         self.table.setColumnHidden(FLOOR_COLUMN, not self.operator_view)
         for row, seller in enumerate(self.plan.sellers):
             latest = next((o for o in reversed(self._history) if o.seller == seller.name), None)

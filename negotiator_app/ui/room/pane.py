@@ -251,13 +251,7 @@ class RoomPane(QWidget):
         self.banner.clear()
 
     def _render_existing(self, messages, offers, violations) -> None:
-        with self.transcript.edit_block():
-            for message in messages:
-                self.transcript.add_message(message)
-            for offer in offers:
-                self.transcript.attach_offer(offer)
-            for violation in violations:
-                self.transcript.attach_violation(violation)
+        self.transcript.add_history(messages, offers, violations)  # renders the newest; older on scroll-up
         self.offers.set_offers(list(offers))
 
     def _show_outcome(self, outcome) -> None:

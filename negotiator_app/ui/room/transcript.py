@@ -1,10 +1,11 @@
 """The chat transcript: one framed bubble per message in a QTextDocument, text streamed in place."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QUrl, Qt
+from PySide6.QtCore import QEvent, QTimer, QUrl, Qt
 from PySide6.QtGui import (
     QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat, QTextFrame, QTextFrameFormat,
 )
@@ -19,11 +20,27 @@ KEY_PROPERTY = QTextFormat.Property.UserProperty + 1
 LINE_SEPARATOR = "\u2028"  # a line break inside a block: a message stays ONE block however many lines
 SIDE_MARGIN = 56
 FOLLOW_SLACK_PX = 8
+# Qt re-lays out a document edit in time that grows with the number of frames in it (every bubble is a
+# frame), so the document holds a bounded window of the newest items: a stored run opens with its last
+# WINDOW items, a live one drops its oldest beyond TRIM_AT while the reader follows the end, and older
+# items come back WINDOW at a time when the reader scrolls to the top (or clicks the link there).
+WINDOW = 150
+TRIM_AT = 2 * WINDOW
+
+
+@dataclass
+class Note:
+    """A small centred system line between bubbles: 'info', 'error' or 'violation'."""
+
+    key: int
+    text: str
+    kind: str
 
 
 class TranscriptView(QTextBrowser):
     """Streaming inserts at the end of the message's own block, never re-rendering the document; the
-    view follows new text only while the reader is at the bottom."""
+    view follows new text only while the reader is at the bottom. Every item (bubble or note) is a frame
+    rendered from its state, so it can leave the document and come back."""
 
     def __init__(self, colors_of: Callable[[str], SpeakerColors], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,10 +61,20 @@ class TranscriptView(QTextBrowser):
     def clear_all(self) -> None:
         self.document().clear()
         self._bubbles: dict[int, Bubble] = {}
-        self._frames: dict[int, QTextFrame] = {}
+        self._notes: dict[int, Note] = {}
+        self._frames: dict[int, QTextFrame] = {}  # the items now in the document
         self._by_seq: dict[int, int] = {}
+        self._order: list[int] = []  # every item's key, oldest first
+        self._hidden = 0  # how many of the oldest items are not in the document
         self._next_key = 1
         self.follow = True
+
+    @property
+    def hidden_count(self) -> int:
+        return self._hidden
+
+    def rendered_count(self) -> int:
+        return len(self._frames)
 
     @contextmanager
     def edit_block(self) -> Iterator[None]:
@@ -60,24 +87,21 @@ class TranscriptView(QTextBrowser):
             cursor.endEditBlock()
 
     def begin_message(self, sender: str, role: str, round_: int, recipients: list[str]) -> int:
-        key, self._next_key = self._next_key, self._next_key + 1
-        bubble = Bubble(key, sender, role, round_, list(recipients), self._colors_of(sender), self.sellers)
-        cursor = self._end_cursor()
-        fmt = QTextFrameFormat()
-        fmt.setProperty(KEY_PROPERTY, key)
-        fmt.setBackground(bubble.colors.bubble)
-        fmt.setBorder(1.2)
-        fmt.setBorderBrush(bubble.colors.accent)
-        fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
-        fmt.setPadding(7)
-        buyer = role == "buyer"
-        fmt.setLeftMargin(SIDE_MARGIN if buyer else 4)
-        fmt.setRightMargin(4 if buyer else SIDE_MARGIN)
-        frame = cursor.insertFrame(fmt)
-        self._bubbles[key], self._frames[key] = bubble, frame
-        cursor.insertBlock(QTextBlockFormat(), self._body_format())  # the body, below the header
-        self._render_header(key)
+        key = self._new_bubble(sender, role, round_, recipients)
+        self._append_item(key)
         return key
+
+    def _new_bubble(self, sender: str, role: str, round_: int, recipients: list[str], colors=None) -> int:
+        key, self._next_key = self._next_key, self._next_key + 1
+        self._bubbles[key] = Bubble(key, sender, role, round_, list(recipients), colors or self._colors_of(sender),
+                                    self.sellers)
+        self._order.append(key)
+        return key
+
+    def _append_item(self, key: int) -> None:
+        with self.edit_block():  # one layout pass for the frame, its header and body
+            self._render_item(key, self._end_cursor())
+            self._trim()
 
     def append_text(self, key: int, text: str) -> None:
         bubble = self._bubbles.get(key)
@@ -85,6 +109,9 @@ class TranscriptView(QTextBrowser):
             return
         first = not bubble.has_text
         bubble.has_text = True
+        bubble.text += text
+        if key not in self._frames:
+            return
         cursor = self._body_end(key)
         cursor.insertText(text.replace("\n", LINE_SEPARATOR), self._body_format())
         if first and bubble.reasoning:
@@ -96,7 +123,7 @@ class TranscriptView(QTextBrowser):
             return
         first = not bubble.reasoning
         bubble.reasoning += text
-        if first:
+        if first and key in self._frames:
             self._render_header(key)
             self._render_extras(key)
 
@@ -107,42 +134,88 @@ class TranscriptView(QTextBrowser):
         bubble.message, bubble.round, bubble.recipients = message, message.round, list(message.recipients)
         bubble.reasoning = message.reasoning or bubble.reasoning
         self._by_seq[message.seq] = key
-        if self._body_text(key) != message.text.replace("\n", LINE_SEPARATOR):
-            # Once per message: the parsed message can differ from what streamed (e.g. trimmed).
-            cursor = self._body_end(key)
-            cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
-            cursor.insertText(message.text.replace("\n", LINE_SEPARATOR), self._body_format())
-        bubble.has_text = True
-        self._render_header(key)
-        self._render_extras(key)
+        changed = bubble.text != message.text
+        bubble.text, bubble.has_text = message.text, True
+        if key not in self._frames:
+            return
+        with self.edit_block():
+            if changed:
+                # Once per message: the parsed message can differ from what streamed (e.g. trimmed).
+                cursor = self._body_end(key)
+                cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
+                cursor.insertText(message.text.replace("\n", LINE_SEPARATOR), self._body_format())
+            self._render_header(key)
+            self._render_extras(key)
 
     def add_message(self, message: Message) -> int:
         """A message that is already complete (typed by the person, or from a stored run)."""
-        key = self.begin_message(message.sender, message.role.value, message.round, message.recipients)
+        key = self._new_bubble(message.sender, message.role.value, message.round, message.recipients)
         self.complete(key, message)
+        self._append_item(key)
         return key
+
+    def add_history(self, messages: Iterable[Message], offers: Iterable[Offer] = (),
+                    violations: Iterable[Violation] = ()) -> None:
+        """A stored (or resumed) run: every item is kept, the newest WINDOW are rendered, in one edit."""
+        fresh = not self._order
+        colors: dict[str, object] = {}
+        first_new = len(self._order)
+        for message in messages:
+            if message.sender not in colors:
+                colors[message.sender] = self._colors_of(message.sender)
+            key = self._new_bubble(message.sender, message.role.value, message.round, message.recipients,
+                                   colors[message.sender])
+            self.complete(key, message)
+        for offer in offers:
+            self.attach_offer(offer)
+        notes = []
+        for violation in violations:
+            key = self._by_seq.get(violation.message_seq) if violation.message_seq is not None else None
+            if key is None:
+                notes.append(violation_line(violation))
+            else:
+                self._bubbles[key].violations.append(violation)
+        for text in notes:
+            key, self._next_key = self._next_key, self._next_key + 1
+            self._notes[key] = Note(key, text, "violation")
+            self._order.append(key)
+        new = self._order[first_new:]
+        if fresh and len(new) > WINDOW:
+            self._hidden = len(new) - WINDOW
+            new = new[-WINDOW:]
+        with self.edit_block():
+            cursor = self._end_cursor()
+            for key in new:
+                self._render_item(key, cursor)
+                cursor = self._end_cursor()
+            self._render_top()
+            self._trim()
 
     def discard(self, key: int, reason: str) -> None:
         """An unreadable or failed reply: struck out with the reason, or removed if it had no text."""
         bubble = self._bubbles.get(key)
         if bubble is None:
             return
-        if not self._body_text(key):
+        if not bubble.text:
             self._remove(key)  # nothing was said: an empty struck-out bubble would only be noise
             return
         bubble.discarded = reason
-        cursor = self._body_end(key)
-        cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
-        struck = QTextCharFormat()
-        struck.setFontStrikeOut(True)
-        struck.setForeground(theme.note_color(self.palette()))
-        cursor.mergeCharFormat(struck)
-        self._render_header(key)
-        self._render_extras(key)
+        if key in self._frames:
+            with self.edit_block():
+                self._strike_body(key)
+                self._render_header(key)
+                self._render_extras(key)
 
     def _remove(self, key: int) -> None:
-        frame = self._frames.pop(key)
-        del self._bubbles[key]
+        frame = self._frames.pop(key, None)
+        self._bubbles.pop(key, None)
+        self._notes.pop(key, None)
+        index = self._order.index(key)
+        del self._order[index]
+        if frame is None:
+            self._hidden -= 1
+            self._render_top()
+            return
         cursor = QTextCursor(self.document())
         cursor.setPosition(frame.firstPosition() - 1)
         cursor.setPosition(frame.lastPosition() + 1, QTextCursor.MoveMode.KeepAnchor)
@@ -152,7 +225,8 @@ class TranscriptView(QTextBrowser):
         key = self._by_seq.get(offer.message_seq)
         if key is not None:
             self._bubbles[key].offer = offer
-            self._render_extras(key)
+            if key in self._frames:
+                self._render_extras(key)
 
     def attach_violation(self, violation: Violation) -> None:
         key = self._by_seq.get(violation.message_seq) if violation.message_seq is not None else None
@@ -160,37 +234,159 @@ class TranscriptView(QTextBrowser):
             self.add_note(violation_line(violation), "violation")
             return
         self._bubbles[key].violations.append(violation)
-        self._render_extras(key)
+        if key in self._frames:
+            self._render_extras(key)
 
     def add_note(self, text: str, kind: str = "info") -> None:
         """A small centred system line between bubbles: 'info', 'error' or 'violation'."""
-        cursor = self._end_cursor()
-        if cursor.block().length() > 1:
-            cursor.insertBlock()
-        block = QTextBlockFormat()
-        block.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        block.setTopMargin(2)
-        block.setBottomMargin(2)
-        cursor.setBlockFormat(block)
-        fmt = self._small_format()
-        if kind != "info":
-            fmt.setForeground(theme.violation_color(self.palette()))
-        cursor.insertText(text, fmt)
-        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())  # the next bubble starts below
+        key, self._next_key = self._next_key, self._next_key + 1
+        self._notes[key] = Note(key, text, kind)
+        self._order.append(key)
+        self._append_item(key)
 
     def bubble(self, key: int) -> Bubble | None:
         return self._bubbles.get(key)
 
     def bubbles(self) -> list[Bubble]:
+        """Every bubble of the transcript, also those scrolled out of the document."""
         return list(self._bubbles.values())
 
     def header_text(self, key: int) -> str:
-        return self._header_block(key).text()
+        if key in self._frames:
+            return self._header_block(key).text()
+        bubble = self._bubbles[key]
+        return f"{bubble.sender}   {bubble.header_suffix()}"
 
     def body_text(self, key: int) -> str:
-        return self._body_text(key).replace(LINE_SEPARATOR, "\n")
+        return self._bubbles[key].text
 
-    # ----- rendering one bubble (never the whole document) --------------------------------------
+    # ----- the window of rendered items -----------------------------------------------------------
+
+    def show_earlier(self, count: int = WINDOW) -> int:
+        """Render up to `count` more of the older items above the others, keeping the view where it was."""
+        if not self._hidden:
+            return 0
+        bar = self.verticalScrollBar()
+        old_value, old_height = bar.value(), self.document().size().height()
+        start = max(0, self._hidden - count)
+        keys = self._order[start:self._hidden]
+        with self.edit_block():
+            cursor = self._top_cursor()
+            for key in keys:
+                frame = self._render_item(key, cursor)
+                cursor = QTextCursor(self.document())
+                cursor.setPosition(frame.lastPosition() + 1)  # the empty block after it
+            self._hidden = start
+            self._render_top()
+        self.follow = False
+        bar.setValue(old_value + round(self.document().size().height() - old_height))
+        return len(keys)
+
+    def _trim(self) -> None:
+        """While the reader follows the end, drop the oldest rendered items beyond TRIM_AT (one cheap edit
+        at the top of the document) down to WINDOW; a message still streaming is never dropped."""
+        if not self.follow or len(self._frames) <= TRIM_AT:
+            return
+        keys = self._order[self._hidden:self._hidden + len(self._frames) - WINDOW]
+        for i, key in enumerate(keys):
+            if key in self._bubbles and self._bubbles[key].streaming:
+                keys = keys[:i]
+                break
+        if not keys:
+            return
+        first_kept = self._frames[self._order[self._hidden + len(keys)]]
+        with self.edit_block():
+            cursor = self._top_cursor()
+            cursor.setPosition(first_kept.firstPosition() - 1, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            for key in keys:
+                del self._frames[key]
+            self._hidden += len(keys)
+            self._render_top()
+
+    def _top_cursor(self) -> QTextCursor:
+        """At the end of the document's first block (the 'earlier items' line), before every frame."""
+        block = self.document().firstBlock()
+        cursor = QTextCursor(block)
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+        return cursor
+
+    def _render_top(self) -> None:
+        cursor = QTextCursor(self.document().firstBlock())
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        block = QTextBlockFormat()
+        if not self._hidden:
+            if cursor.hasSelection():
+                cursor.removeSelectedText()
+            cursor.setBlockFormat(block)
+            return
+        block.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        cursor.setBlockFormat(block)
+        link = self._small_format()
+        link.setAnchor(True)
+        link.setAnchorHref("earlier:")
+        n = self._hidden
+        cursor.insertText(f"▴ {n:,} earlier item{'s' if n != 1 else ''} — scroll up or click to show them", link)
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        self.follow = value >= bar.maximum() - FOLLOW_SLACK_PX
+        if self._hidden and value == bar.minimum() and bar.maximum() > 0:
+            QTimer.singleShot(0, self.show_earlier)  # not from inside the scroll bar's own signal
+
+    # ----- rendering one item (never the whole document) ------------------------------------------
+
+    def _render_item(self, key: int, cursor: QTextCursor) -> QTextFrame:
+        """Insert the item's frame at `cursor` (an empty block of the root frame) from its state."""
+        if key in self._notes:
+            return self._render_note(key, cursor)
+        bubble = self._bubbles[key]
+        fmt = QTextFrameFormat()
+        fmt.setProperty(KEY_PROPERTY, key)
+        fmt.setBackground(bubble.colors.bubble)
+        fmt.setBorder(1.2)
+        fmt.setBorderBrush(bubble.colors.accent)
+        fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+        fmt.setPadding(7)
+        buyer = bubble.role == "buyer"
+        fmt.setLeftMargin(SIDE_MARGIN if buyer else 4)
+        fmt.setRightMargin(4 if buyer else SIDE_MARGIN)
+        frame = cursor.insertFrame(fmt)
+        self._frames[key] = frame
+        cursor.insertBlock(QTextBlockFormat(), self._body_format())  # the body, below the header
+        if bubble.text:
+            cursor.insertText(bubble.text.replace("\n", LINE_SEPARATOR), self._body_format())
+        if bubble.discarded is not None:
+            self._strike_body(key)
+        self._render_header(key)
+        if bubble.offer is not None or bubble.violations or bubble.reasoning or bubble.discarded is not None:
+            self._render_extras(key)
+        return frame
+
+    def _render_note(self, key: int, cursor: QTextCursor) -> QTextFrame:
+        note = self._notes[key]
+        fmt = QTextFrameFormat()
+        fmt.setProperty(KEY_PROPERTY, key)
+        frame = cursor.insertFrame(fmt)
+        self._frames[key] = frame
+        block = QTextBlockFormat()
+        block.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        block.setTopMargin(2)
+        block.setBottomMargin(2)
+        cursor.setBlockFormat(block)
+        text = self._small_format()
+        if note.kind != "info":
+            text.setForeground(theme.violation_color(self.palette()))
+        cursor.insertText(note.text, text)
+        return frame
+
+    def _strike_body(self, key: int) -> None:
+        cursor = self._body_end(key)
+        cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        struck = QTextCharFormat()
+        struck.setFontStrikeOut(True)
+        struck.setForeground(theme.note_color(self.palette()))
+        cursor.mergeCharFormat(struck)
 
     def _header_block(self, key: int):
         return self.document().findBlock(self._frames[key].firstPosition())
@@ -199,9 +395,6 @@ class TranscriptView(QTextBrowser):
         cursor = QTextCursor(self._header_block(key).next())
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
         return cursor
-
-    def _body_text(self, key: int) -> str:
-        return self._header_block(key).next().text()
 
     def _render_header(self, key: int) -> None:
         bubble = self._bubbles[key]
@@ -253,7 +446,9 @@ class TranscriptView(QTextBrowser):
 
     def _on_anchor(self, url: QUrl) -> None:
         kind, _, key = url.toString().partition(":")
-        if kind == "reasoning" and key.isdigit() and int(key) in self._bubbles:
+        if kind == "earlier":
+            self.show_earlier()
+        elif kind == "reasoning" and key.isdigit() and int(key) in self._frames:
             bubble = self._bubbles[int(key)]
             bubble.expanded = not bubble.expanded
             self._render_extras(bubble.key)
@@ -294,9 +489,6 @@ class TranscriptView(QTextBrowser):
                 QToolTip.showText(event.globalPos(), self._bubbles[key].tooltip(), self.viewport())
             return True
         return super().viewportEvent(event)
-
-    def _on_scrolled(self, value: int) -> None:
-        self.follow = value >= self.verticalScrollBar().maximum() - FOLLOW_SLACK_PX
 
     def _on_range(self, _minimum: int, maximum: int) -> None:
         if self.follow:

@@ -1,0 +1,152 @@
+"""Benchmark 4 — start-up and memory: process start to main window shown, and resident memory (RSS).
+
+Each figure comes from a fresh child process (this script with `--child`), offscreen, that runs the
+app's real start path — `app._application()` and `app.run_window()` (store, settings, MainWindow, show,
+reopen the last session) — on a database prepared in a temporary folder:
+- cold: an empty database; the window shows the welcome page;
+- 10 rooms × 500 messages: the last session (10 rooms, a stored run of 500 messages each, written by
+  the real Recorder) is reopened at start, as the app does, so the time includes loading it.
+Start → shown is measured from the child's exec (the parent's clock just before spawning) until the first
+paint of the main window. RSS is read from /proc/self/status once the window is shown and idle (1 s).
+
+Run: uv run python -m tests.benchmarks.bench_startup_memory [runs]
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.benchmarks.common import ROOT, print_table
+
+ROOMS, MESSAGES = 10, 500
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def prepare(folder: Path, loaded: bool) -> Path:
+    """A database (and, when `loaded`, a 10-room session with 500 stored messages per room)."""
+    from negotiator_app.engine import EventBus
+    from negotiator_app.storage import Recorder, Store
+    from tests.benchmarks.bench_database import _events
+    from tests.benchmarks.bench_ui_streaming import ten_room_config
+
+    db = folder / "negotiator.sqlite3"
+    store = Store.open(db)
+    if loaded:
+        config = ten_room_config(ROOMS)
+        sid = store.create_session(config).id
+        bus = EventBus()
+        recorder = Recorder(store, sid, config)
+        bus.subscribe(recorder.handle)
+        for i in range(ROOMS):
+            for event in _events(f"{i:02d}".ljust(32, "r"), MESSAGES):
+                event.room = f"room-{i + 1}"
+                bus.emit(event)
+        assert recorder.flush_sync(120)
+        recorder.close()
+        (folder / "last_session").write_text(str(sid))
+    store.close()
+    return db
+
+
+def child(folder: Path, spawned_at: float) -> None:
+    """Runs in the child: the app's start path; prints one JSON line with the figures, then quits."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import asyncio
+
+    import qasync
+    from PySide6.QtCore import QEvent, QObject
+
+    from negotiator_app.app import _application, run_window
+    from negotiator_app.ui.app_settings import AppSettings
+    from negotiator_app.ui.main_window import MainWindow  # noqa: F401 - imported here to time the imports
+
+    imported_at = time.time()
+
+    app = _application()
+    settings = AppSettings(folder / "settings.ini")
+    last = folder / "last_session"
+    if last.exists():
+        settings.set_last_session_id(int(last.read_text()))
+    figures: dict = {"import_s": imported_at - spawned_at}
+    shown = asyncio.Event()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint and "shown_s" not in figures:
+                figures["shown_s"] = time.time() - spawned_at
+                shown.set()
+            return False
+
+    first_paint = FirstPaint()
+    app.installEventFilter(first_paint)
+
+    async def on_started(window) -> None:
+        await asyncio.wait_for(shown.wait(), 60)
+        app.removeEventFilter(first_paint)
+        host = window.host
+        figures["rooms"] = len(getattr(host.view, "panes", {})) if host.runtime else 0
+        figures["messages_kept"] = sum(len(p.transcript.bubbles()) for p in getattr(host.view, "panes", {}).values())
+        figures["ready_s"] = time.time() - spawned_at  # the session is open and its runs are loaded
+        await asyncio.sleep(1.0)
+        figures["rss_mb"] = _rss_mb()
+        window.close()
+
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        runner.run(run_window(app, db_path=folder / "negotiator.sqlite3", settings=settings, on_started=on_started))
+    print(json.dumps(figures), flush=True)
+
+
+def measure(loaded: bool, runs: int) -> dict:
+    samples = []
+    with tempfile.TemporaryDirectory(prefix="negotiator-bench-start-") as tmp:
+        folder = Path(tmp)
+        prepare(folder, loaded)
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(folder / "data"),
+               "XDG_CONFIG_HOME": str(folder / "config"), "XDG_STATE_HOME": str(folder / "state"),
+               "XDG_CACHE_HOME": str(folder / "cache")}
+        for _ in range(runs):
+            spawned_at = time.time()
+            out = subprocess.run([sys.executable, "-m", "tests.benchmarks.bench_startup_memory", "--child", tmp,
+                                  repr(spawned_at)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+            lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+            if out.returncode or not lines:
+                raise RuntimeError(f"the child failed ({out.returncode}):\n{out.stderr[-3000:]}")
+            samples.append(json.loads(lines[-1]))
+    median = {key: statistics.median(s[key] for s in samples) for key in samples[0]}
+    return median
+
+
+def main(argv: list[str] | None = None) -> dict:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--child":
+        child(Path(argv[1]), float(argv[2]))
+        return {}
+    runs = int(argv[0]) if argv else 3
+    cold = measure(False, runs)
+    loaded = measure(True, runs)
+    print_table(f"Start-up and memory (median of {runs} fresh processes, offscreen)", [
+        ("start → Python, Qt and app modules imported", f"{cold['import_s']:.2f} s"),
+        ("start → main window shown (empty db)", f"{cold['shown_s']:.2f} s"),
+        ("RSS idle, welcome page", f"{cold['rss_mb']:.0f} MB"),
+        (f"start → window shown, last session reopened ({ROOMS} rooms × {MESSAGES} msgs)", f"{loaded['shown_s']:.2f} s"),
+        ("start → that session loaded in its panes", f"{loaded['ready_s']:.2f} s"),
+        (f"RSS idle with {ROOMS} rooms × {MESSAGES} messages loaded", f"{loaded['rss_mb']:.0f} MB"),
+        ("messages held by the panes", f"{int(loaded['messages_kept']):,} in {int(loaded['rooms'])} rooms"),
+    ])
+    return {"cold": cold, "loaded": loaded}
+
+
+if __name__ == "__main__":
+    main()
