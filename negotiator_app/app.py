@@ -15,9 +15,12 @@ log = logging.getLogger("negotiator")
 def _application():
     from PySide6.QtWidgets import QApplication
 
+    from .ui.gc_guard import MainThreadGarbageCollector
     from .ui.icons import app_icon
 
     app = QApplication.instance() or QApplication(sys.argv)
+    if not hasattr(app, "gc_guard"):  # Qt objects must only ever be freed on the GUI thread
+        app.gc_guard = MainThreadGarbageCollector(app)
     app.setOrganizationName("Negotiator")
     app.setApplicationName("Negotiator")
     app.setDesktopFileName("negotiator")

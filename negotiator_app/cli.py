@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "md"), default="json")
     _db(export)
 
+    debrief = sub.add_parser("debrief", help="have the model write the AI debrief of a session, store and print it")
+    debrief.add_argument("session_id", type=int, metavar="SESSION_ID")
+    debrief.add_argument("--base-url", metavar="URL", help="OpenAI-compatible server (default: the session's)")
+    debrief.add_argument("--model", metavar="NAME",
+                         help="model id (default: the session's, else the one that negotiated, else the first loaded)")
+    debrief.add_argument("--api-key", metavar="KEY", help="API key, if the server needs one (never stored)")
+    _db(debrief)
+
     imp = sub.add_parser("import", help="import a session from its JSON log")
     imp.add_argument("file", metavar="FILE")
     _db(imp)
@@ -73,4 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         return headless.sessions_command(db=args.db)
     if args.command == "export":
         return headless.export_command(args.session_id, args.out, fmt=args.format, db=args.db)
+    if args.command == "debrief":
+        return headless.debrief_command(args.session_id, db=args.db, base_url=args.base_url, model=args.model,
+                                        api_key=args.api_key)
     return headless.import_command(args.file, db=args.db)

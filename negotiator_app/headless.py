@@ -1,4 +1,4 @@
-"""Headless commands behind the CLI: run a scenario or resume a run into the database, list, export, import."""
+"""Headless commands behind the CLI: run a scenario or resume a run into the database, list, export, import, debrief."""
 from __future__ import annotations
 
 import asyncio
@@ -12,11 +12,11 @@ from .engine import (
     ViolationRecorded,
 )
 from .export import (
-    ImportError_, import_session, prune_exports, run_log, run_markdown, session_log, session_markdown, write_json,
-    write_text,
+    DebriefError, ImportError_, import_session, prune_exports, run_log, run_markdown, session_log, session_markdown,
+    write_debriefs, write_json, write_text,
 )
 from .llm import LLMClient
-from .storage import Recorder, RunRecord, Store, StorageError, load_settings, resolve_db_path
+from .storage import Debrief, Recorder, RunRecord, Store, StorageError, load_settings, resolve_db_path
 from .storage.store import NotFound
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_SERVER, EXIT_STORAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -321,4 +321,46 @@ def import_command(path: str, *, db: str | None = None, out: Out = _out, err: Ou
             err(f"error: {exc.user_message}")
             return EXIT_STORAGE
     out(f"imported session {summary.id}: {summary.name} ({summary.run_count} run(s))")
+    return EXIT_OK
+
+
+def debrief_lines(debriefs: list[Debrief]) -> list[str]:
+    lines: list[str] = []
+    for d in debriefs:
+        lines += ["", "Session" if d.is_session else f"{d.item} ({d.room_key}, run {d.run_id})", d.text]
+        if d.unknown_citations:
+            lines.append(f"(cites messages that do not exist in that run: {', '.join(d.unknown_citations)})")
+    return lines
+
+
+def debrief_command(session_id: int, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
+                    api_key: str | None = None, out: Out = _out, err: Out = _err) -> int:
+    """Write the AI debrief of a stored session with its model server, store it (replacing any), print it."""
+    store = open_store(db, err)
+    if store is None:
+        return EXIT_STORAGE
+    with store:
+        try:
+            llm = store.get_session(session_id).config.llm
+        except NotFound:
+            err(f"error: no session {session_id} in {store.path}")
+            return EXIT_BAD_INPUT
+
+        async def write() -> list[Debrief]:
+            async with LLMClient(base_url or llm.base_url, api_key=api_key, read_timeout=llm.read_timeout_s) as client:
+                return await write_debriefs(store, session_id, client, model=model,
+                                            on_progress=lambda text: err(text))
+
+        try:
+            debriefs = asyncio.run(write())
+        except DebriefError as exc:
+            err(f"error: {exc.user_message}")
+            return {"no_runs": EXIT_BAD_INPUT, "server": EXIT_SERVER}.get(exc.reason, EXIT_RUN_FAILED)
+        except StorageError as exc:
+            err(f"error: {exc.user_message}")
+            return EXIT_STORAGE
+        name = store.get_session(session_id).name
+    out(f"AI debrief of session {session_id}: {name} (model {debriefs[0].model}; stored)")
+    for line in debrief_lines(debriefs):
+        out(line)
     return EXIT_OK

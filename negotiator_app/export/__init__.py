@@ -1,8 +1,9 @@
 """Exports: JSON logs with a versioned schema, Markdown transcripts, import, and summary metrics."""
-from .documents import LOG_SCHEMA_VERSION, RunLog, SessionLog, run_log, session_log
+from .debrief import DebriefError, generate_debriefs, item_prompt, latest_runs, unknown_citations, write_debriefs
+from .documents import LOG_SCHEMA_VERSION, DebriefDoc, RunLog, SessionLog, run_log, session_log
 from .files import prune_exports, write_json, write_text
 from .importer import ImportError_, import_session, parse_session_log
-from .markdown import render_run, run_markdown, session_markdown
+from .markdown import render_debriefs, render_run, run_markdown, session_markdown
 from .metrics import AgentStats, RunMetrics, run_metrics
 from .summary import ItemRow, RoomMetrics, SessionMetrics, session_metrics
 

@@ -5,11 +5,11 @@ import math
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .. import __version__
 from ..domain import Message, Outcome, RunState, SessionConfig, Violation, plan_rooms
-from ..storage import RunEvent, RunRecord, Store
+from ..storage import Debrief, RunEvent, RunRecord, Store
 from .metrics import RunMetrics, run_metrics
 from .summary import SessionMetrics, session_metrics
 
@@ -107,6 +107,29 @@ class SessionDoc(_Doc):
     config: SessionConfig
 
 
+class DebriefDoc(_Doc):
+    """An AI debrief written on request by the local model (its numbers come from the app's metrics)."""
+
+    scope: Literal["session", "item"]
+    room_key: str | None = Field(default=None, pattern=r"^room-[1-9][0-9]*$", description="null for the session")
+    item: str | None = None
+    run_id: str | None = Field(default=None, description="the run it was written from; null for the session")
+    model: str
+    created_at: datetime
+    text: str = Field(min_length=1)
+    unknown_citations: list[str] = Field(
+        default_factory=list, description="message numbers the text cites that do not exist in that run")
+
+    @model_validator(mode="after")
+    def _scope_matches(self) -> DebriefDoc:
+        item_fields = (self.room_key, self.item, self.run_id)
+        if self.scope == "session" and any(v is not None for v in item_fields):
+            raise ValueError("a session debrief has no room_key, item or run_id")
+        if self.scope == "item" and any(v is None for v in item_fields):
+            raise ValueError("an item debrief needs room_key, item and run_id")
+        return self
+
+
 class SessionLog(_LogHeader):
     """A session: its configuration and every stored run of every room."""
 
@@ -116,6 +139,7 @@ class SessionLog(_LogHeader):
     skipped_items: list[SkippedDoc]
     rooms: list[RoomDoc]
     metrics: SessionMetrics | None = None
+    debriefs: list[DebriefDoc] = Field(default_factory=list, description="session debrief first, then per item")
 
 
 def _sampling(config: SessionConfig) -> Sampling:
@@ -129,6 +153,10 @@ def run_doc(record: RunRecord) -> RunDoc:
     offers = [OfferDoc(**{**o.model_dump(), "price_per_unit": o.price_per_unit if math.isfinite(o.price_per_unit)
                           else None}) for o in record.offers]
     return RunDoc(**fields, offers=offers, metrics=run_metrics(record))
+
+
+def debrief_doc(debrief: Debrief) -> DebriefDoc:
+    return DebriefDoc(scope="session" if debrief.is_session else "item", **debrief.model_dump())
 
 
 def _dump(doc: BaseModel) -> dict:
@@ -160,4 +188,5 @@ def session_log(store: Store, session_id: int) -> dict:
         skipped_items=[SkippedDoc(index=s.index, item=s.item.name, reason=s.reason.value, detail=s.detail)
                        for s in plan.skipped],
         rooms=[rooms[k] for k in sorted(rooms, key=lambda key: int(key.split("-")[1]))],
-        metrics=session_metrics(store, session_id)))
+        metrics=session_metrics(store, session_id),
+        debriefs=[debrief_doc(d) for d in store.load_debriefs(session_id)]))

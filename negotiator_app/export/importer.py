@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..domain import Offer, OutcomeKind, RunState
-from ..storage import SessionSummary, Store, StorageError
+from ..storage import Debrief, SessionSummary, Store, StorageError
+from ..storage import debriefs as debrief_rows
 from ..storage import runs as run_rows
 from ..storage import sessions as session_rows
 from .documents import RunDoc, SessionLog
@@ -44,6 +45,7 @@ def parse_session_log(data: Any, source: str = "import") -> SessionLog:
                            ) from None
     problems = [p for r, room in enumerate(doc.rooms) for i, run in enumerate(room.runs)
                 for p in _run_problems(run, f"rooms[{r}].runs[{i}]")]
+    problems += _debrief_problems(doc)
     if problems:
         raise ImportError_(source, problems)
     return doc
@@ -77,6 +79,18 @@ def _run_problems(run: RunDoc, at: str) -> list[str]:
     return out
 
 
+def _debrief_problems(doc: SessionLog) -> list[str]:
+    run_rooms = {run.run_id: room.room_key for room in doc.rooms for run in room.runs}
+    out, scopes = [], set()
+    for j, d in enumerate(doc.debriefs):
+        if d.run_id is not None and run_rooms.get(d.run_id) != d.room_key:
+            out.append(f"debriefs[{j}].run_id: '{d.run_id}' is not a run of {d.room_key} in this log")
+        if d.room_key in scopes:
+            out.append(f"debriefs[{j}]: a second debrief for {d.room_key or 'the session'}")
+        scopes.add(d.room_key)
+    return out
+
+
 def read_log(doc_or_path: dict | str | Path) -> tuple[Any, str]:
     if isinstance(doc_or_path, dict):
         return doc_or_path, "document"
@@ -98,9 +112,12 @@ def import_session(store: Store, doc_or_path: dict | str | Path) -> SessionSumma
     try:
         with store.writing() as conn:
             session_id = session_rows.insert_session(conn, doc.session.config)
+            new_ids: dict[str, str] = {}
             for room in doc.rooms:
                 for run in reversed(room.runs):  # oldest first, as they were recorded
-                    _insert_run(conn, session_id, run)
+                    new_ids[run.run_id] = _insert_run(conn, session_id, run)
+            debrief_rows.replace_debriefs(conn, session_id, [
+                Debrief(**{**d.model_dump(exclude={"scope"}), "run_id": new_ids.get(d.run_id)}) for d in doc.debriefs])
     except StorageError as exc:
         if exc.transient:
             raise
@@ -108,7 +125,7 @@ def import_session(store: Store, doc_or_path: dict | str | Path) -> SessionSumma
     return store.session_summary(session_id)
 
 
-def _insert_run(conn, session_id: int, run: RunDoc) -> None:
+def _insert_run(conn, session_id: int, run: RunDoc) -> str:
     run_id = uuid.uuid4().hex
     state = RunState.INTERRUPTED if not run.state.finished else run.state  # nothing is running it here
     buyer = run.config.buyer.name
@@ -129,3 +146,4 @@ def _insert_run(conn, session_id: int, run: RunDoc) -> None:
     for e in run.events:
         run_rows.insert_event(conn, run_id, e)
     run_rows.set_outcome(conn, run_id, run.outcome)
+    return run_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from ..domain import Role, money
-from ..storage import RunRecord, Store
+from ..storage import Debrief, RunRecord, Store
 from .metrics import RunMetrics, run_metrics
 
 
@@ -79,9 +79,25 @@ def run_markdown(store: Store, run_id: str) -> str:
     return render_run(store.load_run(run_id))
 
 
+def render_debriefs(debriefs: list[Debrief]) -> str:
+    """The stored AI debriefs: the session's, then each item's, with the model and any unknown citations."""
+    lines = ["## AI debrief", ""]
+    for d in debriefs:
+        title = "Session" if d.is_session else f"{d.item} ({d.room_key}, run `{d.run_id}`)"
+        lines += [f"### {title}", "", d.text, "",
+                  f"_Written by the model `{d.model}` on {d.created_at:%Y-%m-%d %H:%M} UTC; "
+                  "the numbers it was given were computed by Negotiator._"]
+        if d.unknown_citations:
+            lines.append(f"_Cites messages that do not exist in that run: {', '.join(d.unknown_citations)}._")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def session_markdown(store: Store, session_id: int) -> str:
-    """Every run's transcript, latest run of each room first."""
+    """The AI debrief (when one was written), then every run's transcript, latest run of each room first."""
     runs = store.list_runs(session_id)
     name = store.get_session(session_id).name
-    parts = [f"# {name}\n"] + [render_run(store.load_run(r.run_id)).replace("\n# ", "\n## ", 1) for r in runs]
+    debriefs = store.load_debriefs(session_id)
+    parts = [f"# {name}\n"] + ([render_debriefs(debriefs)] if debriefs else [])
+    parts += [render_run(store.load_run(r.run_id)).replace("\n# ", "\n## ", 1) for r in runs]
     return "\n\n".join(parts) if runs else parts[0] + "\nNo runs yet.\n"

@@ -1,7 +1,7 @@
 """SQLite storage (SQLAlchemy 2): schema and migrations, the store, and the recorder of engine events."""
 from .errors import StorageError
 from .migrations import SCHEMA_VERSION
-from .models import RunEvent, RunRecord, RunSummary, SessionSummary, StoredSession
+from .models import Debrief, RunEvent, RunRecord, RunSummary, SessionSummary, StoredSession
 from .recorder import Recorder
 from .settings import AppSettings, load_settings, resolve_db_path, save_settings
 from .store import NotFound, Store

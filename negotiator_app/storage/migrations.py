@@ -3,6 +3,11 @@
 Why not Alembic: one SQLite file, one process, a handful of tables — a list of Python steps, each run
 in the same transaction as the version bump (SQLite DDL is transactional), is all we need, adds no
 dependency or generated scripts to bundle with PyInstaller, and a half-applied migration cannot exist.
+
+Every step is frozen DDL, never the live metadata in schema.py: a released step must do tomorrow exactly
+what it did when it shipped. tests/storage/test_migrations.py checks that the steps, replayed from an
+empty file, give the same tables, columns, indexes and constraints as schema.py — so add the step *and*
+change schema.py together.
 """
 from __future__ import annotations
 
@@ -11,19 +16,38 @@ from collections.abc import Callable
 from sqlalchemy import Connection
 
 from .errors import StorageError
-from .schema import TRIGGERS, metadata
+from .schema_v1 import V1_DDL
 
 
 def _v1_initial(conn: Connection) -> None:
-    # While the schema is at version 1 the live metadata *is* version 1. When a v2 step is added,
-    # freeze this step (e.g. as the DDL SQLite prints for .schema) so old files upgrade through it.
-    metadata.create_all(conn)
-    for trigger in TRIGGERS:
-        conn.exec_driver_sql(trigger)
+    for statement in V1_DDL:
+        conn.exec_driver_sql(statement)
+
+
+def _v2_debriefs(conn: Connection) -> None:
+    """The AI debrief: per item (room) and per session, written on request by the local model."""
+    conn.exec_driver_sql("""CREATE TABLE debriefs (
+        id INTEGER NOT NULL,
+        session_id INTEGER NOT NULL,
+        room_key VARCHAR(20),
+        item TEXT,
+        run_id VARCHAR(32),
+        model TEXT NOT NULL,
+        created_at VARCHAR(40) NOT NULL,
+        text TEXT NOT NULL,
+        unknown_citations TEXT NOT NULL,
+        PRIMARY KEY (id),
+        CONSTRAINT ck_debrief_room_key CHECK (room_key IS NULL OR room_key GLOB 'room-[1-9]*'),
+        CONSTRAINT ck_debrief_scope CHECK ((room_key IS NULL) = (run_id IS NULL) AND (room_key IS NULL) = (item IS NULL)),
+        CONSTRAINT ck_debrief_text CHECK (length(trim(text)) >= 1),
+        FOREIGN KEY(session_id) REFERENCES sessions (id) ON DELETE CASCADE,
+        FOREIGN KEY(run_id) REFERENCES runs (id) ON DELETE CASCADE
+    )""")
+    conn.exec_driver_sql("CREATE UNIQUE INDEX ux_debriefs_scope ON debriefs (session_id, coalesce(room_key, ''))")
 
 
 # MIGRATIONS[i] takes a database from version i to version i + 1. Append only; never edit a released step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_debriefs]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -31,15 +55,16 @@ def current_version(conn: Connection) -> int:
     return conn.exec_driver_sql("PRAGMA user_version").scalar_one()
 
 
-def migrate(conn: Connection) -> int:
-    """Bring the database up to SCHEMA_VERSION inside the caller's transaction; returns the old version."""
+def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the database up to `target` (normally SCHEMA_VERSION) inside the caller's transaction; returns the
+    old version. A lower target exists for tests that build an old database the way old versions did."""
     found = current_version(conn)
     if found > SCHEMA_VERSION:
         raise StorageError(
             f"This database was written by a newer Negotiator (schema {found}, this version knows {SCHEMA_VERSION}). "
             "Update Negotiator or choose another database.", transient=False)
-    for step in MIGRATIONS[found:]:
+    for step in MIGRATIONS[found:target]:
         step(conn)
-    if found != SCHEMA_VERSION:
-        conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if found < target:
+        conn.exec_driver_sql(f"PRAGMA user_version = {target}")
     return found

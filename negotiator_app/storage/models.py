@@ -66,3 +66,22 @@ class RunRecord(RunSummary):
     violations: list[Violation] = Field(default_factory=list)
     events: list[RunEvent] = Field(default_factory=list)
     last_event_seq: int = 0
+
+
+class Debrief(BaseModel):
+    """The AI debrief of one item (`room_key` set, written from `run_id`) or of the session (`room_key` None).
+
+    `unknown_citations` lists the message numbers the text cites that do not exist in the run (for the session
+    debrief: in the cited room's run, or in any run when no room is named) — kept in the text, flagged here."""
+
+    room_key: str | None = None
+    item: str | None = None
+    run_id: str | None = None
+    model: str
+    created_at: datetime
+    text: str
+    unknown_citations: list[str] = Field(default_factory=list)
+
+    @property
+    def is_session(self) -> bool:
+        return self.room_key is None

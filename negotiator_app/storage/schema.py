@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, Float, ForeignKey, ForeignKeyConstraint, Integer, MetaData, String, Table,
-    Text, UniqueConstraint,
+    Boolean, CheckConstraint, Column, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, MetaData, String, Table,
+    Text, UniqueConstraint, func,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -250,6 +250,25 @@ run_events = Table(
     Column("at", UTCDateTime, nullable=False),
     CheckConstraint("kind IN ('decision', 'parse_failed', 'seller_silent', 'error')", name="ck_event_kind"),
 )
+
+debriefs = Table(
+    "debriefs", metadata,  # schema v2: the AI debrief, one per item (room) plus one for the session (room_key NULL)
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, _fk("sessions.id"), nullable=False),
+    Column("room_key", String(20)),
+    Column("item", Text),
+    Column("run_id", String(32), _fk("runs.id")),  # the run it was written from; NULL for the session debrief
+    Column("model", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("unknown_citations", Text, nullable=False, default="[]"),  # JSON list: cited #N not in the run
+    CheckConstraint("room_key IS NULL OR room_key GLOB 'room-[1-9]*'", name="ck_debrief_room_key"),
+    CheckConstraint("(room_key IS NULL) = (run_id IS NULL) AND (room_key IS NULL) = (item IS NULL)",
+                    name="ck_debrief_scope"),
+    CheckConstraint("length(trim(text)) >= 1", name="ck_debrief_text"),
+)
+# One debrief per item and one per session (NULL room keys would never collide in a plain UNIQUE).
+Index("ux_debriefs_scope", debriefs.c.session_id, func.coalesce(debriefs.c.room_key, ""), unique=True)
 
 # Rules that span rows, which a CHECK cannot see.
 TRIGGERS = [

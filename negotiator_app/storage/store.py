@@ -11,11 +11,12 @@ from sqlalchemy.exc import DBAPIError
 
 from ..domain import SessionConfig
 from ..engine.room import RunSnapshot
+from . import debriefs as debrief_rows
 from . import runs as run_rows
 from . import sessions as session_rows
 from .db import open_database
 from .errors import StorageError, describe
-from .models import RunRecord, RunSummary, SessionSummary, StoredSession
+from .models import Debrief, RunRecord, RunSummary, SessionSummary, StoredSession
 from .schema import sessions
 
 
@@ -155,3 +156,17 @@ class Store:
             return []
         with self.writing() as conn:
             return run_rows.mark_interrupted(conn)
+
+    # ----- debriefs -----------------------------------------------------------------------------
+
+    def save_debriefs(self, session_id: int, debriefs: list[Debrief]) -> None:
+        """Replace the session's AI debriefs with these, in one transaction (regenerate = replace)."""
+        with self.writing() as conn:
+            self._require_session(conn, session_id)
+            debrief_rows.replace_debriefs(conn, session_id, debriefs)
+
+    def load_debriefs(self, session_id: int) -> list[Debrief]:
+        """The session debrief first, then one per item in room order; empty when none was written."""
+        with self.reading() as conn:
+            self._require_session(conn, session_id)
+            return debrief_rows.load_debriefs(conn, session_id)

@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar = SessionSidebar(store)
         self.setup_form = SessionSetupForm(self._probe)
-        self.summary_view = SummaryView()
+        self.summary_view = SummaryView(make_client=make_client, spawn=self.spawn)
         self.host = SessionHost(self, session_view_factory)
         self.welcome = self._build_welcome()
         self.stack = QStackedWidget()

@@ -1,7 +1,10 @@
-"""The session summary: per-item outcomes, totals, savings, metrics, a price chart, and exports."""
+"""The session summary: per-item outcomes, totals, savings, metrics, a price chart, the AI debrief, and exports."""
 from __future__ import annotations
 
+import asyncio
+import html
 import logging
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -13,7 +16,8 @@ from PySide6.QtWidgets import (
 
 from ..domain import money
 from ..paths import data_dir, export_dir
-from ..storage import StorageError, Store
+from ..runtime import ClientFactory
+from ..storage import Debrief, StorageError, Store
 from .icons import icon
 from .summary_chart import PriceChart, chart_rows
 
@@ -30,11 +34,20 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
+Spawn = Callable[[Coroutine], asyncio.Task]
+
+
 class SummaryView(QWidget):
     back_requested = Signal()
+    debrief_finished = Signal(bool)  # True when a debrief was written and stored
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, make_client: ClientFactory | None = None,
+                 spawn: Spawn | None = None) -> None:
         super().__init__(parent)
+        self.make_client = make_client  # builds a client from the session's LLM settings (as SessionRuntime does)
+        self._spawn = spawn or asyncio.ensure_future  # the window's spawn owns the task and cancels it at shutdown
+        self.debrief_task: asyncio.Task | None = None
+        self.debriefs: list[Debrief] = []
         self.store: Store | None = None
         self.session_id: int | None = None
         self.metrics = None
@@ -64,6 +77,7 @@ class SummaryView(QWidget):
         metrics_box.setLayout(self.metrics_grid)
         chart_box = QGroupBox("Final price against the seller's ask and floor and the buyer's max")
         QVBoxLayout(chart_box).addWidget(self.chart)
+        debrief_box = self._build_debrief_box()
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.addWidget(self.title)
@@ -71,6 +85,7 @@ class SummaryView(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(metrics_box)
         layout.addWidget(chart_box)
+        layout.addWidget(debrief_box)
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -84,9 +99,36 @@ class SummaryView(QWidget):
             lambda: self._choose_file("Export transcripts (Markdown)", "md", self.export_markdown))
         self.folder_button.clicked.connect(self.open_data_folder)
 
+    def _build_debrief_box(self) -> QGroupBox:
+        box = QGroupBox("AI debrief (written by the local model on request; numbers computed by Negotiator)")
+        self.debrief_button = QPushButton(icon("summary"), "Write AI debrief")
+        self.debrief_button.clicked.connect(self.start_debrief)
+        self.debrief_progress = QLabel()
+        self.debrief_error = QLabel()
+        self.debrief_error.setWordWrap(True)
+        self.debrief_error.setStyleSheet("color: #c0392b;")
+        self.debrief_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.debrief_error.hide()
+        self.debrief_text = QLabel()  # one label for all of them: no widget churn on regenerate
+        self.debrief_text.setWordWrap(True)
+        self.debrief_text.setTextFormat(Qt.TextFormat.RichText)
+        self.debrief_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout()
+        row.addWidget(self.debrief_button)
+        row.addWidget(self.debrief_progress, 1)
+        layout = QVBoxLayout(box)
+        layout.addLayout(row)
+        layout.addWidget(self.debrief_error)
+        layout.addWidget(self.debrief_text)
+        return box
+
     def show_session(self, store: Store, session_id: int) -> None:
         from ..export import session_metrics
 
+        if session_id != self.session_id:
+            self.debrief_error.hide()
+            if not self.debrief_running:
+                self.debrief_progress.clear()
         self.store, self.session_id = store, session_id
         config = store.get_session(session_id).config
         self.metrics = m = session_metrics(store, session_id)
@@ -97,6 +139,7 @@ class SummaryView(QWidget):
         self._fill_table(m)
         self._fill_metrics(m)
         self.chart.set_rows(chart_rows(m, config))
+        self._show_debriefs(store.load_debriefs(session_id))
 
     def _fill_table(self, m) -> None:
         self.table.setRowCount(len(m.items))
@@ -144,6 +187,64 @@ class SummaryView(QWidget):
             key.setEnabled(False)
             self.metrics_grid.addWidget(key, i // 2, (i % 2) * 2)
             self.metrics_grid.addWidget(QLabel(f"<b>{value}</b>"), i // 2, (i % 2) * 2 + 1)
+
+    # ----- AI debrief ---------------------------------------------------------------------------
+
+    @property
+    def debrief_running(self) -> bool:
+        return self.debrief_task is not None and not self.debrief_task.done()
+
+    def _show_debriefs(self, debriefs: list[Debrief]) -> None:
+        self.debriefs = debriefs
+        blocks = []
+        for d in debriefs:
+            title = "The session" if d.is_session else f"{d.item} ({d.room_key})"
+            note = f"Written by {d.model} on {d.created_at.astimezone():%Y-%m-%d %H:%M}."
+            if d.unknown_citations:
+                note += f" Cites messages that do not exist in that run: {', '.join(d.unknown_citations)}."
+            blocks.append(f"<p><b>{html.escape(title)}</b><br>{html.escape(d.text)}"
+                          f"<br><small><i>{html.escape(note)}</i></small></p>")
+        self.debrief_text.setText("".join(blocks))
+        self.debrief_text.setVisible(bool(blocks))
+        has_runs = bool(self.metrics and any(row.latest for row in self.metrics.items))
+        self.debrief_button.setText("Regenerate debrief" if debriefs else "Write AI debrief")
+        self.debrief_button.setEnabled(has_runs and not self.debrief_running and self.make_client is not None)
+        self.debrief_button.setToolTip("" if has_runs else "Run at least one room first.")
+
+    def start_debrief(self) -> asyncio.Task | None:
+        """Ask the session's model for the debrief in an owned task; the window stays responsive."""
+        if self.session_id is None or not self.debrief_button.isEnabled():
+            return None  # nothing run yet, already writing, or no way to reach a model
+        self.debrief_error.hide()
+        self.debrief_button.setEnabled(False)
+        self.debrief_progress.setText("Starting the debrief…")
+        self.debrief_task = self._spawn(self._write_debrief(self.store, self.session_id))
+        return self.debrief_task
+
+    async def _write_debrief(self, store: Store, session_id: int) -> None:
+        from ..export import DebriefError, write_debriefs
+
+        def progress(text: str) -> None:
+            if self.session_id == session_id:  # the person may have opened another session's summary meanwhile
+                self.debrief_progress.setText(text)
+
+        ok = False
+        client = self.make_client(store.get_session(session_id).config.llm)
+        try:
+            await write_debriefs(store, session_id, client, on_progress=progress)
+            ok = True
+        except (DebriefError, StorageError) as exc:
+            log.warning("debrief of session %s failed: %s", session_id, exc.user_message)
+            if self.session_id == session_id:
+                self.debrief_error.setText(exc.user_message)
+                self.debrief_error.show()
+        finally:
+            self.debrief_task = None
+            progress("Debrief written." if ok else "")
+            await client.aclose()
+            if self.store is not None and self.session_id is not None:
+                self._show_debriefs(self.store.load_debriefs(self.session_id))
+            self.debrief_finished.emit(ok)
 
     # ----- exports ------------------------------------------------------------------------------
 

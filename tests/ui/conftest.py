@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Callable
 
@@ -23,6 +24,19 @@ class AsyncRunner:
 
     def close(self) -> None:
         self._runner.close()
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_gc(qapp):
+    """As in the app (negotiator_app/ui/gc_guard.py): cyclic GC only on the GUI thread. The fake server's
+    handler threads and the storage writer thread would otherwise free Qt objects off the GUI thread."""
+    from negotiator_app.ui.gc_guard import MainThreadGarbageCollector
+
+    collector = MainThreadGarbageCollector(interval_ms=100)
+    yield
+    collector.stop()
+    collector.deleteLater()
+    gc.collect()
 
 
 @pytest.fixture
