@@ -1,6 +1,7 @@
 """An opened session, Qt-free: its event bus, engine and recorder; `close()` stops rooms and flushes."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -36,10 +37,25 @@ class SessionRuntime:
         self.bus = EventBus()
         self.client = make_client(self.config.llm)
         self.recorder = Recorder(store, session_id, self.config)
-        self.recorder.on_error = on_storage_error
+        self._on_storage_error = on_storage_error
+        self._loop = asyncio.get_event_loop()
+        self.recorder.on_error = self._storage_failed
         self._unsubscribe = self.bus.subscribe(self.recorder.handle)
         self.engine = SessionEngine(self.config, self.client, self.bus, max_rounds=max_rounds)
         self.closed = False
+
+    def _storage_failed(self, error: StorageError) -> None:
+        """Called on the recorder's writer thread: nothing more should be said that cannot be stored, so
+        running rooms pause at their next turn (queued events are kept and retried); the person resumes
+        them once the disk can be written again."""
+        self._loop.call_soon_threadsafe(self.pause_running_rooms)
+        if self._on_storage_error is not None:
+            self._on_storage_error(error)
+
+    def pause_running_rooms(self) -> None:
+        for room in self.engine.rooms.values():
+            if room.running:
+                room.pause()
 
     @property
     def running_rooms(self) -> list[str]:

@@ -279,7 +279,9 @@ class MainWindow(QMainWindow):
                            QMessageBox.Icon.Warning)
 
     def _show_storage_error(self, message: str) -> None:
-        self.statusBar().showMessage(message, 15000)
+        message += ("\n\nRunning rooms are paused so that nothing is said that cannot be stored; everything "
+                    "stored so far is safe. Press Resume in each room once the disk can be written again.")
+        self.statusBar().showMessage(message.split("\n")[0], 15000)
         if not isinstance(self.dialog, QMessageBox) or not self.dialog.isVisible():
             self.inform("Storage problem", message, QMessageBox.Icon.Warning)
 
