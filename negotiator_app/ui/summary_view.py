@@ -20,6 +20,7 @@ from ..runtime import ClientFactory
 from ..storage import Debrief, StorageError, Store
 from .icons import icon
 from .summary_chart import PriceChart, chart_rows
+from .summary_trajectories import PriceTrajectories
 
 log = logging.getLogger(__name__)
 COLUMNS = ["Item", "Outcome", "Seller", "Price / unit", "Qty", "Total", "Saving vs ask", "Rounds"]
@@ -77,6 +78,9 @@ class SummaryView(QWidget):
         metrics_box.setLayout(self.metrics_grid)
         chart_box = QGroupBox("Final price against the seller's ask and floor and the buyer's max")
         QVBoxLayout(chart_box).addWidget(self.chart)
+        self.trajectories = PriceTrajectories()
+        trajectories_box = QGroupBox("Offered price per round (latest run of each room; dashed: floors and buyer max)")
+        QVBoxLayout(trajectories_box).addWidget(self.trajectories)
         debrief_box = self._build_debrief_box()
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -85,6 +89,7 @@ class SummaryView(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(metrics_box)
         layout.addWidget(chart_box)
+        layout.addWidget(trajectories_box)
         layout.addWidget(debrief_box)
         layout.addStretch(1)
         scroll = QScrollArea()
@@ -139,6 +144,7 @@ class SummaryView(QWidget):
         self._fill_table(m)
         self._fill_metrics(m)
         self.chart.set_rows(chart_rows(m, config))
+        self.trajectories.show_session(store, session_id, config)
         self._show_debriefs(store.load_debriefs(session_id))
 
     def _fill_table(self, m) -> None:

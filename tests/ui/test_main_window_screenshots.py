@@ -1,6 +1,8 @@
 """Screenshots of the main states for a person to look at (tests/_screenshots/, not committed)."""
 from __future__ import annotations
 
+import asyncio
+
 from pathlib import Path
 
 import pytest
@@ -60,6 +62,7 @@ def test_screenshots_of_the_main_states(kit, qtbot):
             await window.host.runtime.recorder.flush()
             shoot(window, "5_session_finished")
             window.show_summary()
+            await asyncio.sleep(0.2)  # let the summary lay itself out, as a person would see it
             shoot(window, "6_summary")
 
         kit.run(scenario())

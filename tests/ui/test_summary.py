@@ -54,6 +54,11 @@ def test_summary_shows_outcomes_and_exports_a_valid_session_log(kit, tmp_path):
             assert view.metric_values["Buyer's share of the surplus"] == f"{share * 100:.0f}%"
             assert [(r.item, r.price, r.ask, r.floor, r.buyer_max) for r in view.chart.rows] == [
                 ("Lab notebook A4", price, 5.5, 2.8, 6.0)]
+            # Price trajectories: the room's offers over the rounds, with the hidden limits drawn.
+            trajectory = view.trajectories.charts["room-1"]
+            stored_offers = store.load_run(store.list_runs(sid)[0].run_id).offers
+            assert stored_offers and trajectory.data.offers == stored_offers
+            assert trajectory.operator_view and trajectory.data.buyer_max == 6.0
 
             # Export through the UI: the button opens a file dialog (never exec()), picking a file writes it.
             view.json_button.click()
