@@ -45,3 +45,31 @@ def test_tabs_grid_skipped_items_operator_view_and_start_all(qtbot, arun):
                 assert not view.pane("room-1").offers.isHidden()
                 assert view.tabs.tabText(0).startswith("✕ ")
         arun.run(scenario())
+
+
+def test_a_hidden_tab_buffers_streamed_text_and_catches_up_when_shown(qtbot, arun):
+    from negotiator_app.engine import MessageStarted, TokenDelta
+
+    with FakeLMStudio() as fake:
+        async def scenario():
+            async with negotiation(fake, Script(decision="walk_away"), max_rounds=1) as env:
+                view = SessionView(env.engine, env.bridge)
+                qtbot.addWidget(view)
+                view.resize(1100, 700)
+                view.show()
+                hidden = view.pane("room-3")
+                assert view.tabs.currentWidget() is not hidden and not hidden.isVisible()
+                run_id = hidden.runner.run_id
+                env.bus.emit(MessageStarted(room="room-3", run_id=run_id, stream_id=7, sender="Bolt", role="seller",
+                                            recipients=["Pat"], round=1))
+                for word in ("Hello ", "from ", "a ", "hidden ", "tab"):
+                    env.bus.emit(TokenDelta(room="room-3", run_id=run_id, stream_id=7, text=word))
+                await until(lambda: hidden.deferred_streams == 1, what="the flush reaches the hidden pane")
+                (bubble,) = hidden.transcript.bubbles()
+                assert "hidden" not in hidden.transcript.toPlainText(), "a hidden tab lays out no streamed text"
+
+                view.tabs.setCurrentWidget(hidden)
+                assert hidden.deferred_streams == 0
+                assert hidden.transcript.body_text(bubble.key) == "Hello from a hidden tab"
+                assert "Hello from a hidden tab" in hidden.transcript.toPlainText()
+        arun.run(scenario())

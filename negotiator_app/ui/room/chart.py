@@ -34,6 +34,8 @@ class OfferChart(QWidget):
         self.data = ChartData()
         self.operator_view = False
         self._cache: QPixmap | None = None
+        self._cache_scale: tuple | None = None  # the axes the cache was drawn with
+        self._unpainted: list[Offer] = []  # offers added since the cache was drawn, same axes
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(140)
 
@@ -45,8 +47,15 @@ class OfferChart(QWidget):
         self.invalidate()
 
     def add_offer(self, offer: Offer) -> None:
+        """Usually drawn onto the cached chart (a redraw of hundreds of offers costs ~5-10 ms): only
+        when the axes change, or the chart had no offer yet, is it drawn anew."""
+        had_offers = bool(self.data.offers)
         self.data.offers.append(offer)
-        self.invalidate()
+        if self._cache is None or not had_offers or self._scale() != self._cache_scale:
+            self.invalidate()
+            return
+        self._unpainted.append(offer)
+        self.update()
 
     def set_operator_view(self, on: bool) -> None:
         self.operator_view = on
@@ -54,6 +63,7 @@ class OfferChart(QWidget):
 
     def invalidate(self) -> None:
         self._cache = None
+        self._unpainted.clear()
         self.update()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
@@ -83,6 +93,29 @@ class OfferChart(QWidget):
     def _rounds(self) -> int:
         return max([self.data.max_rounds, *(o.round for o in self.data.offers)])
 
+    def _scale(self) -> tuple:
+        return self._axis(), self._rounds(), self.operator_view
+
+    def _frame(self, painter: QPainter):
+        """The plot rectangle and the round → x, price → y mappings, or None when there is no room."""
+        metrics = painter.fontMetrics()
+        top = metrics.height() + 6 if self.operator_view else 8
+        plot = QRectF(metrics.horizontalAdvance("0000.00") + 10, top, 0, 0)
+        plot.setRight(self.width() - 10)
+        plot.setBottom(self.height() - metrics.height() - 8)
+        if plot.width() < 40 or plot.height() < 30:
+            return None
+        low, high, step = self._axis()
+        rounds = self._rounds()
+
+        def x(round_: float) -> float:
+            return plot.left() + (round_ - 0.5) / rounds * plot.width()
+
+        def y(price: float) -> float:
+            return plot.bottom() - (price - low) / (high - low) * plot.height()
+
+        return plot, x, y
+
     def paintEvent(self, _event) -> None:
         ratio = self.devicePixelRatioF()
         cache = self._cache
@@ -94,8 +127,45 @@ class OfferChart(QWidget):
             painter.setFont(self.font())
             self._paint(painter)
             painter.end()
-            self._cache = cache
+            self._cache, self._cache_scale = cache, self._scale()
+            self._unpainted.clear()
+        elif self._unpainted:
+            painter = QPainter(cache)
+            painter.setFont(self.font())
+            self._paint_new(painter, self._unpainted)
+            painter.end()
+            self._unpainted.clear()
         QPainter(self).drawPixmap(0, 0, cache)
+
+    def _paint_new(self, painter: QPainter, new: list[Offer]) -> None:
+        """Draw offers added since the cache was drawn (same axes): each one's segment from its seller's
+        previous binding offer, then the marks of both ends on top."""
+        frame = self._frame(painter)
+        if frame is None:
+            return
+        plot, x, y = frame
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setClipRect(plot.adjusted(-6, -6, 6, 6))
+        marks = x(2) - x(1) >= MIN_MARK_SPACING_PX
+        offers = self.data.offers
+        base = self.palette().color(QPalette.ColorRole.Base)
+        for offer in new:
+            if offer.price_per_unit != offer.price_per_unit:
+                continue
+            color = self.data.colors.get(offer.seller, QColor("gray"))
+            index = next(i for i in range(len(offers) - 1, -1, -1) if offers[i] is offer)
+            previous = next((o for o in reversed(offers[:index]) if o.seller == offer.seller and o.binding
+                             and o.price_per_unit == o.price_per_unit), None)
+            painter.setPen(QPen(color, 2))
+            if offer.binding and previous is not None:
+                painter.drawLine(QPointF(x(previous.round), y(previous.price_per_unit)),
+                                 QPointF(x(offer.round), y(offer.price_per_unit)))
+            if not marks:
+                continue
+            for o in (previous, offer):
+                if o is not None:
+                    painter.setBrush(color if o.binding else base)
+                    painter.drawEllipse(QPointF(x(o.round), y(o.price_per_unit)), 4.5, 4.5)
 
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -103,21 +173,12 @@ class OfferChart(QWidget):
         text = palette.color(QPalette.ColorRole.Text)
         muted = theme.note_color(palette)
         metrics = painter.fontMetrics()
-        top = metrics.height() + 6 if self.operator_view else 8
-        plot = QRectF(metrics.horizontalAdvance("0000.00") + 10, top, 0, 0)
-        plot.setRight(self.width() - 10)
-        plot.setBottom(self.height() - metrics.height() - 8)
-        if plot.width() < 40 or plot.height() < 30:
+        frame = self._frame(painter)
+        if frame is None:
             return
+        plot, x, y = frame
         low, high, step = self._axis()
         rounds = self._rounds()
-
-        def x(round_: float) -> float:
-            return plot.left() + (round_ - 0.5) / rounds * plot.width()
-
-        def y(price: float) -> float:
-            return plot.bottom() - (price - low) / (high - low) * plot.height()
-
         painter.fillRect(plot, palette.color(QPalette.ColorRole.Base))
         painter.setPen(QPen(muted, 1))
         painter.drawRect(plot)

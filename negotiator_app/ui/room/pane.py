@@ -35,6 +35,9 @@ class RoomPane(QWidget):
         self._resume_provider: ResumeProvider | None = None
         self._history: Any = None  # a stored run shown while the runner is idle
         self._streams: dict[int, int] = {}  # stream id of the current run -> bubble key
+        # Text streamed while the pane is hidden (a background tab): applied when it is shown, or before
+        # the next other event of the room, so a hidden room costs no document layout per flush.
+        self._deferred: dict[tuple[int, bool], list[str]] = {}
         self._last_seq = 0
         self._detail = ""
         self._force_dialog: ForceDecisionDialog | None = None
@@ -169,6 +172,7 @@ class RoomPane(QWidget):
     # ----- engine events --------------------------------------------------------------------------
 
     def _on_event(self, event: ev.Event) -> None:
+        self.catch_up()
         if event.run_id == self.runner.run_id:
             self._last_seq = max(self._last_seq, event.seq)
         handler = getattr(self, f"_on_{type(event).__name__}", None)
@@ -193,6 +197,30 @@ class RoomPane(QWidget):
             event.sender, event.role, event.round, event.recipients)
 
     def _on_streamed(self, batch: list[tuple[int, str, bool]]) -> None:
+        if not self.isVisible() and self.window().isVisible():
+            for stream_id, text, reasoning in batch:  # hidden tab: keep it for when it is shown
+                self._deferred.setdefault((stream_id, reasoning), []).append(text)
+            return
+        self.catch_up()
+        self._apply_streamed(batch)
+
+    def catch_up(self) -> None:
+        """Apply the text streamed while the pane was hidden, in one edit."""
+        if self._deferred:
+            batch = [(stream_id, "".join(parts), reasoning)
+                     for (stream_id, reasoning), parts in self._deferred.items()]
+            self._deferred.clear()
+            self._apply_streamed(batch)
+
+    @property
+    def deferred_streams(self) -> int:
+        return len(self._deferred)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.catch_up()  # before the first paint, so the shown tab is never behind
+        super().showEvent(event)
+
+    def _apply_streamed(self, batch: list[tuple[int, str, bool]]) -> None:
         with self.transcript.edit_block():
             for stream_id, text, reasoning in batch:
                 key = self._streams.get(stream_id)
@@ -245,6 +273,7 @@ class RoomPane(QWidget):
     # ----- rendering ------------------------------------------------------------------------------
 
     def _clear(self) -> None:
+        self._deferred.clear()
         self._streams.clear()
         self.transcript.clear_all()
         self.offers.set_offers([])
