@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -348,7 +347,7 @@ def report(rows: list[dict], info: dict, history_size: int, rate: float) -> None
     print()
     for line in lines:
         print("  " + "  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths))))
-    print(f"\n  switching to a tab that streamed while hidden: "
+    print("\n  switching to a tab that streamed while hidden: "
           + ", ".join(f"{ms:.0f} ms" for ms in info["tab_switch_ms"])
           + f"; tabs → grid: {info['to_grid_ms']:.0f} ms")
     print("  (gaps: between ticks of a 10 ms timer, idle = 10 ms; tok→paint: emit on the bus → next paint of "

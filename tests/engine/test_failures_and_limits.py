@@ -2,12 +2,12 @@
 import asyncio
 import json
 
-from negotiator_app.domain import OutcomeKind, RunState
+from negotiator_app.domain import RunState
 from negotiator_app.engine import (
-    ErrorRaised, MessageCompleted, MessageDiscarded, ParseFailed, RunFinished, SellerSilent,
+    ErrorRaised, MessageDiscarded, ParseFailed, SellerSilent,
 )
 from tests.engine.support import (
-    Script, agent_of, buyer_requests, engine_for, make_config, seller_requests, target, wait_for,
+    Script, buyer_requests, engine_for, make_config, seller_requests, target, wait_for,
 )
 from tests.fakes.fake_lmstudio import FakeLMStudio, FakeReply
 

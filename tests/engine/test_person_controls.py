@@ -1,6 +1,5 @@
 """The person in the loop: typed messages, Person mode, pause/resume, stop mid-stream, forced decisions."""
 import asyncio
-import json
 
 import pytest
 
@@ -10,7 +9,7 @@ from negotiator_app.engine import (
     TokenDelta,
 )
 from tests.engine.support import Script, buyer_requests, engine_for, make_config, prompt_text, seller_requests, wait_for
-from tests.fakes.fake_lmstudio import FakeLMStudio, FakeReply
+from tests.fakes.fake_lmstudio import FakeLMStudio
 
 
 async def setup(fake, config=None, script=None):
@@ -165,14 +164,12 @@ def test_stop_mid_stream_keeps_the_partial_message_marked_interrupted():
             return room, events, state
         room, events, state = asyncio.run(main())
     assert state == RunState.STOPPED
-    partial = room.transcript[-1] if room.transcript[-1].interrupted else None
     interrupted = [e.message for e in events.of(MessageCompleted) if e.message.interrupted]
     assert len(interrupted) == 1
     assert interrupted[0].sender == "Seller A"
     assert interrupted[0].text.startswith("word word") and len(interrupted[0].text) < len(long.strip())
     assert events.of(RunFinished)[-1].state == RunState.STOPPED
     assert fake.disconnects >= 1  # the HTTP stream was closed, so the server stops generating
-    del partial
 
 
 def test_pause_takes_effect_at_the_next_turn_and_resume_continues():

@@ -9,7 +9,7 @@ import pytest
 
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, dealing_responder, example
+from tests.ui.window_support import WindowKit, dealing_responder
 
 SHOTS = Path(__file__).resolve().parents[1] / "_screenshots"
 
