@@ -155,15 +155,20 @@ def _apply_overrides(config: SessionConfig, base_url: str | None, model: str | N
     return SessionConfig.model_validate({**config.model_dump(), "llm": llm})
 
 
+def _problems(err: Out, what: str, errors: list[str], after: str = "") -> None:
+    """One clear line first, then every problem with its location."""
+    err(f"error: {what} ({len(errors)} problem(s)){after}:")
+    for line in errors:
+        err(f"  - {line}")
+
+
 def run_command(scenario: str, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
                 rounds: int | None = None, export_dir: str | None = None, api_key: str | None = None,
                 out: Out = _out, err: Out = _err) -> int:
     try:
         config = _apply_overrides(load_scenario(scenario), base_url, model, rounds)
     except ScenarioError as exc:
-        err(f"error: {exc.source} is not a valid scenario ({len(exc.errors)} problem(s)):")
-        for line in exc.errors:
-            err(f"  - {line}")
+        _problems(err, f"{exc.source} is not a valid scenario", exc.errors)
         return EXIT_BAD_INPUT
     except ValueError as exc:
         err(f"error: invalid option: {exc}")
@@ -313,9 +318,7 @@ def import_command(path: str, *, db: str | None = None, out: Out = _out, err: Ou
         try:
             summary = import_session(store, path)
         except ImportError_ as exc:
-            err(f"error: {exc.source} cannot be imported ({len(exc.errors)} problem(s)); nothing was written:")
-            for line in exc.errors:
-                err(f"  - {line}")
+            _problems(err, f"{exc.source} cannot be imported", exc.errors, "; nothing was written")
             return EXIT_BAD_INPUT
         except StorageError as exc:
             err(f"error: {exc.user_message}")

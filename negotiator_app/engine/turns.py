@@ -95,6 +95,7 @@ async def speak(
             model=ctx.model, messages=messages, temperature=ctx.temperature, max_tokens=ctx.max_tokens,
             stream=True, json_schema=schema, schema_name=f"{role.value}_reply",
         )
+        started = False  # MessageStarted emitted: a slot was ours and the agent began to speak
         ctx.on_activity(+1, 0)
         try:
             async with ctx.limiter.slot(ctx.room):
@@ -108,7 +109,7 @@ async def speak(
                 started = True
                 result = await ctx.client.complete(request, on_content=on_content, on_reasoning=on_reasoning)
         except asyncio.CancelledError:
-            if locals().get("started"):
+            if started:
                 partial = "".join(shown).strip()
                 if partial:  # stopped mid-stream: what was said so far is kept, marked interrupted
                     _complete(ctx, stream_id, sender, role, recipients, round_, partial, "", None, interrupted=True)
