@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .domain import RunState, ScenarioError, SessionConfig, load_scenario, money
+from .domain import RESUMABLE_STATES, RunState, ScenarioError, SessionConfig, load_scenario, money
 from .engine import (
     DecisionMade, ErrorRaised, EventBus, MessageCompleted, OfferMade, RunFinished, SellerSilent, SessionEngine,
     ViolationRecorded,
@@ -238,7 +238,7 @@ def resume_command(run_id: str, *, db: str | None = None, base_url: str | None =
         except NotFound:
             err(f"error: no run {run_id} in {store.path}")
             return EXIT_BAD_INPUT
-        if record.state not in (RunState.INTERRUPTED, RunState.STOPPED, RunState.ERROR):
+        if record.state not in RESUMABLE_STATES:
             err(f"error: run {run_id} is {record.state.value}; only an interrupted, stopped or failed run can be resumed")
             return EXIT_BAD_INPUT
         config = _apply_overrides(record.config, base_url, model, None)

@@ -1,5 +1,6 @@
-"""Dependencies point inward (DESIGN.md §2): checked on the source, import by import."""
+"""Dependencies point inward (domain ← engine/llm/storage/export ← ui): checked on the source, import by import."""
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,27 @@ def test_layers_keep_to_their_role(package, forbidden):
     for module, names in imports_of(package).items():
         bad = {n for n in names if n.startswith(forbidden)}
         assert not bad, f"{package}/{module} imports {bad}"
+
+
+def test_storage_never_imports_the_room_runner():
+    """Storage reads and writes records; it must not pull in the negotiation loop to build a snapshot."""
+    for module, names in imports_of("storage").items():
+        bad = {n for n in names if n.startswith(("negotiator_app.engine.room", "negotiator_app.engine.turns"))}
+        assert not bad, f"storage/{module} imports {bad}"
+
+
+@pytest.mark.parametrize("init", sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("__init__.py")))
+def test_public_names_are_a_written_list_that_exists(init):
+    """`__all__` is curated by hand (not computed from dir(), which also exports submodules and helpers)."""
+    tree = ast.parse((PACKAGE / init).read_text(encoding="utf-8"))
+    assigned = [n for n in tree.body if isinstance(n, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)]
+    if not assigned:
+        return  # a package with nothing to re-export
+    value = assigned[0].value
+    assert isinstance(value, ast.List) and all(isinstance(e, ast.Constant) for e in value.elts), \
+        f"{init}: __all__ must be a literal list of names"
+    names = [e.value for e in value.elts]
+    assert len(names) == len(set(names)), f"{init}: a name is listed twice"
+    module = importlib.import_module(".".join(("negotiator_app", *Path(init).parent.parts)).rstrip("."))
+    assert [n for n in names if not hasattr(module, n)] == []

@@ -13,13 +13,18 @@ from .config import (
 )
 from .mentions import Mentions, parse_mentions, recipients_for
 from .records import (
+    FINISHED_STATES,
     MAX_MESSAGE_CHARS,
+    RESUMABLE_STATES,
     BuyerMode,
+    DecidedBy,
+    Decision,
     Message,
     Offer,
     Outcome,
     OutcomeKind,
     Role,
+    RunSnapshot,
     RunState,
     UsageInfo,
     Violation,
@@ -29,4 +34,17 @@ from .rooms import RoomPlan, RoomSeller, SessionPlan, SkippedItem, SkipReason, p
 from .rules import check_acceptance, check_offer, money
 from .scenario import ScenarioError, load_scenario, loads_scenario, parse_config, save_scenario
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    # configuration
+    "MAX_SELLERS", "Buyer", "InventoryItem", "LLMSettings", "Priority", "SessionConfig", "Seller",
+    "SellerProfile", "ShoppingItem", "SpeakingStyle",
+    # what happens in a run
+    "FINISHED_STATES", "MAX_MESSAGE_CHARS", "RESUMABLE_STATES", "BuyerMode", "DecidedBy", "Decision", "Message",
+    "Offer", "Outcome", "OutcomeKind", "Role", "RunSnapshot", "RunState", "UsageInfo", "Violation", "ViolationKind",
+    # rooms, mentions and rules
+    "Mentions", "parse_mentions", "recipients_for",
+    "RoomPlan", "RoomSeller", "SessionPlan", "SkippedItem", "SkipReason", "plan_rooms",
+    "check_acceptance", "check_offer", "money",
+    # scenario files
+    "ScenarioError", "load_scenario", "loads_scenario", "parse_config", "save_scenario",
+]

@@ -1,6 +1,7 @@
 """What happens in a run: messages, offers, violations, outcomes and run states."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -28,12 +29,34 @@ class RunState(StrEnum):
 
     @property
     def finished(self) -> bool:
-        return self in (RunState.DECIDED, RunState.NO_DEAL, RunState.STOPPED, RunState.INTERRUPTED, RunState.ERROR)
+        return self in FINISHED_STATES
+
+
+# A run that ended without a decision (stopped, left by a crash, or failed) can be picked up again.
+RESUMABLE_STATES = frozenset({RunState.STOPPED, RunState.INTERRUPTED, RunState.ERROR})
+FINISHED_STATES = frozenset({RunState.DECIDED, RunState.NO_DEAL, *RESUMABLE_STATES})
 
 
 class BuyerMode(StrEnum):
     AI = "ai"
     PERSON = "person"
+
+
+class Decision(StrEnum):
+    """What the buyer decides at the end of a round; REFUSED records an acceptance the rules turned down."""
+
+    CONTINUE = "continue"
+    ACCEPT = "accept"
+    WALK_AWAY = "walk_away"
+    REFUSED = "refused"
+
+
+class DecidedBy(StrEnum):
+    """Who took a decision: the buyer's model, the person typing as the buyer, or the person forcing an end."""
+
+    AI = "ai"
+    PERSON = "person"
+    FORCED = "forced"
 
 
 class UsageInfo(BaseModel):
@@ -111,3 +134,14 @@ class Outcome(BaseModel):
         if self.price_per_unit is None or self.quantity is None:
             return None
         return round(self.price_per_unit * self.quantity, 2)
+
+
+@dataclass
+class RunSnapshot:
+    """A stored run to pick up again (interrupted, stopped by a crash, or ended in error)."""
+
+    run_id: str
+    messages: list[Message]
+    offers: list[Offer] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    last_event_seq: int = 0

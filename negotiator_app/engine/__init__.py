@@ -1,4 +1,5 @@
 """The negotiation engine on plain asyncio: rooms, turns, routing, visibility, offers, decisions, events."""
+from ..domain import RunSnapshot
 from .bus import EventBus
 from .controls import ForceAccept, ForceBuyerDecides, ForceDecision, ForceNoDeal, InputError
 from .events import (
@@ -7,7 +8,16 @@ from .events import (
     ViolationRecorded,
 )
 from .limiter import FairLimiter
-from .room import RoomRunner, RunSnapshot
+from .room import RoomRunner
 from .session import NoModelAvailable, SessionEngine
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    # running a session
+    "SessionEngine", "RoomRunner", "RunSnapshot", "EventBus", "FairLimiter", "NoModelAvailable",
+    # what a person can ask of a room
+    "ForceAccept", "ForceBuyerDecides", "ForceDecision", "ForceNoDeal", "InputError",
+    # events
+    "Event", "RunStarted", "StateChanged", "MessageStarted", "TokenDelta", "MessageCompleted", "MessageDiscarded",
+    "ParseFailed", "OfferMade", "ViolationRecorded", "SellerSilent", "RoundFinished", "DecisionMade", "RunFinished",
+    "ErrorRaised",
+]

@@ -11,10 +11,9 @@ import logging
 import uuid
 from itertools import count
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from ..domain import (
-    MAX_MESSAGE_CHARS, BuyerMode, Message, Offer, Outcome, OutcomeKind, Role, RoomPlan, RunState,
+    MAX_MESSAGE_CHARS, BuyerMode, Message, Offer, Outcome, OutcomeKind, Role, RoomPlan, RunSnapshot, RunState,
     SessionConfig, Violation, check_acceptance, check_offer, money, parse_mentions,
 )
 from ..domain.names import normalize_name
@@ -43,17 +42,6 @@ class _Forced(Exception):
 
 class _Fatal(Exception):
     pass
-
-
-@dataclass
-class RunSnapshot:
-    """A stored run to pick up again (interrupted, stopped by a crash, or ended in error)."""
-
-    run_id: str
-    messages: list[Message]
-    offers: list[Offer] = field(default_factory=list)
-    violations: list[Violation] = field(default_factory=list)
-    last_event_seq: int = 0
 
 
 class RoomRunner:

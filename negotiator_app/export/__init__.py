@@ -7,4 +7,16 @@ from .markdown import render_debriefs, render_run, run_markdown, session_markdow
 from .metrics import AgentStats, RunMetrics, run_metrics
 from .summary import ItemRow, RoomMetrics, SessionMetrics, session_metrics
 
-__all__ = [name for name in dir() if not name.startswith("_") or name == "ImportError_"]
+__all__ = [
+    # JSON logs and files
+    "LOG_SCHEMA_VERSION", "DebriefDoc", "RunLog", "SessionLog", "run_log", "session_log",
+    "prune_exports", "write_json", "write_text",
+    # import
+    "ImportError_", "import_session", "parse_session_log",
+    # Markdown
+    "render_debriefs", "render_run", "run_markdown", "session_markdown",
+    # metrics and summaries
+    "AgentStats", "RunMetrics", "run_metrics", "ItemRow", "RoomMetrics", "SessionMetrics", "session_metrics",
+    # AI debriefs
+    "DebriefError", "generate_debriefs", "item_prompt", "latest_runs", "unknown_citations", "write_debriefs",
+]

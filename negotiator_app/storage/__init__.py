@@ -6,4 +6,8 @@ from .recorder import Recorder
 from .settings import AppSettings, load_settings, resolve_db_path, save_settings
 from .store import NotFound, Store
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "Store", "NotFound", "StorageError", "SCHEMA_VERSION", "Recorder",
+    "StoredSession", "SessionSummary", "RunSummary", "RunRecord", "RunEvent", "Debrief",
+    "AppSettings", "load_settings", "resolve_db_path", "save_settings",
+]

@@ -9,8 +9,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.exc import DBAPIError
 
-from ..domain import SessionConfig
-from ..engine.room import RunSnapshot
+from ..domain import RunSnapshot, SessionConfig
 from . import debriefs as debrief_rows
 from . import runs as run_rows
 from . import sessions as session_rows

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..domain import RunState
+from ..domain import RESUMABLE_STATES
 from ..runtime import SessionRuntime
 from .icons import icon
 
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
-RESUMABLE_STATES = (RunState.INTERRUPTED, RunState.STOPPED, RunState.ERROR)
 
 
 def _default_view_factory(engine, bridge):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QRadioButton, QVBoxLayout, QWidget
 
-from ...domain import RunState
+from ...domain import RESUMABLE_STATES, RunState
 
 STATE_TEXT = {
     RunState.IDLE: "idle",
@@ -20,7 +20,6 @@ STATE_TEXT = {
     RunState.INTERRUPTED: "interrupted",
     RunState.ERROR: "error",
 }
-RESUMABLE = (RunState.STOPPED, RunState.INTERRUPTED, RunState.ERROR)
 
 
 @dataclass
@@ -45,7 +44,7 @@ def enabled_buttons(s: ControlState) -> dict[str, tuple[bool, str]]:
                   if s.running else "Start the negotiation first"),
         "again": (not s.running and s.state.finished, "Start a new run in this room"
                   if not s.running and s.state.finished else "Available when the run has ended"),
-        "resume": (not s.running and s.has_resume and s.state in (*RESUMABLE, RunState.IDLE),
+        "resume": (not s.running and s.has_resume and s.state in (*RESUMABLE_STATES, RunState.IDLE),
                    "Pick the interrupted run up where it stopped" if s.has_resume
                    else "No stopped or interrupted run to resume"),
     }

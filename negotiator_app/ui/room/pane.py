@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from ...domain import BuyerMode, RunState
+from ...domain import RESUMABLE_STATES, BuyerMode, RunState
 from ...domain.names import normalize_name
 from ...engine import InputError, RoomRunner, RunSnapshot
 from ...engine import events as ev
@@ -17,7 +17,7 @@ from ..bridge import EngineBridge
 from ..theme import SpeakerColors
 from .banner import OutcomeBanner
 from .composer import Composer
-from .controls import RESUMABLE, ControlState, RoomControls
+from .controls import ControlState, RoomControls
 from .force_dialog import ForceDecisionDialog
 from .offers import OffersPanel
 from .transcript import TranscriptView
@@ -300,7 +300,7 @@ class RoomPane(QWidget):
         round_ = self._history.rounds if stored else runner.round
         # A finished run's task may still be unwinding for a moment: the controls treat it as ended.
         running = runner.running and not state.finished
-        has_resume = (not running and state in (*RESUMABLE, RunState.IDLE)
+        has_resume = (not running and state in (*RESUMABLE_STATES, RunState.IDLE)
                       and self._resume_provider is not None and self._snapshot() is not None)
         self.controls.apply(ControlState(state, running, runner.paused, has_resume), round_,
                             runner.max_rounds, self._detail if state == RunState.AWAITING_PERSON else "")
