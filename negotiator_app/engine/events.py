@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ..domain import Message, Offer, Outcome, RunState, Violation
+from ..domain import DecidedBy, Decision, Message, Offer, Outcome, RunState, Violation
 
 
 def _now() -> datetime:
@@ -117,10 +117,10 @@ class RoundFinished(Event):
 
 @dataclass(slots=True, kw_only=True)
 class DecisionMade(Event):
-    """The buyer's decision: continue, accept or walk_away; `by` is 'ai', 'person' or 'forced'."""
+    """The buyer's decision (or an acceptance the rules refused), and who took it."""
 
-    decision: str
-    by: str
+    decision: Decision
+    by: DecidedBy
     round: int
     seller: str | None = None
     reason: str = ""

@@ -1,11 +1,12 @@
-"""Prompts for the buyer and the sellers. Each agent sees only what DESIGN.md §1 allows.
+"""Prompts for the buyer and the sellers. Each agent learns only its own private numbers: the buyer never
+sees a seller's cost, floor, priority or style, and a seller never sees the buyer's budget.
 
 System prompts hold an agent's fixed instructions and stay identical across turns (the server can
 reuse its prompt cache); what changes (round, standing offers) goes in the last user message.
 """
 from __future__ import annotations
 
-from ..domain import InventoryItem, Offer, Priority, ShoppingItem, SpeakingStyle, money
+from ..domain import Decision, InventoryItem, Offer, Priority, ShoppingItem, SpeakingStyle, money
 
 STYLE_TEXT = {
     SpeakingStyle.RUDE: "rude and impatient: short, dismissive sentences, no pleasantries",
@@ -24,22 +25,6 @@ PRIORITY_TEXT = {
         "You maximise profit: concede slowly, in small steps, and only when the buyer pushes back."
     ),
 }
-
-# Share of the gap between asking price and floor a seller is willing to give up by the last round.
-# Computed in code so that priorities concede visibly differently even on small models.
-_CONCESSION_SHAPE = {
-    Priority.CUSTOMER_RETENTION: lambda t: t**0.5,
-    Priority.BALANCED: lambda t: t,
-    Priority.MAXIMIZE_PROFIT: lambda t: t**2,
-}
-
-
-def seller_target(stock: InventoryItem, priority: Priority, round_: int, max_rounds: int) -> float:
-    """The lowest price the seller should go to this round; never below its floor."""
-    progress = min(1.0, max(0.0, round_ / max(1, max_rounds)))
-    conceded = _CONCESSION_SHAPE[priority](progress)
-    return round(stock.selling_price - (stock.selling_price - stock.least_price) * conceded, 2)
-
 
 def seller_system(name: str, buyer: str, item: str, stock: InventoryItem, priority: Priority, style: SpeakingStyle) -> str:
     return (
@@ -102,9 +87,10 @@ def describe_offers(offers: list[Offer], sellers: list[str]) -> str:
 
 
 def buyer_decision(
-    round_: int, max_rounds: int, item: ShoppingItem, offers: list[Offer], sellers: list[str], decisions: list[str], note: str = ""
+    round_: int, max_rounds: int, item: ShoppingItem, offers: list[Offer], sellers: list[str],
+    decisions: list[Decision], note: str = "",
 ) -> str:
-    final = "continue" not in decisions
+    final = Decision.CONTINUE not in decisions
     ask = (
         "This is the final decision: accept one standing offer or walk away."
         if final

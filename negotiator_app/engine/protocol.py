@@ -11,9 +11,9 @@ import json
 import re
 from dataclasses import dataclass
 
+from ..domain import MAX_MESSAGE_CHARS, Decision
 from ..domain.names import normalize_name
-
-MESSAGE_MAX = 1000
+from .policy import coerce_decision
 
 SELLER_SCHEMA = {
     "type": "object",
@@ -32,7 +32,7 @@ OPENING_SCHEMA = {
 }
 
 
-def buyer_decision_schema(decisions: list[str]) -> dict:
+def buyer_decision_schema(decisions: list[Decision]) -> dict:
     return {
         "type": "object",
         "properties": {
@@ -58,7 +58,7 @@ class SellerReply:
 @dataclass
 class BuyerReply:
     message: str
-    decision: str = "continue"
+    decision: Decision = Decision.CONTINUE
     seller: str | None = None
 
 
@@ -100,7 +100,7 @@ def _clean_message(text: object) -> str:
     text = text.strip()
     if not text:
         raise ParseError("the reply's message is empty")
-    return text[:MESSAGE_MAX]
+    return text[:MAX_MESSAGE_CHARS]
 
 
 def _number(value: object, what: str) -> float | None:
@@ -132,26 +132,28 @@ def parse_seller_reply(raw: str) -> SellerReply:
     return SellerReply(_clean_message(_PROTOCOL_LINE.sub("", raw)), price, quantity)
 
 
-def parse_buyer_reply(raw: str, decisions: list[str]) -> BuyerReply:
+def parse_buyer_reply(raw: str, decisions: list[Decision]) -> BuyerReply:
+    """The buyer's message and decision; a decision it may not take this turn is coerced by the policy or refused."""
     data = _json_object(raw)
     if data is not None:
-        decision = str(data.get("decision") or "continue").strip().lower().replace(" ", "_")
+        decision = str(data.get("decision") or Decision.CONTINUE).strip().lower().replace(" ", "_")
         seller = data.get("seller")
         seller = seller.strip().lstrip("@") if isinstance(seller, str) and seller.strip() else None
         message = _clean_message(data.get("message"))
     else:
         match = _DECISION_LINE.search(raw)
-        decision = match["decision"].lower().replace(" ", "_").replace("walkaway", "walk_away") if match else "continue"
+        said = match["decision"].lower().replace(" ", "_").replace("walkaway", Decision.WALK_AWAY) if match else None
+        decision = said or Decision.CONTINUE
         seller = match["seller"].strip().strip(".").lstrip("@") or None if match else None
         message = _clean_message(_PROTOCOL_LINE.sub("", raw))
-    if decision == "continue" and "continue" not in decisions and "walk_away" in decisions:
-        decision = "walk_away"  # wanting to go on past the round limit means no deal
-    if decision == "accept" and "accept" not in decisions and "continue" in decisions:
-        decision, seller = "continue", None  # accepting is off the table this turn: keep talking
+    decision = coerce_decision(decision, decisions)
     if decision not in decisions:
         raise ParseError(f"decision '{decision}' is not one of {', '.join(decisions)}")
-    if decision == "accept" and not seller:
-        raise ParseError("an 'accept' decision must name the seller")
+    decision = Decision(decision)
+    if decision != Decision.ACCEPT:
+        seller = None  # only an acceptance names a seller
+    elif not seller:
+        raise ParseError(f"an '{Decision.ACCEPT}' decision must name the seller")
     return BuyerReply(message=message, decision=decision, seller=seller)
 
 

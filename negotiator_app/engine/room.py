@@ -13,12 +13,12 @@ from itertools import count
 from collections.abc import Awaitable, Callable
 
 from ..domain import (
-    MAX_MESSAGE_CHARS, BuyerMode, Message, Offer, Outcome, OutcomeKind, Role, RoomPlan, RunSnapshot, RunState,
+    MAX_MESSAGE_CHARS, BuyerMode, DecidedBy, Decision, Message, Offer, Outcome, OutcomeKind, Role, RoomPlan, RunSnapshot, RunState,
     SessionConfig, Violation, check_acceptance, check_offer, money, parse_mentions,
 )
 from ..domain.names import normalize_name
 from ..llm import LLMClient
-from . import prompts
+from . import policy, prompts
 from .bus import EventBus
 from .context import fit_to_context
 from .controls import ForceAccept, ForceBuyerDecides, ForceDecision, ForceNoDeal, InputError
@@ -32,8 +32,6 @@ from .turns import Reply, RunContext, TurnFailed, post_typed, speak
 from .views import buyer_history, seller_history
 
 log = logging.getLogger(__name__)
-
-SILENT_ROUNDS_LIMIT = 3
 
 
 class _Forced(Exception):
@@ -65,7 +63,7 @@ class RoomRunner:
         self.max_rounds = max_rounds or config.llm.max_rounds
         self.buyer = config.buyer.name
         self.mode = BuyerMode.AI
-        self.retry_delays: tuple[float, ...] = (1.0, 3.0)  # buyer turn retries; tests shorten them
+        self.retry_delays = policy.BUYER_RETRY_DELAYS  # tests shorten them
         self._reset()
         self.task: asyncio.Task[RunState] | None = None
 
@@ -242,7 +240,7 @@ class RoomRunner:
         if self.mode == BuyerMode.PERSON or self._typed:
             return await self._person_message()
         reply = await self._buyer_turn(
-            prompts.buyer_opening(), OPENING_SCHEMA, lambda raw: parse_buyer_reply(raw, ["continue"]), ["continue"]
+            prompts.buyer_opening(), OPENING_SCHEMA, lambda raw: parse_buyer_reply(raw, list(policy.OPENING_DECISIONS))
         )
         return reply.message
 
@@ -259,40 +257,32 @@ class RoomRunner:
             self._set_state(RunState.RUNNING)
         if self._typed:
             return self._next_round_with(self._typed.pop(0))
-        final = self.at_round_limit
-        decisions = ["accept", "walk_away"] if final else ["continue", "accept", "walk_away"]
-        if refusals >= 2:  # a buyer that keeps accepting what it may not gets no third try at it
-            decisions = [d for d in decisions if d != "accept"]
-        reply = await self._ai_decision(decisions)
-        return await self._act_on(reply.parsed, reply.message, by="ai", refusals=refusals)
+        reply = await self._ai_decision(policy.allowed_decisions(self.round, self.max_rounds, refusals))
+        return await self._act_on(reply.parsed, reply.message, by=DecidedBy.AI, refusals=refusals)
 
-    async def _ai_decision(self, decisions: list[str]) -> Reply[BuyerReply]:
+    async def _ai_decision(self, decisions: list[Decision]) -> Reply[BuyerReply]:
         note, self._note = self._note, ""
         turn = prompts.buyer_decision(self.round, self.max_rounds, self.plan.item, list(self.standing.values()),
                                       self.sellers, decisions, note)
 
         def finalize(parsed: BuyerReply) -> tuple[int, list[str]]:
-            if parsed.decision == "continue":
+            if parsed.decision == Decision.CONTINUE:
                 return self.round + 1, self._recipients(parsed.message)
             return self.round, list(self.sellers)
 
         return await self._buyer_turn(turn, buyer_decision_schema(decisions),
-                                      lambda raw: parse_buyer_reply(raw, decisions), decisions, finalize)
+                                      lambda raw: parse_buyer_reply(raw, decisions), finalize)
 
-    async def _act_on(self, reply: BuyerReply, message: Message, by: str, refusals: int = 0) -> Message | None:
-        if reply.decision == "continue":
-            self._emit(DecisionMade, decision="continue", by=by, round=self.round)
-            self._round_finished()
-            self.round += 1
+    async def _act_on(self, reply: BuyerReply, message: Message, by: DecidedBy, refusals: int = 0) -> Message | None:
+        if reply.decision == Decision.CONTINUE:
+            self._next_round(by)
             return message
-        if reply.decision == "accept":
-            offer, violation = self._check_accept(reply.seller, message.seq)
+        if reply.decision == Decision.ACCEPT:
+            violation = self._accept(reply.seller, by, reply.message, message.seq)
             if violation is None:
-                self._deal(offer, by, reply.message)
                 return None
-            # Refused, recorded, and the buyer is told why and asked again (at most twice).
-            self._record_violation(violation)
-            self._emit(DecisionMade, decision="refused", by=by, round=self.round, seller=reply.seller,
+            # Refused and recorded; the buyer is told why and asked again (accepting stays open up to the cap).
+            self._emit(DecisionMade, decision=Decision.REFUSED, by=by, round=self.round, seller=reply.seller,
                        reason=f"{violation.attempted}, but {violation.limit}")
             self._note = f"\nYour acceptance was refused: {violation.attempted}, but {violation.limit}."
             return await self._decide(refusals + 1)
@@ -303,33 +293,28 @@ class RoomRunner:
     async def _apply_force(self) -> None:
         forced, self._forced = self._forced, None
         if isinstance(forced, ForceAccept):
-            offer, violation = self._check_accept(forced.seller)
+            violation = self._accept(forced.seller, DecidedBy.FORCED, "accepted by the person")
             if violation:  # the offer changed since the person chose it
-                self._record_violation(violation)
-                self._end(OutcomeKind.NO_DEAL, f"forced acceptance refused: {violation.limit}", "forced")
-            else:
-                self._deal(offer, "forced", "accepted by the person")
+                self._end(OutcomeKind.NO_DEAL, f"forced acceptance refused: {violation.limit}", DecidedBy.FORCED)
         elif isinstance(forced, ForceNoDeal):
-            self._end(OutcomeKind.NO_DEAL, forced.reason, "forced")
+            self._end(OutcomeKind.NO_DEAL, forced.reason, DecidedBy.FORCED)
         elif isinstance(forced, ForceBuyerDecides):
             try:
-                reply = await self._ai_decision(["accept", "walk_away"])
+                reply = await self._ai_decision(list(policy.FINAL_DECISIONS))
             except _Forced:
                 await self._apply_force()
                 return
-            if reply.parsed.decision == "accept":
-                offer, violation = self._check_accept(reply.parsed.seller, reply.message.seq)
+            if reply.parsed.decision == Decision.ACCEPT:
+                violation = self._accept(reply.parsed.seller, DecidedBy.AI, reply.parsed.message, reply.message.seq)
                 if violation:
-                    self._record_violation(violation)
-                    self._end(OutcomeKind.NO_DEAL, f"the buyer's acceptance was refused: {violation.limit}", "ai")
-                    return
-                self._deal(offer, "ai", reply.parsed.message)
+                    self._end(OutcomeKind.NO_DEAL, f"the buyer's acceptance was refused: {violation.limit}",
+                              DecidedBy.AI)
             else:
-                self._end(OutcomeKind.NO_DEAL, "the buyer walked away when asked to decide", "ai")
+                self._end(OutcomeKind.NO_DEAL, "the buyer walked away when asked to decide", DecidedBy.AI)
 
     # ----- turns ---------------------------------------------------------------------------------
 
-    async def _buyer_turn(self, turn_prompt: str, schema: dict, parse, decisions: list[str], finalize=None) -> Reply[BuyerReply]:
+    async def _buyer_turn(self, turn_prompt: str, schema: dict, parse, finalize=None) -> Reply[BuyerReply]:
         system = prompts.buyer_system(self.buyer, self.plan.item, self.sellers)
         messages = fit_to_context(system, buyer_history(self.transcript), turn_prompt,
                                   self.config.llm.context_tokens, self.config.llm.max_tokens)
@@ -370,9 +355,9 @@ class RoomRunner:
                 answered += 1
         if addressed and not answered:
             self._silent_rounds += 1
-            if self._silent_rounds >= SILENT_ROUNDS_LIMIT:
+            if self._silent_rounds >= policy.SILENT_ROUNDS_LIMIT:
                 reason = results[-1].reason if results and isinstance(results[-1], TurnFailed) else "no reply"
-                raise _Fatal(f"No seller has answered for {SILENT_ROUNDS_LIMIT} rounds in a row. Last problem: {reason}")
+                raise _Fatal(f"No seller has answered for {policy.SILENT_ROUNDS_LIMIT} rounds in a row. Last problem: {reason}")
         else:
             self._silent_rounds = 0
 
@@ -380,7 +365,7 @@ class RoomRunner:
         seller = self.config.seller(name)
         stock = self.plan.seller(name).stock
         profile = seller.profile
-        target = prompts.seller_target(stock, profile.priority, self.round, self.max_rounds)
+        target = policy.seller_target(stock, profile.priority, self.round, self.max_rounds)
         system = prompts.seller_system(name, self.buyer, self.plan.item.name, stock, profile.priority, profile.speaking_style)
         turn = prompts.seller_turn(self.round, self.max_rounds, target, self.standing.get(name))
         messages = fit_to_context(system, seller_history(self.transcript, name), turn,
@@ -418,9 +403,7 @@ class RoomRunner:
         return self._post_typed(self._typed.pop(0))
 
     def _next_round_with(self, text: str) -> Message:
-        self._emit(DecisionMade, decision="continue", by="person", round=self.round)
-        self._round_finished()
-        self.round += 1
+        self._next_round(DecidedBy.PERSON)
         return self._post_typed(text)
 
     def _post_typed(self, text: str) -> Message:
@@ -475,15 +458,27 @@ class RoomRunner:
     def _check_accept(self, seller: str | None, seq: int | None = None) -> tuple[Offer | None, Violation | None]:
         return check_acceptance(self.buyer, self.plan.item, seller, self.standing, self.sellers, self.round, seq)
 
-    def _deal(self, offer: Offer, by: str, reason: str) -> None:
-        self._emit(DecisionMade, decision="accept", by=by, round=self.round, seller=offer.seller, reason=reason)
+    def _accept(self, seller: str | None, by: DecidedBy, reason: str, seq: int | None = None) -> Violation | None:
+        """Accept → check → deal, for every caller: the deal is made only if the rules allow it. Otherwise the
+        violation is recorded and returned, and the caller decides what the refusal means for the run."""
+        offer, violation = self._check_accept(seller, seq)
+        if violation is not None:
+            self._record_violation(violation)
+            return violation
+        self._emit(DecisionMade, decision=Decision.ACCEPT, by=by, round=self.round, seller=offer.seller, reason=reason)
         outcome = Outcome(kind=OutcomeKind.DEAL, seller=offer.seller, price_per_unit=offer.price_per_unit,
                           quantity=self.plan.item.quantity,
                           reason=f"accepted {offer.seller}'s offer of {money(offer.price_per_unit)} per unit")
         self._finish(RunState.DECIDED, outcome)
+        return None
 
-    def _end(self, kind: OutcomeKind, reason: str, by: str) -> None:
-        self._emit(DecisionMade, decision="walk_away", by=by, round=self.round, reason=reason)
+    def _next_round(self, by: DecidedBy) -> None:
+        self._emit(DecisionMade, decision=Decision.CONTINUE, by=by, round=self.round)
+        self._round_finished()
+        self.round += 1
+
+    def _end(self, kind: OutcomeKind, reason: str, by: DecidedBy) -> None:
+        self._emit(DecisionMade, decision=Decision.WALK_AWAY, by=by, round=self.round, reason=reason)
         self._finish(RunState.NO_DEAL, Outcome(kind=kind, reason=reason[:500]))
 
     def _finish(self, state: RunState, outcome: Outcome | None) -> None:

@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 from ..domain import Message, Role, UsageInfo
 from ..llm import ChatRequest, ChatResult, LLMClient, LLMError, MalformedReply
+from . import policy
 from .bus import EventBus
 from .events import MessageCompleted, MessageDiscarded, MessageStarted, ParseFailed, TokenDelta
 from .limiter import FairLimiter
@@ -66,97 +67,133 @@ async def speak(
     parse: Callable[[str], T],
     finalize: Callable[[T], tuple[int, list[str]]] | None = None,
 ) -> Reply[T]:
-    """Streams one reply as a message in the room. `finalize` may set the message's round and recipients
-    from what was parsed (a buyer's mentions, a decision). Raises TurnFailed."""
-    for attempt in (1, 2):
-        stream_id = next(ctx.stream_ids)
-        extractor = MessageTextExtractor()
-        shown: list[str] = []
-        got_first = False
-
-        def first_token() -> None:
-            nonlocal got_first
-            if not got_first:
-                got_first = True
-                ctx.on_activity(0, +1)
-
-        def on_content(delta: str) -> None:
-            first_token()
-            visible = extractor.feed(delta)
-            if visible:
-                shown.append(visible)
-                ctx.bus.emit(TokenDelta(room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, text=visible))
-
-        def on_reasoning(delta: str) -> None:
-            first_token()
-            ctx.bus.emit(TokenDelta(room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, text=delta, reasoning=True))
-
-        request = ChatRequest(
-            model=ctx.model, messages=messages, temperature=ctx.temperature, max_tokens=ctx.max_tokens,
-            stream=True, json_schema=schema, schema_name=f"{role.value}_reply",
-        )
-        started = False  # MessageStarted emitted: a slot was ours and the agent began to speak
-        ctx.on_activity(+1, 0)
+    """Streams one reply as a message in the room, asking again (policy.READ_ATTEMPTS in all) while it cannot
+    be read. `finalize` may set the message's round and recipients from what was parsed (a buyer's mentions,
+    a decision). Raises TurnFailed."""
+    turn = _Turn(sender, role, recipients, round_)
+    for attempt in range(1, policy.READ_ATTEMPTS + 1):
+        will_retry = attempt < policy.READ_ATTEMPTS
+        stream = _Stream(ctx)
+        result = await _stream_attempt(ctx, stream, turn, messages, schema, will_retry)
+        if result is None:  # garbage from the model: discarded, asked again
+            continue
         try:
-            async with ctx.limiter.slot(ctx.room):
-                # Started only once a server slot is ours: a queued agent is not yet "typing".
-                ctx.bus.emit(
-                    MessageStarted(
-                        room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, sender=sender, role=role.value,
-                        recipients=recipients, round=round_,
-                    )
-                )
-                started = True
-                result = await ctx.client.complete(request, on_content=on_content, on_reasoning=on_reasoning)
-        except asyncio.CancelledError:
-            if started:
-                partial = "".join(shown).strip()
-                if partial:  # stopped mid-stream: what was said so far is kept, marked interrupted
-                    _complete(ctx, stream_id, sender, role, recipients, round_, partial, "", None, interrupted=True)
-                else:
-                    _discard(ctx, stream_id, sender, "stopped before any text arrived", "")
-            raise
-        except MalformedReply as exc:
-            # Garbage from the model (not the server failing): counted and asked again, like unreadable JSON.
-            _discard(ctx, stream_id, sender, exc.user_message, "".join(shown))
-            ctx.bus.emit(ParseFailed(room=ctx.room, run_id=ctx.run_id, agent=sender, round=round_,
-                                     reason=exc.user_message, raw="".join(shown)[:2000], will_retry=attempt == 1))
-            if attempt == 1:
-                continue
-            raise TurnFailed(exc.user_message, server_error=exc) from None
-        except LLMError as exc:
-            partial, kept = "".join(shown).strip(), None
-            if partial:  # the server broke off mid-reply: what was said is kept, marked interrupted (as on Stop)
-                kept = _complete(ctx, stream_id, sender, role, recipients, round_, partial, "", None, interrupted=True)
-            else:
-                _discard(ctx, stream_id, sender, exc.user_message, "".join(shown))
-            raise TurnFailed(exc.user_message, server_error=exc, kept=kept) from None
-        finally:
-            ctx.on_activity(-1, -1 if got_first else 0)
-        try:
-            parsed = parse(result.content)
-            # A reply may not speak for anyone else: leading "[Seller B]:" / "Buyer:" labels are dropped.
-            parsed.message = strip_speaker_labels(parsed.message, ctx.speakers)
-            _reject_echo(parsed.message, messages)
+            parsed = _read_reply(result.content, parse, ctx.speakers, messages)
         except ParseError as exc:
-            retry = attempt == 1
-            _discard(ctx, stream_id, sender, f"unreadable reply: {exc}", result.content)
-            ctx.bus.emit(
-                ParseFailed(room=ctx.room, run_id=ctx.run_id, agent=sender, round=round_, reason=str(exc),
-                            raw=result.content[:2000], will_retry=retry)
-            )
-            if not retry:
+            _discard(ctx, stream.id, sender, f"unreadable reply: {exc}", result.content)
+            ctx.bus.emit(ParseFailed(room=ctx.room, run_id=ctx.run_id, agent=sender, round=round_, reason=str(exc),
+                                     raw=result.content[:2000], will_retry=will_retry))
+            if not will_retry:
                 raise TurnFailed(f"{sender}'s reply could not be read twice ({exc})") from None
             messages = [*messages, {"role": "assistant", "content": result.content[:1500] or "(empty)"},
                         {"role": "user", "content": reask(str(exc))}]
             continue
         final_round, final_recipients = finalize(parsed) if finalize else (round_, recipients)
-        message = _complete(
-            ctx, stream_id, sender, role, final_recipients, final_round, getattr(parsed, "message"),
-            result.reasoning, result, interrupted=False,
-        )
-        return Reply(message, parsed)
-    raise AssertionError("unreachable")
+        done = _Turn(sender, role, final_recipients, final_round)
+        return Reply(_complete(ctx, stream.id, done, parsed.message, result.reasoning, result), parsed)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """Who speaks to whom in which round: what a message of this turn is stored with."""
+
+    sender: str
+    role: Role
+    recipients: list[str]
+    round: int
+
+
+class _Stream:
+    """One streamed attempt as it arrives: shows only the natural message, never a protocol field."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self.id = next(ctx.stream_ids)
+        self.got_first = False
+        self._extractor = MessageTextExtractor()
+        self._shown: list[str] = []
+
+    @property
+    def shown(self) -> str:
+        return "".join(self._shown)
+
+    def on_content(self, delta: str) -> None:
+        self._first_token()
+        visible = self._extractor.feed(delta)
+        if visible:
+            self._shown.append(visible)
+            self._delta(visible, reasoning=False)
+
+    def on_reasoning(self, delta: str) -> None:
+        self._first_token()
+        self._delta(delta, reasoning=True)
+
+    def _first_token(self) -> None:
+        if not self.got_first:
+            self.got_first = True
+            self.ctx.on_activity(0, +1)
+
+    def _delta(self, text: str, reasoning: bool) -> None:
+        ctx = self.ctx
+        ctx.bus.emit(TokenDelta(room=ctx.room, run_id=ctx.run_id, stream_id=self.id, text=text, reasoning=reasoning))
+
+
+async def _stream_attempt(
+    ctx: RunContext, stream: _Stream, turn: _Turn, messages: list[dict], schema: dict, will_retry: bool
+) -> ChatResult | None:
+    """One request to the model, streamed into the room. Returns the result, or None for a malformed reply that
+    is to be asked again. Whatever was said before a stop or a server failure is kept, marked interrupted."""
+    request = ChatRequest(
+        model=ctx.model, messages=messages, temperature=ctx.temperature, max_tokens=ctx.max_tokens,
+        stream=True, json_schema=schema, schema_name=f"{turn.role.value}_reply",
+    )
+    started = False  # MessageStarted emitted: a slot was ours and the agent began to speak
+    ctx.on_activity(+1, 0)
+    try:
+        async with ctx.limiter.slot(ctx.room):
+            # Started only once a server slot is ours: a queued agent is not yet "typing".
+            ctx.bus.emit(MessageStarted(room=ctx.room, run_id=ctx.run_id, stream_id=stream.id, sender=turn.sender,
+                                        role=turn.role.value, recipients=turn.recipients, round=turn.round))
+            started = True
+            return await ctx.client.complete(request, on_content=stream.on_content, on_reasoning=stream.on_reasoning)
+    except asyncio.CancelledError:
+        if started and not _keep_partial(ctx, stream, turn):
+            _discard(ctx, stream.id, turn.sender, "stopped before any text arrived", "")
+        raise
+    except MalformedReply as exc:
+        # Garbage from the model (not the server failing): counted and asked again, like unreadable JSON.
+        _discard(ctx, stream.id, turn.sender, exc.user_message, stream.shown)
+        ctx.bus.emit(ParseFailed(room=ctx.room, run_id=ctx.run_id, agent=turn.sender, round=turn.round,
+                                 reason=exc.user_message, raw=stream.shown[:2000], will_retry=will_retry))
+        if will_retry:
+            return None
+        raise TurnFailed(exc.user_message, server_error=exc) from None
+    except LLMError as exc:
+        kept = _keep_partial(ctx, stream, turn)  # the server broke off mid-reply: kept as on Stop
+        if kept is None:
+            _discard(ctx, stream.id, turn.sender, exc.user_message, stream.shown)
+        raise TurnFailed(exc.user_message, server_error=exc, kept=kept) from None
+    finally:
+        ctx.on_activity(-1, -1 if stream.got_first else 0)
+
+
+def _keep_partial(ctx: RunContext, stream: _Stream, turn: _Turn) -> Message | None:
+    """The text shown before a reply broke off, completed as an interrupted message; None if nothing was shown."""
+    partial = stream.shown.strip()
+    if not partial:
+        return None
+    return _complete(ctx, stream.id, turn, partial, "", None, interrupted=True)
+
+
+def _read_reply(content: str, parse: Callable[[str], T], speakers: tuple[str, ...], messages: list[dict]) -> T:
+    """The parsed reply, its message cleaned of other speakers' labels and refused if it only echoes. Raises
+    ParseError."""
+    parsed = parse(content)
+    # A reply may not speak for anyone else: leading "[Seller B]:" / "Buyer:" labels are dropped.
+    parsed.message = strip_speaker_labels(parsed.message, speakers)
+    _reject_echo(parsed.message, messages)
+    return parsed
 
 
 def _reject_echo(text: str, messages: list[dict]) -> None:
@@ -187,12 +224,12 @@ def _usage(result: ChatResult | None) -> UsageInfo | None:
 
 
 def _complete(
-    ctx: RunContext, stream_id: int, sender: str, role: Role, recipients: list[str], round_: int, text: str,
-    reasoning: str, result: ChatResult | None, *, interrupted: bool, typed: bool = False,
+    ctx: RunContext, stream_id: int, turn: _Turn, text: str, reasoning: str, result: ChatResult | None,
+    *, interrupted: bool = False, typed: bool = False,
 ) -> Message:
     message = Message(
-        seq=next(ctx.message_seqs), round=round_, sender=sender, role=role, recipients=recipients, text=text,
-        reasoning=reasoning, typed_by_person=typed, interrupted=interrupted, created_at=datetime.now(UTC),
+        seq=next(ctx.message_seqs), round=turn.round, sender=turn.sender, role=turn.role, recipients=turn.recipients,
+        text=text, reasoning=reasoning, typed_by_person=typed, interrupted=interrupted, created_at=datetime.now(UTC),
         usage=_usage(result),
     )
     ctx.bus.emit(MessageCompleted(room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, message=message))
@@ -210,4 +247,4 @@ def post_typed(ctx: RunContext, *, sender: str, recipients: list[str], round_: i
         MessageStarted(room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, sender=sender, role=Role.BUYER.value,
                        recipients=recipients, round=round_)
     )
-    return _complete(ctx, stream_id, sender, Role.BUYER, recipients, round_, text, "", None, interrupted=False, typed=True)
+    return _complete(ctx, stream_id, _Turn(sender, Role.BUYER, recipients, round_), text, "", None, typed=True)

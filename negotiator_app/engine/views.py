@@ -1,4 +1,5 @@
-"""What each agent may see of the transcript (DESIGN.md §1 visibility), as chat history."""
+"""What each agent may see of the transcript, as chat history: a seller sees only the buyer messages
+addressed to it and its own; the buyer sees everything said in the room."""
 from __future__ import annotations
 
 from ..domain import Message, Role

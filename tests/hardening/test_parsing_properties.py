@@ -9,11 +9,11 @@ import re
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from negotiator_app.domain import SessionConfig, loads_scenario, parse_mentions, recipients_for
+from negotiator_app.domain import MAX_MESSAGE_CHARS, SessionConfig, loads_scenario, parse_mentions, recipients_for
 from negotiator_app.domain.names import normalize_name
 from negotiator_app.domain.scenario import dumps_scenario
 from negotiator_app.engine.protocol import (
-    MESSAGE_MAX, MessageTextExtractor, ParseError, parse_buyer_reply, parse_seller_reply, strip_speaker_labels,
+    MessageTextExtractor, ParseError, parse_buyer_reply, parse_seller_reply, strip_speaker_labels,
 )
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,7 +48,7 @@ def test_any_split_of_a_json_seller_reply_streams_exactly_the_parsed_message(dat
     reply = {**fields, "message": message} if message_last else {"message": message, **fields}
     raw = json.dumps(reply, ensure_ascii=ascii_only)
     parsed = parse_seller_reply(raw)
-    assert parsed.message == message.strip()[:MESSAGE_MAX]
+    assert parsed.message == message.strip()[:MAX_MESSAGE_CHARS]
     assert parsed.offer_price == (None if price is None else float(price))
     assert parsed.offer_quantity == quantity
     assert extract(data.draw(splits(raw))).strip() == parsed.message
@@ -82,7 +82,7 @@ def test_parsers_on_any_text_return_a_reply_or_a_parse_error(raw, decisions):
         except ParseError as exc:
             assert str(exc)
             continue
-        assert reply.message and reply.message == reply.message.strip() and len(reply.message) <= MESSAGE_MAX
+        assert reply.message and reply.message == reply.message.strip() and len(reply.message) <= MAX_MESSAGE_CHARS
     try:
         seller = parse_seller_reply(raw)
     except ParseError:
