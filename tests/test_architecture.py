@@ -74,3 +74,17 @@ def test_public_names_are_a_written_list_that_exists(init):
     assert len(names) == len(set(names)), f"{init}: a name is listed twice"
     module = importlib.import_module(".".join(("negotiator_app", *Path(init).parent.parts)).rstrip("."))
     assert [n for n in names if not hasattr(module, n)] == []
+
+
+def test_the_engine_names_decisions_and_deciders_by_their_enums():
+    """Decisions and who took them are `Decision` / `DecidedBy` members in the engine, never bare strings:
+    a typo in a string would silently never match, a typo in an enum member fails at import."""
+    from negotiator_app.domain import DecidedBy, Decision
+
+    words = {d.value for d in Decision} | {b.value for b in DecidedBy}
+    found = []
+    for path in sorted((PACKAGE / "engine").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in words:
+                found.append(f"engine/{path.name}:{node.lineno} {node.value!r}")
+    assert found == []

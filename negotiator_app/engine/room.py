@@ -2,19 +2,20 @@
 
 The runner owns one run at a time as an asyncio task. A person can pause, resume, stop, type buyer
 messages, switch buyer mode and force a decision at any moment; every rule is enforced here, not by
-the models.
+the models. What the buyer may decide when, and how sellers concede, is the policy in policy.py.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import uuid
-from itertools import count
 from collections.abc import Awaitable, Callable
+from itertools import count
+from typing import TypeVar
 
 from ..domain import (
-    MAX_MESSAGE_CHARS, BuyerMode, DecidedBy, Decision, Message, Offer, Outcome, OutcomeKind, Role, RoomPlan, RunSnapshot, RunState,
-    SessionConfig, Violation, check_acceptance, check_offer, money, parse_mentions,
+    MAX_MESSAGE_CHARS, BuyerMode, DecidedBy, Decision, Message, Offer, Outcome, OutcomeKind, Role, RoomPlan,
+    RunSnapshot, RunState, SessionConfig, Violation, check_acceptance, check_offer, money, parse_mentions,
 )
 from ..domain.names import normalize_name
 from ..llm import LLMClient
@@ -32,6 +33,7 @@ from .turns import Reply, RunContext, TurnFailed, post_typed, speak
 from .views import buyer_history, seller_history
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class _Forced(Exception):
@@ -314,6 +316,13 @@ class RoomRunner:
 
     # ----- turns ---------------------------------------------------------------------------------
 
+    async def _ask(self, sender: str, role: Role, recipients: list[str], messages: list[dict], schema: dict,
+                   parse: Callable[[str], T], finalize: Callable[[T], tuple[int, list[str]]] | None = None) -> Reply[T]:
+        """The one place an agent is asked for its reply (the seam where who produces it is chosen). Today every
+        agent is the model on the server; whoever answers, the reply is read and checked by the same rules."""
+        return await speak(self.ctx, sender=sender, role=role, recipients=recipients, round_=self.round,
+                           messages=messages, schema=schema, parse=parse, finalize=finalize)
+
     async def _buyer_turn(self, turn_prompt: str, schema: dict, parse, finalize=None) -> Reply[BuyerReply]:
         system = prompts.buyer_system(self.buyer, self.plan.item, self.sellers)
         messages = fit_to_context(system, buyer_history(self.transcript), turn_prompt,
@@ -324,10 +333,9 @@ class RoomRunner:
             if delay:
                 await self._interruptible(asyncio.sleep(delay))
             try:
-                reply = await self._interruptible(speak(
-                    self.ctx, sender=self.buyer, role=Role.BUYER, recipients=list(self.sellers), round_=self.round,
-                    messages=messages, schema=schema, parse=parse, finalize=finalize,
-                ))
+                reply = await self._interruptible(
+                    self._ask(self.buyer, Role.BUYER, list(self.sellers), messages, schema, parse, finalize)
+                )
             except TurnFailed as exc:
                 if exc.kept:
                     self.transcript.append(exc.kept)
@@ -371,8 +379,7 @@ class RoomRunner:
         messages = fit_to_context(system, seller_history(self.transcript, name), turn,
                                   self.config.llm.context_tokens, self.config.llm.max_tokens)
         try:
-            reply = await speak(self.ctx, sender=name, role=Role.SELLER, recipients=[self.buyer], round_=self.round,
-                                messages=messages, schema=SELLER_SCHEMA, parse=parse_seller_reply)
+            reply = await self._ask(name, Role.SELLER, [self.buyer], messages, SELLER_SCHEMA, parse_seller_reply)
         except TurnFailed as exc:
             if exc.kept:  # appended now, so the transcript stays in message order
                 self.transcript.append(exc.kept)
