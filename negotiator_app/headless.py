@@ -255,7 +255,8 @@ async def _resume(store: Store, record: RunRecord, config: SessionConfig, api_ke
     try:
         if not await s.probe():
             return EXIT_SERVER
-        s.engine = SessionEngine(config, s.client, s.bus, max_rounds=record.max_rounds, model=model_or_none(record, config))
+        s.engine = SessionEngine(config, s.client, s.bus, max_rounds=record.max_rounds,
+                                 recorded_model=record.model)
         s.watch_storage()
         room = s.engine.rooms.get(record.room_key)
         if room is None:
@@ -269,8 +270,6 @@ async def _resume(store: Store, record: RunRecord, config: SessionConfig, api_ke
     return _report(store, record.session_id, [record.run_id], finished, export_dir, out, err)
 
 
-def model_or_none(record: RunRecord, config: SessionConfig) -> str | None:
-    return config.llm.model or record.model or None
 
 
 def sessions_command(*, db: str | None = None, out: Out = _out, err: Out = _err) -> int:

@@ -1,5 +1,6 @@
 """The negotiation engine on plain asyncio: rooms, turns, routing, visibility, offers, decisions, events."""
 from ..domain import RunSnapshot
+from ..llm import NoModelAvailable
 from .bus import EventBus
 from .controls import ForceAccept, ForceBuyerDecides, ForceDecision, ForceNoDeal, InputError
 from .events import (
@@ -9,7 +10,7 @@ from .events import (
 )
 from .limiter import FairLimiter
 from .room import RoomRunner
-from .session import NoModelAvailable, SessionEngine
+from .session import SessionEngine
 
 __all__ = [
     # running a session

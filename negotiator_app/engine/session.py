@@ -4,30 +4,23 @@ from __future__ import annotations
 import asyncio
 
 from ..domain import SessionConfig, SessionPlan, plan_rooms
-from ..llm import LLMClient
+from ..llm import LLMClient, choose_model
 from .bus import EventBus
 from .limiter import FairLimiter
 from .room import RoomRunner
 
 
-class NoModelAvailable(Exception):
-    def __init__(self, base_url: str) -> None:
-        self.user_message = (
-            f"The server at {base_url} offers no model. Download or load a model in LM Studio, "
-            "or pick one in Settings."
-        )
-        super().__init__(self.user_message)
-
-
 class SessionEngine:
     def __init__(self, config: SessionConfig, client: LLMClient, bus: EventBus, *, max_rounds: int | None = None,
-                 model: str | None = None) -> None:
+                 model: str | None = None, recorded_model: str | None = None) -> None:
+        """`model` overrides the session's model; `recorded_model` (the one a resumed run used) comes after it."""
         self.config = config
         self.client = client
         self.bus = bus
         self.plan: SessionPlan = plan_rooms(config)
         self.limiter = FairLimiter(config.llm.concurrency)
-        self._model = model or config.llm.model or None
+        self._preferred = (model, config.llm.model, recorded_model)
+        self._model: str | None = None
         self._model_lock = asyncio.Lock()
         self.rooms: dict[str, RoomRunner] = {
             room.key: RoomRunner(room, config, client, bus, self.limiter, self.resolve_model, max_rounds=max_rounds)
@@ -35,14 +28,10 @@ class SessionEngine:
         }
 
     async def resolve_model(self) -> str:
-        """The configured model, else the first loaded one the server lists, else the first listed."""
+        """The model every room uses, chosen once (see llm.choose_model)."""
         async with self._model_lock:
             if not self._model:
-                models = await self.client.list_models()
-                if not models:
-                    raise NoModelAvailable(self.client.base_url)
-                loaded = [m for m in models if m.loaded]
-                self._model = (loaded or models)[0].id
+                self._model = await choose_model(self.client, *self._preferred)
             return self._model
 
     def start_all(self) -> list[asyncio.Task]:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from ..domain import Role, money, plan_rooms
 from ..engine.context import estimate_tokens
-from ..llm import ChatRequest, LLMClient, LLMError
+from ..llm import ChatRequest, LLMClient, LLMError, choose_model
 from ..storage import Debrief, RunRecord, Store
 from .metrics import RunMetrics, run_metrics
 from .summary import SessionMetrics, session_metrics
@@ -262,18 +262,12 @@ async def _ask(client: LLMClient, model: str, prompt: str, what: str) -> str:
 
 
 async def _model(client: LLMClient, records: list[RunRecord], configured: str, explicit: str | None) -> str:
-    if explicit or configured:
-        return explicit or configured
+    """The person's choice, else the session's model, else the one that negotiated last, else the server's."""
     recorded = next((r.model for r in sorted(records, key=lambda r: r.started_at, reverse=True) if r.model), "")
-    if recorded:
-        return recorded
     try:
-        models = await client.list_models()
+        return await choose_model(client, explicit, configured, recorded)
     except LLMError as exc:
         raise DebriefError(f"No model to write the debrief with: {exc.user_message}", "server") from exc
-    if not models:
-        raise DebriefError("The model server lists no models. Load a model in LM Studio and try again.", "server")
-    return next((m for m in models if m.loaded), models[0]).id
 
 
 async def generate_debriefs(store: Store, session_id: int, client: LLMClient, *, model: str | None = None,

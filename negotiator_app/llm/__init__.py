@@ -7,9 +7,11 @@ from negotiator_app.llm.errors import (
     ContextTooLong, LLMError, LLMTimeout, MalformedReply, ModelNotFound, ServerError,
     ServerUnreachable, StreamInterrupted,
 )
+from negotiator_app.llm.models import NoModelAvailable, choose_model, first_loaded
 
 __all__ = [
     "LLMClient", "ChatRequest", "ChatResult", "Usage", "ModelInfo", "ServerStatus",
     "ResponseFormatMode", "LLMError", "ServerUnreachable", "ModelNotFound", "ContextTooLong",
-    "LLMTimeout", "ServerError", "MalformedReply", "StreamInterrupted",
+    "LLMTimeout", "ServerError", "MalformedReply", "StreamInterrupted", "NoModelAvailable",
+    "choose_model", "first_loaded",
 ]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain import LLMSettings
-from ...llm import ModelInfo, ServerStatus
+from ...llm import ModelInfo, ServerStatus, first_loaded
 from ..icons import icon
 from ..status_bar import describe_status
 from .validation import Loc
@@ -150,9 +150,8 @@ class LLMPanel(QWidget):
         if not self._models:
             return
         if not model_id:
-            loaded = [m.id for m in self._models.values() if m.loaded]
-            first = loaded[0] if loaded else next(iter(self._models))
-            self.model_state.setText(f"Empty: the session uses the first loaded model ({first}).")
+            first = first_loaded(list(self._models.values()))
+            self.model_state.setText(f"Empty: the session uses the first loaded model ({first.id}).")
             return
         model = self._models.get(model_id)
         if model is None:
