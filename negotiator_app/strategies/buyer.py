@@ -2,7 +2,8 @@
 
 The buyer's target rises from its min price towards its max price (time-dependent families), or
 mirrors the sellers' concessions (tit-for-tat). It accepts when the best valid offer is at or below
-its current target, otherwise it addresses the seller with the best standing offer with its target
+its current target, otherwise it addresses the seller with the best standing offer (preferring one it
+could accept: binding, at or below its max, for all the units it needs) with its target
 as counter-price; at the round limit it accepts any valid offer (a deal at or below its max beats no
 deal) and otherwise walks away.
 """
@@ -86,7 +87,8 @@ def buyer_move(
         return BuyerMove(text, ACCEPT, valid.seller)
     if round_ >= max_rounds:
         return BuyerMove(templates.buyer_message("walk_away", rng), WALK_AWAY)
-    addressed = best_offer(o for o in offers if o.binding)
+    # Talk to the seller whose offer could be accepted, else to the lowest binding offer at all.
+    addressed = valid or best_offer(o for o in offers if o.binding)
     if addressed is None:
         text = templates.buyer_message("counter_all", rng, price=target, qty=item.quantity, item=item.name)
         return BuyerMove(text, CONTINUE, None, target)

@@ -43,6 +43,7 @@ _NAMING = re.compile(
     re.IGNORECASE,
 )
 _WINDOW = 40  # characters each side of the number
+_BOUNDARY = re.compile(r"[.!?;\n](?:\s|$)|\d")  # a sentence end or another number
 
 
 def seller_secrets(stock: InventoryItem) -> dict[Secret, float]:
@@ -82,9 +83,10 @@ def _mask(text: str, public: Iterable[str]) -> str:
 
 
 def _named_private(text: str, start: int, end: int) -> bool:
-    """Whether words in the same sentence, near the number, call it a cost, floor or limit."""
+    """Whether words near the number, in its sentence and before any other number, call it a cost,
+    floor or limit ("my cost is 6, I sell at 10": "cost" belongs to 6, not to 10)."""
     left = text[max(0, start - _WINDOW):start]
     right = text[end:end + _WINDOW]
-    left = re.split(r"[.!?;\n](?:\s|$)", left)[-1]
-    right = re.split(r"[.!?;\n](?:\s|$)", right)[0]
+    left = _BOUNDARY.split(left)[-1]
+    right = _BOUNDARY.split(right)[0]
     return bool(_NAMING.search(left) or _NAMING.search(right))
