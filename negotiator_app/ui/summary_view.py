@@ -258,7 +258,7 @@ class SummaryView(QWidget):
         if self.session_id is None:
             return
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.metrics.name)[:60] or "session"
-        dialog = QFileDialog(self, title, str(export_dir() / f"{safe}.{suffix}"), f"*.{suffix}")
+        dialog = QFileDialog(self, title, str(export_dir() / f"session-{self.session_id}-{safe}.{suffix}"), f"*.{suffix}")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(suffix)
         dialog.fileSelected.connect(write)
