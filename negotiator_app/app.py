@@ -85,6 +85,10 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
         if show:
             window.show()
         window.start()
+        # Finding keyring's backend costs most of a second: do it off the GUI thread before Settings needs it.
+        from .storage.credentials import api_keys
+
+        asyncio.get_running_loop().run_in_executor(None, api_keys.backend_name)
         if settings.notices:  # e.g. a plain-text API key moved out of an old settings file
             window.statusBar().showMessage(" ".join(settings.notices), 30000)
         if store.recovered_from is not None:
