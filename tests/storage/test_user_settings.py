@@ -90,3 +90,23 @@ def test_without_a_credential_store_a_plain_key_is_dropped_from_the_file_with_a_
     settings = load_settings()
     assert SECRET not in settings_path().read_text(encoding="utf-8")
     assert not settings.api_key_stored and "no credential store" in settings.notices[0]
+
+
+def test_the_command_line_sends_the_key_from_the_credential_store(memory_keyring, tmp_path):
+    from negotiator_app.cli import main
+    from negotiator_app.domain import save_scenario
+    from tests.cli.scripted import responder
+    from tests.fakes.fake_lmstudio import FakeLMStudio
+    from tests.storage.support import small_config
+
+    settings = load_settings()
+    settings.set_api_key(SECRET)
+    save_settings(settings)
+    api_keys.forget()  # a new process: the key comes from the store, not from memory
+    scenario = tmp_path / "scenario.json"
+    save_scenario(small_config(), scenario)
+    with FakeLMStudio() as fake:
+        fake.responder = responder
+        assert main(["run", str(scenario), "--base-url", fake.base_url, "--db", str(tmp_path / "n.sqlite3")]) == 0
+    chats = [headers for method, path, headers, _ in fake.all_requests if path.endswith("/chat/completions")]
+    assert chats and all(h.get("authorization") == f"Bearer {SECRET}" for h in chats)
