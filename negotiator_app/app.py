@@ -46,12 +46,12 @@ def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
         sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
 
 
-async def run_window(app, *, db_path: Path | None, settings, base_url: str | None = None, log_file: Path | None = None,
+async def run_window(app, *, db_path: Path | None, settings=None, window_state=None, base_url: str | None = None,
+                     log_file: Path | None = None,
                      on_started: Callable[[object], Awaitable[None]] | None = None, show: bool = True) -> int:
     """Open the store and the window, run until the window has closed cleanly, then release everything."""
     from .runtime import client_factory
     from .export import prune_exports
-    from .paths import export_dir
     from .storage import StorageError, Store
     from .storage.settings import load_settings
     from .ui.error_dialog import ErrorReporter
@@ -69,18 +69,28 @@ async def run_window(app, *, db_path: Path | None, settings, base_url: str | Non
         return 1
     window = None
     try:
-        storage_settings = load_settings()
-        prune_exports(storage_settings.export_dir or export_dir(), storage_settings.retention_days)
+        settings = settings or load_settings()
+        prune_exports(settings.exports_folder(), settings.retention_days)
         interrupted = store.mark_interrupted_runs()  # runs cut short by a crash can be resumed
         if interrupted:
             log.info("%d run(s) were interrupted last time and can be resumed", len(interrupted))
-        window = MainWindow(store, settings, client_factory(base_url, settings.api_key()), status_client_factory,
-                            reporter=reporter, base_url_override=base_url)
+        make_client = client_factory(base_url)
+        window = MainWindow(store, settings,  # the API key is looked up per client: Settings may change it
+                            lambda llm: make_client(llm if llm.api_key else llm.model_copy(
+                                update={"api_key": settings.default_llm().api_key})),
+                            status_client_factory, reporter=reporter, base_url_override=base_url,
+                            window_state=window_state)
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         if show:
             window.show()
         window.start()
+        # Finding keyring's backend costs most of a second: do it off the GUI thread before Settings needs it.
+        from .storage.credentials import api_keys
+
+        asyncio.get_running_loop().run_in_executor(None, api_keys.backend_name)
+        if settings.notices:  # e.g. a plain-text API key moved out of an old settings file
+            window.statusBar().showMessage(" ".join(settings.notices), 30000)
         if store.recovered_from is not None:
             window.notify_recovered_database(store.recovered_from)
         if on_started is not None:
@@ -92,7 +102,6 @@ async def run_window(app, *, db_path: Path | None, settings, base_url: str | Non
             await window.shutdown()  # idempotent: cancels and awaits whatever is still running
         store.close()
         reporter.uninstall()
-        settings.sync()
 
 
 async def _until_closed(reporter) -> None:
@@ -109,14 +118,15 @@ def run_app(args: argparse.Namespace) -> int:
     import qasync
 
     from .paths import log_dir
-    from .storage.settings import resolve_db_path
-    from .ui.app_settings import AppSettings
+    from .storage.settings import load_settings, resolve_db_path
     from .ui.error_dialog import configure_logging
+    from .ui.window_state import migrate_legacy_qsettings
 
     log_file = configure_logging(log_dir())
     app = _application()
     db = getattr(args, "app_db", None)
-    settings = AppSettings()
+    settings = load_settings()
+    migrate_legacy_qsettings(settings)
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(run_window(app, db_path=resolve_db_path(db), settings=settings,
+        return runner.run(run_window(app, db_path=resolve_db_path(db, settings), settings=settings,
                                      base_url=getattr(args, "app_base_url", None), log_file=log_file))

@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stored_api_key() -> str | None:
+    """The key saved from the Settings dialog, where the system has a credential store; else --api-key each run."""
+    from .storage.settings import load_settings
+
+    return load_settings().default_llm().api_key
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
@@ -71,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(args)
     from . import headless
 
+    if getattr(args, "api_key", None) is None and args.command in ("run", "resume", "debrief"):
+        args.api_key = _stored_api_key()
     if args.command == "run":
         return headless.run_command(args.scenario, db=args.db, base_url=args.base_url, model=args.model,
                                     rounds=args.rounds, export_dir=args.export_dir, api_key=args.api_key)

@@ -42,9 +42,7 @@ def open_store(db: str | None, err: Out = _err) -> Store | None:
             "and a fresh one was created")
     settings = load_settings()
     if settings.retention_days:
-        from .paths import export_dir
-
-        prune_exports(settings.export_dir or export_dir(), settings.retention_days)
+        prune_exports(settings.exports_folder(), settings.retention_days)
     return store
 
 

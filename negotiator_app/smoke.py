@@ -21,13 +21,18 @@ async def _wait(predicate, what: str, timeout: float = TIMEOUT_S) -> None:
 def run_smoke_test(base_url: str | None) -> int:
     import qasync
 
+    from PySide6.QtCore import QSettings
+
     from .app import _application, run_window
-    from .ui.app_settings import AppSettings
+    from .paths import temporary_user_dirs
     from .ui.error_dialog import configure_logging
 
     report: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="negotiator-smoke-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="negotiator-smoke-") as tmp, temporary_user_dirs(Path(tmp)) as env:
         tmp_path = Path(tmp)
+        # Before anything reads settings: the smoke test must not see or change the person's settings and data.
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(QSettings.Format.IniFormat, scope, env["XDG_CONFIG_HOME"])
         log_file = configure_logging(tmp_path / "logs")
         app = _application()
 
@@ -42,8 +47,8 @@ def run_smoke_test(base_url: str | None) -> int:
         try:
             with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
                 code = runner.run(asyncio.wait_for(
-                    run_window(app, db_path=tmp_path / "smoke.sqlite3", settings=AppSettings(tmp_path / "settings.ini"),
-                               base_url=base_url, log_file=log_file, on_started=scenario), TIMEOUT_S + 30))
+                    run_window(app, db_path=tmp_path / "smoke.sqlite3", base_url=base_url, log_file=log_file,
+                               on_started=scenario), TIMEOUT_S + 30))
         except Exception as exc:  # noqa: BLE001
             report.append(f"FAILED: {exc!r}")
             code = 1

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
 from ..domain.scenario import write_text_atomic
-
-EXPORT_SUFFIXES = (".json", ".md")
 
 
 def write_text(path: str | Path, text: str) -> Path:
@@ -21,9 +20,19 @@ def write_json(path: str | Path, doc: dict) -> Path:
     return write_text(path, json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
+# The names the app gives its exports: `session-<id>[-<name>].json|md` (CLI --export-dir and the window's
+# default), `run-<uuid hex>.json|md` (one file per run). Pruning deletes nothing else: the folder is the user's.
+APP_EXPORT_NAME = re.compile(r"(session-\d+(-[A-Za-z0-9_-]*)?|run-[0-9a-f]{32})\.(json|md)")
+
+
+def is_app_export(path: Path) -> bool:
+    return APP_EXPORT_NAME.fullmatch(path.name) is not None
+
+
 def prune_exports(directory: str | Path, retention_days: int | None, *, now: float | None = None) -> list[Path]:
-    """Delete exported logs (.json/.md) older than `retention_days` in `directory`; None or 0 = keep all.
-    Only files directly in the folder are touched, and only export files, never the database."""
+    """Delete the app's own exported logs older than `retention_days` in `directory`; None or 0 = keep all.
+    Only files directly in the folder whose names the app gives its exports are touched: a person's own
+    notes.md or data.json in the same folder are never deleted, however old."""
     if not retention_days:
         return []
     directory = Path(directory)
@@ -32,7 +41,7 @@ def prune_exports(directory: str | Path, retention_days: int | None, *, now: flo
     cutoff = (now if now is not None else time.time()) - retention_days * 86400
     removed = []
     for path in directory.iterdir():
-        if path.is_file() and path.suffix in EXPORT_SUFFIXES and path.stat().st_mtime < cutoff:
+        if is_app_export(path) and path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

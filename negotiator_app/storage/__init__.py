@@ -3,7 +3,7 @@ from .errors import StorageError
 from .migrations import SCHEMA_VERSION
 from .models import Debrief, RunEvent, RunRecord, RunSummary, SessionSummary, StoredSession
 from .recorder import Recorder
-from .settings import AppSettings, load_settings, resolve_db_path, save_settings
+from .settings import UserSettings, load_settings, resolve_db_path, save_settings
 from .store import NotFound, Store
 
 __all__ = [

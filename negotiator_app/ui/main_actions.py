@@ -41,7 +41,7 @@ class MainActions:
         self.delete_session = act("De&lete session…", w.delete_current_session, None, "delete")
         self.show_rooms = act("&Rooms", w.show_session_page, None, "rooms", "Show the negotiation rooms")
         self.show_summary = act("&Summary", w.show_summary, "Ctrl+Shift+S", "summary", "Outcomes, savings and charts")
-        self.settings = act("&Default LLM settings…", w.open_settings, QKeySequence.StandardKey.Preferences)
+        self.settings = act("&Settings…", w.open_settings, QKeySequence.StandardKey.Preferences)
         self.about = act("&About Negotiator", w.show_about)
         self.room_shortcuts = []
         for i in range(9):

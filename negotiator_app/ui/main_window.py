@@ -15,8 +15,8 @@ from .. import __version__
 from ..domain import SessionConfig
 from ..llm import LLMClient, ServerStatus
 from ..runtime import ClientFactory, SessionRuntime
-from ..storage import StorageError, Store
-from .app_settings import AppSettings
+from ..storage import StorageError, Store, UserSettings
+from ..storage.credentials import api_keys
 from .error_dialog import ErrorReporter
 from .icons import app_icon, icon
 from .main_actions import MainActions
@@ -25,6 +25,7 @@ from .setup import SessionSetupForm, example_scenarios
 from .sidebar import SessionSidebar
 from .status_bar import ConnectionLabel, ConnectionMonitor
 from .summary_view import SummaryView
+from .window_state import WindowState
 
 log = logging.getLogger(__name__)
 StatusClientFactory = Callable[[str, str | None], LLMClient]
@@ -39,12 +40,14 @@ class _Relay(QObject):
 class MainWindow(QMainWindow):
     closed = Signal()  # after a clean shutdown: rooms stopped, transcripts flushed
 
-    def __init__(self, store: Store, settings: AppSettings, make_client: ClientFactory,
+    def __init__(self, store: Store, settings: UserSettings, make_client: ClientFactory,
                  status_client: StatusClientFactory, reporter: ErrorReporter | None = None,
-                 base_url_override: str | None = None, session_view_factory=None) -> None:
+                 base_url_override: str | None = None, session_view_factory=None,
+                 window_state: WindowState | None = None) -> None:
         super().__init__()
         self.store = store
         self.settings = settings
+        self.window_state = window_state or WindowState()
         self.make_client = make_client
         self.status_client = status_client
         self.reporter = reporter or ErrorReporter(None)
@@ -61,8 +64,9 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
 
         self.sidebar = SessionSidebar(store)
+        self.sidebar.import_folder = settings.exports_folder  # imports are usually exported session logs
         self.setup_form = SessionSetupForm(self._probe)
-        self.summary_view = SummaryView(make_client=make_client, spawn=self.spawn)
+        self.summary_view = SummaryView(make_client=make_client, spawn=self.spawn, export_folder=settings.exports_folder)
         self.host = SessionHost(self, session_view_factory)
         self.welcome = self._build_welcome()
         self.stack = QStackedWidget()
@@ -78,7 +82,7 @@ class MainWindow(QMainWindow):
         self.connection = ConnectionLabel()
         self.statusBar().addPermanentWidget(self.connection, 1)
         default = settings.default_llm()
-        self.monitor = ConnectionMonitor(status_client, base_url_override or default.base_url, settings.api_key(),
+        self.monitor = ConnectionMonitor(status_client, base_url_override or default.base_url, default.api_key,
                                          quiet_while=lambda: bool(self.host.running_rooms()))
         self.monitor.status_changed.connect(self.connection.show_status)
 
@@ -90,9 +94,9 @@ class MainWindow(QMainWindow):
         self.setup_form.cancelled.connect(self._setup_cancelled)
         self.summary_view.back_requested.connect(self.show_session_page)
         self.resize(1280, 820)
-        if (geometry := settings.geometry()) is not None:
+        if (geometry := self.window_state.geometry()) is not None:
             self.restoreGeometry(geometry)
-        if (state := settings.window_state()) is not None:
+        if (state := self.window_state.window_state()) is not None:
             self.restoreState(state)
         self._show_page(self.welcome)
 
@@ -101,7 +105,7 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Begin polling the server and reopen the last session; call once the qasync loop runs."""
         self.monitor.start()
-        last = self.settings.last_session_id()
+        last = self.window_state.last_session_id()
         match = next((sid for sid in self.sidebar.session_ids() if str(sid) == last), None)
         if match is not None:
             self.open_session(match)
@@ -168,6 +172,8 @@ class MainWindow(QMainWindow):
 
     def _setup_submitted(self, config: SessionConfig) -> None:
         sid = self.setup_form.editing_session_id
+        if config.llm.api_key and not self.settings.default_llm().api_key:
+            api_keys.remember(config.llm.api_key)  # the database never holds it: keep it for this run only
         try:
             if sid is None:
                 sid = self.store.create_session(config).id
@@ -195,11 +201,11 @@ class MainWindow(QMainWindow):
         await self.host.close()
         self.host.open(SessionRuntime(self.store, session_id, self.make_client,
                                       on_storage_error=lambda e: self._relay.storage_error.emit(e.user_message)))
-        self.settings.set_last_session_id(session_id)
+        self.window_state.set_last_session_id(session_id)
         self.sidebar.select(session_id)
         llm = self.host.runtime.config.llm
         self.connection.model = llm.model
-        self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.api_key())
+        self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.default_llm().api_key)
         self._show_page(self.host)
 
     def edit_session(self, session_id: int) -> None:
@@ -234,7 +240,7 @@ class MainWindow(QMainWindow):
     def _session_deleted(self, session_id: int) -> None:
         if self.host.runtime is not None and self.host.runtime.session_id == session_id:
             self.spawn(self.host.close())
-            self.settings.set_last_session_id(None)
+            self.window_state.set_last_session_id(None)
             self._show_page(self.welcome)
 
     def export_session(self) -> None:
@@ -258,8 +264,8 @@ class MainWindow(QMainWindow):
 
         self.settings_dialog = SettingsDialog(self.settings, self._probe, self)
         self.settings_dialog.saved.connect(
-            lambda llm: self.host.runtime is None and self.monitor.set_server(self.base_url_override or llm.base_url,
-                                                                              llm.api_key))
+            lambda s: self.host.runtime is None and self.monitor.set_server(self.base_url_override or s.llm.base_url,
+                                                                            s.default_llm().api_key))
         self.settings_dialog.open()
 
     def show_about(self) -> None:
@@ -314,9 +320,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self._shutdown_done:
-            self.settings.set_geometry(self.saveGeometry())
-            self.settings.set_window_state(self.saveState())
-            self.settings.sync()
+            self.window_state.set_geometry(self.saveGeometry())
+            self.window_state.set_window_state(self.saveState())
+            self.window_state.sync()
             event.accept()
             self.closed.emit()
             return

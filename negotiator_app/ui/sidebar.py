@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -29,6 +30,7 @@ class SessionSidebar(QWidget):
         super().__init__(parent)
         self.store = store
         self.dialog: QWidget | None = None  # the open rename/delete/import dialog (tests answer it)
+        self.import_folder: Callable[[], Path | str] = lambda: ""  # the window points it at the export folder
         self.import_errors: list[str] = []
         title = QLabel("<b>Sessions</b>")
         self.new_button = QPushButton(icon("new"), "New")
@@ -142,7 +144,7 @@ class SessionSidebar(QWidget):
             self.session_deleted.emit(session_id)
 
     def choose_import_file(self) -> None:
-        dialog = QFileDialog(self, "Import session", "", "Session or scenario files (*.json);;All files (*)")
+        dialog = QFileDialog(self, "Import session", str(self.import_folder()), "Session or scenario files (*.json);;All files (*)")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(self.import_file)
         self.dialog = dialog

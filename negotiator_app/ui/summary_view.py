@@ -43,8 +43,9 @@ class SummaryView(QWidget):
     debrief_finished = Signal(bool)  # True when a debrief was written and stored
 
     def __init__(self, parent: QWidget | None = None, *, make_client: ClientFactory | None = None,
-                 spawn: Spawn | None = None) -> None:
+                 spawn: Spawn | None = None, export_folder: Callable[[], Path] = export_dir) -> None:
         super().__init__(parent)
+        self.export_folder = export_folder  # the configured folder, read when a dialog opens: it may change
         self.make_client = make_client  # builds a client from the session's LLM settings (as SessionRuntime does)
         self._spawn = spawn or asyncio.ensure_future  # the window's spawn owns the task and cancels it at shutdown
         self.debrief_task: asyncio.Task | None = None
@@ -258,7 +259,7 @@ class SummaryView(QWidget):
         if self.session_id is None:
             return
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.metrics.name)[:60] or "session"
-        dialog = QFileDialog(self, title, str(export_dir() / f"{safe}.{suffix}"), f"*.{suffix}")
+        dialog = QFileDialog(self, title, str(self.export_folder() / f"session-{self.session_id}-{safe}.{suffix}"), f"*.{suffix}")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(suffix)
         dialog.fileSelected.connect(write)

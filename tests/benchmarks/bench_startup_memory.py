@@ -69,16 +69,16 @@ def child(folder: Path, spawned_at: float) -> None:
     from PySide6.QtCore import QEvent, QObject
 
     from negotiator_app.app import _application, run_window
-    from negotiator_app.ui.app_settings import AppSettings
+    from negotiator_app.ui.window_state import WindowState
     from negotiator_app.ui.main_window import MainWindow  # noqa: F401 - imported here to time the imports
 
     imported_at = time.time()
 
     app = _application()
-    settings = AppSettings(folder / "settings.ini")
+    window_state = WindowState(folder / "window.ini")
     last = folder / "last_session"
     if last.exists():
-        settings.set_last_session_id(int(last.read_text()))
+        window_state.set_last_session_id(int(last.read_text()))
     figures: dict = {"import_s": imported_at - spawned_at}
     shown = asyncio.Event()
 
@@ -104,7 +104,8 @@ def child(folder: Path, spawned_at: float) -> None:
         window.close()
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        runner.run(run_window(app, db_path=folder / "negotiator.sqlite3", settings=settings, on_started=on_started))
+        runner.run(run_window(app, db_path=folder / "negotiator.sqlite3", window_state=window_state,
+                              on_started=on_started))
     print(json.dumps(figures), flush=True)
 
 

@@ -268,7 +268,8 @@ async def scenario(seconds: float, history_size: int, rate: float) -> tuple[list
     from negotiator_app.app import install_asyncgen_hooks, status_client_factory
     from negotiator_app.runtime import client_factory
     from negotiator_app.storage import Store
-    from negotiator_app.ui.app_settings import AppSettings
+    from negotiator_app.storage.settings import load_settings
+    from negotiator_app.ui.window_state import WindowState
     from negotiator_app.ui.main_window import MainWindow
 
     install_asyncgen_hooks(asyncio.get_running_loop())
@@ -277,8 +278,9 @@ async def scenario(seconds: float, history_size: int, rate: float) -> tuple[list
         store = Store.open(Path(tmp) / "bench.sqlite3")
         sid = store.create_session(ten_room_config()).id
         closed = "http://127.0.0.1:9/v1"  # nothing listens: the connection monitor just reports "not running"
-        window = MainWindow(store, AppSettings(Path(tmp) / "settings.ini"), client_factory(closed),
-                            status_client_factory, base_url_override=closed)
+        window = MainWindow(store, load_settings(Path(tmp) / "settings.json"), client_factory(closed),
+                            status_client_factory, base_url_override=closed,
+                            window_state=WindowState(Path(tmp) / "window.ini"))
         window.resize(1600, 1000)
         window.show()
         window.start()

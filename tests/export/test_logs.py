@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from negotiator_app.export import (
-    ImportError_, import_session, prune_exports, run_log, run_markdown, session_log, write_json,
+    ImportError_, import_session, run_log, run_markdown, session_log, write_json,
 )
 from negotiator_app.export.schemas import SCHEMA_FILES, log_schema, render
 from negotiator_app.paths import resource_path
@@ -139,14 +139,3 @@ def test_write_json_is_atomic_and_leaves_no_temp_files(tmp_path):
     assert json.loads(target.read_text()) == {"a": 2}  # a failed write leaves the old file whole
     assert os.listdir(target.parent) == ["log.json"]
 
-
-def test_retention_prunes_only_old_export_files(tmp_path):
-    old, new, other = tmp_path / "old.json", tmp_path / "new.md", tmp_path / "keep.sqlite3"
-    for p in (old, new, other):
-        p.write_text("x")
-    ten_days_ago = time.time() - 10 * 86400
-    os.utime(old, (ten_days_ago, ten_days_ago))
-    os.utime(other, (ten_days_ago, ten_days_ago))
-    assert prune_exports(tmp_path, None) == []  # off by default
-    assert prune_exports(tmp_path, 7) == [old]
-    assert not old.exists() and new.exists() and other.exists()

@@ -11,8 +11,6 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 
 from negotiator_app.cli import build_parser
-from negotiator_app.domain import LLMSettings
-from negotiator_app.ui.app_settings import AppSettings
 from negotiator_app.ui.error_dialog import ErrorReporter, configure_logging
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.window_support import dealing_responder
@@ -73,22 +71,6 @@ def test_an_exception_in_a_task_reaches_the_dialog_through_the_loop_handler(qtbo
     qtbot.addWidget(dialog)
     assert dialog.isVisible() and "lost in a task" in dialog.message_label.text()
     assert "ValueError: lost in a task" in log_file.read_text(encoding="utf-8")
-
-
-def test_settings_persist_llm_defaults_and_the_api_key(tmp_path):
-    path = tmp_path / "settings.ini"
-    first = AppSettings(path)
-    first.set_default_llm(LLMSettings(base_url="http://10.0.0.5:1234/v1", model="qwen", temperature=0.3,
-                                      max_rounds=7, api_key="secret"))
-    first.set_last_session_id(42)
-    first.sync()
-    second = AppSettings(path)
-    llm = second.default_llm()
-    assert (llm.base_url, llm.model, llm.temperature, llm.max_rounds, llm.api_key) == (
-        "http://10.0.0.5:1234/v1", "qwen", 0.3, 7, "secret")
-    assert second.last_session_id() == "42"
-    second.qsettings.setValue("llm/temperature", "hot")  # a value that no longer validates
-    assert second.default_llm().temperature == LLMSettings().temperature
 
 
 def test_command_line_takes_window_flags_next_to_subcommands():

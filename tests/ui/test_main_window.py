@@ -188,7 +188,6 @@ def test_ctrl_digit_goes_to_that_room(kit, arun):
 
 def test_a_corrupt_database_is_moved_aside_and_the_user_told_where(tmp_path, arun, qapp):
     from negotiator_app.app import run_window
-    from negotiator_app.ui.app_settings import AppSettings
 
     db = tmp_path / "negotiator.sqlite3"
     db.write_bytes(b"this is not a database" * 100)
@@ -201,7 +200,7 @@ def test_a_corrupt_database_is_moved_aside_and_the_user_told_where(tmp_path, aru
         box.close()
         window.close()
 
-    code = arun.run(run_window(qapp, db_path=db, settings=AppSettings(tmp_path / "s.ini"), on_started=on_started,
+    code = arun.run(run_window(qapp, db_path=db, on_started=on_started,
                                base_url=closed_port_url(),
                                show=False))
     assert code == 0 and seen["visible"]

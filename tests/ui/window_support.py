@@ -15,7 +15,8 @@ from negotiator_app.domain import load_scenario
 from negotiator_app.paths import resource_path
 from negotiator_app.runtime import client_factory
 from negotiator_app.storage import Store
-from negotiator_app.ui.app_settings import AppSettings
+from negotiator_app.storage.settings import load_settings
+from negotiator_app.ui.window_state import WindowState
 from negotiator_app.ui.main_window import MainWindow
 
 
@@ -54,7 +55,8 @@ class WindowKit:
         self.tmp_path = tmp_path
         self.arun = arun
         self.db_path = tmp_path / "negotiator.sqlite3"
-        self.settings_path = tmp_path / "settings.ini"
+        self.settings_path = tmp_path / "settings.json"
+        self.window_state_path = tmp_path / "window.ini"
         self.windows: list[MainWindow] = []
         self.stores: list[Store] = []
         # As in app.py: closing the window must not quit the app (and stop the loop) before shutdown ends.
@@ -70,12 +72,11 @@ class WindowKit:
 
     def window(self, base_url: str | None = None, store: Store | None = None) -> MainWindow:
         base_url = base_url or closed_port_url()  # never the real server that may listen on localhost:1234
-        settings = AppSettings(self.settings_path)
-        if base_url and not settings.qsettings.contains("llm/base_url"):
-            llm = settings.default_llm().model_copy(update={"base_url": base_url})
-            settings.set_default_llm(llm)
+        settings = load_settings(self.settings_path)
+        if base_url and not self.settings_path.exists():
+            settings.llm = settings.llm.model_copy(update={"base_url": base_url})
         window = MainWindow(store or self.store(), settings, client_factory(base_url), status_client_factory,
-                            base_url_override=base_url)
+                            base_url_override=base_url, window_state=WindowState(self.window_state_path))
         window.monitor.interval_s = 0.2
         self.windows.append(window)
         return window
