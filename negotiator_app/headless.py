@@ -303,7 +303,8 @@ def export_command(session_id: int, out_path: str, *, fmt: str = "json", db: str
         except OSError as exc:
             err(f"error: cannot write {out_path}: {exc.strerror or exc}")
             return EXIT_STORAGE
-    out(f"wrote {out_path}")
+    if out_path != "-":  # '-' is standard output: the log itself is the output
+        out(f"wrote {out_path}")
     return EXIT_OK
 
 

@@ -81,7 +81,7 @@ def _get(node: Any, key: Any) -> Any:
 def describe_error(err: dict[str, Any], data: Any) -> str:
     loc = tuple(err.get("loc", ()))
     where = describe_location(loc, data)
-    what = _describe_problem(err)
+    what = describe_problem(err)
     ends_with_field = bool(loc) and isinstance(loc[-1], str) and loc[-1] in FIELD_LABELS
     # "…: least price must be…" reads as a sentence; a model-level rule needs its own colon.
     return f"{where} {what}" if ends_with_field else f"{where}: {what}"
@@ -92,7 +92,7 @@ def _num(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _describe_problem(err: dict[str, Any]) -> str:
+def describe_problem(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     if kind == "value_error":

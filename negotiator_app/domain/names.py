@@ -12,3 +12,11 @@ def normalize_name(name: str) -> str:
 def normalize_item(name: str) -> str:
     """Item names match ignoring case and runs of whitespace ('USB-C  cable' == 'usb-c cable')."""
     return " ".join(name.split()).casefold()
+
+
+SHOWN_NAME_CHARS = 60
+
+
+def clip(text: str, limit: int = SHOWN_NAME_CHARS) -> str:
+    """A name or value as echoed in a message: long ones are cut, so an error line stays one short line."""
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -54,9 +55,24 @@ def dumps_scenario(config: SessionConfig) -> str:
     return json.dumps(config.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
+class NotARegularFileError(OSError):
+    """The path names a folder or a special file: replacing it with a regular file would destroy it."""
+
+
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write to a temporary file beside the target, then rename: a crash never leaves half a file."""
-    path = Path(path)
+    """Write to a temporary file beside the target, then rename: a crash never leaves half a file.
+
+    A symlink is written through (the temporary file goes beside its target, so the link stays a link);
+    anything at the path that is not a regular file is refused rather than replaced."""
+    path = Path(os.path.realpath(path))
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise NotARegularFileError(f"{path} is a folder; give a file name")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise NotARegularFileError(f"{path} is not a regular file (a device, pipe or socket); it was left alone")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -64,6 +80,8 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, stat.S_IMODE(mode))  # replacing a file keeps its permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

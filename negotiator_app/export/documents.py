@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .. import __version__
-from ..domain import Message, Outcome, RunState, SessionConfig, Violation, plan_rooms
+from ..domain import Message, Offer, Outcome, RunState, SessionConfig, Violation, plan_rooms
 from ..storage import Debrief, RunEvent, RunRecord, Store
 from .metrics import RunMetrics, run_metrics
 from .summary import SessionMetrics, session_metrics
@@ -29,6 +29,11 @@ class OfferDoc(_Doc):
     round: int
     message_seq: int
     binding: bool
+
+    def to_offer(self) -> Offer:
+        """The stored form: a non-finite price the model offered is kept as NaN (never binding)."""
+        return Offer(**{**self.model_dump(), "price_per_unit": math.nan if self.price_per_unit is None
+                        else self.price_per_unit})
 
 
 class Sampling(_Doc):

@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import json
-import math
 import uuid
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..domain import Offer, OutcomeKind, RunState
+from ..domain import RunState
 from ..storage import Debrief, SessionSummary, Store, StorageError
 from ..storage import debriefs as debrief_rows
 from ..storage import runs as run_rows
 from ..storage import sessions as session_rows
-from .documents import RunDoc, SessionLog
+from ..domain.errors import describe_problem
+from ..domain.names import clip
+from .documents import LOG_SCHEMA_VERSION, RunDoc, SessionLog
+from .import_checks import session_problems
 
 
 class ImportError_(ValueError):
@@ -36,47 +38,22 @@ def _where(loc: tuple) -> str:
 def parse_session_log(data: Any, source: str = "import") -> SessionLog:
     if not isinstance(data, dict):
         raise ImportError_(source, ["(document): must be a JSON object (a Negotiator session log)"])
+    version = data.get("schema_version")
+    if version != LOG_SCHEMA_VERSION:
+        shown = clip(json.dumps(version)) if version is not None else "missing"
+        raise ImportError_(source, [f"schema_version: {shown} is not a log version this app reads "
+                                    f"(it reads version {LOG_SCHEMA_VERSION})"])
     if data.get("kind") == "run":
         raise ImportError_(source, ["kind: this is the log of a single run; import a session log instead"])
     try:
         doc = SessionLog.model_validate(data)
     except ValidationError as exc:
-        raise ImportError_(source, [f"{_where(tuple(e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
+        raise ImportError_(source, [f"{_where(tuple(e['loc']))}: {describe_problem(e)}" for e in exc.errors(include_url=False)]
                            ) from None
-    problems = [p for r, room in enumerate(doc.rooms) for i, run in enumerate(room.runs)
-                for p in _run_problems(run, f"rooms[{r}].runs[{i}]")]
-    problems += _debrief_problems(doc)
+    problems = session_problems(doc) + _debrief_problems(doc)
     if problems:
         raise ImportError_(source, problems)
     return doc
-
-
-def _run_problems(run: RunDoc, at: str) -> list[str]:
-    """Rules the database would refuse, found up front so every one is reported (not just the first)."""
-    people = set(run.participants)
-    out = []
-    if run.config.buyer.name not in people:
-        out.append(f"{at}.participants: must include the buyer '{run.config.buyer.name}'")
-    seqs: set[int] = set()
-    for j, m in enumerate(run.messages):
-        if m.sender not in people:
-            out.append(f"{at}.messages[{j}].sender: '{m.sender}' is not a participant of this run")
-        out += [f"{at}.messages[{j}].recipients: '{r}' is not a participant of this run"
-                for r in m.recipients if r not in people]
-        if m.seq in seqs:
-            out.append(f"{at}.messages[{j}].seq: {m.seq} appears twice")
-        seqs.add(m.seq)
-    for j, o in enumerate(run.offers):
-        if o.seller not in people:
-            out.append(f"{at}.offers[{j}].seller: '{o.seller}' is not a participant of this run")
-        if o.binding and (o.price_per_unit is None or o.price_per_unit < 0 or o.quantity < 1):
-            out.append(f"{at}.offers[{j}]: a binding offer needs a price ≥ 0 and at least 1 unit")
-    outcome = run.outcome
-    if outcome and outcome.kind == OutcomeKind.DEAL:
-        if not any(o.binding and o.seller == outcome.seller and o.price_per_unit == outcome.price_per_unit
-                   for o in run.offers):
-            out.append(f"{at}.outcome: a deal must accept a binding offer {outcome.seller} made in this run")
-    return out
 
 
 def _debrief_problems(doc: SessionLog) -> list[str]:
@@ -139,8 +116,7 @@ def _insert_run(conn, session_id: int, run: RunDoc) -> str:
     for m in run.messages:
         run_rows.insert_message(conn, run_id, m)
     for o in run.offers:
-        price = math.nan if o.price_per_unit is None else o.price_per_unit
-        run_rows.insert_offer(conn, run_id, Offer(**{**o.model_dump(), "price_per_unit": price}))
+        run_rows.insert_offer(conn, run_id, o.to_offer())
     for v in run.violations:
         run_rows.insert_violation(conn, run_id, v)
     for e in run.events:

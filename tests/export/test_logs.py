@@ -106,7 +106,9 @@ def test_import_refuses_what_the_database_would_and_says_where(store):
         import_session(store, doc)
     assert caught.value.errors == [
         "rooms[0].runs[0].messages[2].sender: 'Mallory' is not a participant of this run",
-        "rooms[0].runs[0].outcome: a deal must accept a binding offer Acme made in this run",
+        "rooms[0].runs[0].offers[1].message_seq: message 3 was written by 'Mallory', not by 'Acme'",
+        "rooms[0].runs[0].outcome.price_per_unit: 5 is not the standing offer of 'Acme' (6); a deal must accept "
+        "a binding offer made in this run",
     ]
     assert len(store.list_sessions()) == 1
 
