@@ -18,7 +18,7 @@ from ..theme import SpeakerColors
 from .banner import OutcomeBanner
 from .composer import Composer
 from .controls import ControlState, RoomControls
-from .force_dialog import ForceDecisionDialog
+from .force_dialog import DEFAULT_NO_DEAL_REASON, ForceDecisionDialog
 from .offers import OffersPanel
 from .transcript import TranscriptView
 
@@ -135,9 +135,15 @@ class RoomPane(QWidget):
             self.runner.stop()
 
     def open_force_dialog(self) -> ForceDecisionDialog:
-        self._force_dialog = ForceDecisionDialog(self.runner, self)
-        self._force_dialog.open()  # never exec(): no nested loop inside the asyncio-driven one
-        return self._force_dialog
+        dialog = ForceDecisionDialog(self.runner, self)
+        self._force_dialog = dialog
+        dialog.finished.connect(lambda _result: self._forget_force_dialog(dialog))
+        dialog.open()  # never exec(): no nested loop inside the asyncio-driven one
+        return dialog
+
+    def _forget_force_dialog(self, dialog: ForceDecisionDialog) -> None:
+        if self._force_dialog is dialog:
+            self._force_dialog = None
 
     def resume_interrupted(self) -> None:
         snapshot = self._snapshot()
@@ -178,6 +184,8 @@ class RoomPane(QWidget):
         handler = getattr(self, f"_on_{type(event).__name__}", None)
         if handler is not None:
             handler(event)
+        if self._force_dialog is not None:
+            self._force_dialog.refresh()  # it follows offers that arrive, and the run ending, while open
         self.refresh()
 
     def _on_RunStarted(self, event: ev.RunStarted) -> None:
@@ -257,7 +265,8 @@ class RoomPane(QWidget):
         if event.decision == "refused":
             self.transcript.add_note(f"The buyer's acceptance of {event.seller} was refused: {event.reason}", "violation")
         elif event.by == "forced":
-            self.transcript.add_note("Decision forced by you")
+            person_reason = event.reason if event.reason not in ("", "accepted by the person", DEFAULT_NO_DEAL_REASON) else ""
+            self.transcript.add_note("Decision forced by you" + (f": {person_reason}" if person_reason else ""))
 
     def _on_ErrorRaised(self, event: ev.ErrorRaised) -> None:
         if event.fatal:
