@@ -162,6 +162,19 @@ class RoomRunner:
         self._typed.append(text)
         self._poke()
 
+    @property
+    def queued(self) -> list[str]:
+        """Typed messages waiting for the current turn to end, oldest first."""
+        return list(self._typed)
+
+    def withdraw(self, text: str) -> bool:
+        """Take back a typed message still waiting for its turn; False when it has been sent already."""
+        text = text.strip()
+        if text in self._typed:
+            self._typed.remove(text)
+            return True
+        return False
+
     def force(self, decision: ForceDecision) -> None:
         if not self.running:
             raise InputError("Nothing to decide: start the negotiation first.")

@@ -20,6 +20,7 @@ from .composer import Composer
 from .controls import ControlState, RoomControls
 from .force_dialog import DEFAULT_NO_DEAL_REASON, ForceDecisionDialog
 from .offers import OffersPanel
+from .queued import QueuedMessages
 from .transcript import TranscriptView
 
 ResumeProvider = Callable[[], RunSnapshot | None]
@@ -48,6 +49,7 @@ class RoomPane(QWidget):
         self.offers = OffersPanel(runner.plan, {s: self._colors_of(s).accent for s in runner.sellers},
                                   runner.max_rounds, self)
         self.banner = OutcomeBanner(self)
+        self.queued = QueuedMessages(runner.buyer, self)
         self.composer = Composer(self)
         self.composer.set_sellers(list(runner.sellers))
         left = QWidget(self)
@@ -55,6 +57,7 @@ class RoomPane(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.transcript, 1)
         column.addWidget(self.banner)
+        column.addWidget(self.queued)
         column.addWidget(self.composer)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
@@ -80,6 +83,7 @@ class RoomPane(QWidget):
             lambda on: self.runner.set_mode(BuyerMode.PERSON if on else BuyerMode.AI))
         self.banner.retry_requested.connect(self.retry)
         self.composer.send_requested.connect(self.send)
+        self.queued.withdraw_requested.connect(self.withdraw)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         channel = self.bridge.channel(self.runner.key)
         channel.event.connect(self._on_event)
@@ -162,6 +166,8 @@ class RoomPane(QWidget):
         try:
             if runner.running:
                 runner.send(text)
+                if runner.state != RunState.AWAITING_PERSON:  # it waits for the current turn to end
+                    self.queued.add(runner.validate_message(text))
             else:
                 if self._history is not None or runner.state.finished:
                     raise InputError("This negotiation has ended. Press Run again to start a new one.")
@@ -171,6 +177,13 @@ class RoomPane(QWidget):
             self.composer.show_error(str(exc))  # the text stays, so it can be fixed
             return
         self.composer.accepted()
+
+    def withdraw(self, entry_id: int, text: str) -> None:
+        """Take back a queued message: unless the engine sent it meanwhile, its text returns to the composer."""
+        self.queued.remove(entry_id)
+        if self.runner.withdraw(text) and not self.composer.text().strip():
+            self.composer.set_text(text)
+        self.composer.edit.setFocus()
 
     def _snapshot(self) -> RunSnapshot | None:
         return self._resume_provider() if self._resume_provider is not None else None
@@ -240,6 +253,8 @@ class RoomPane(QWidget):
                     self.transcript.append_text(key, text)
 
     def _on_MessageCompleted(self, event: ev.MessageCompleted) -> None:
+        if event.message.typed_by_person:
+            self.queued.pop_sent(event.message.text)  # the queued bubble becomes the real message
         key = self._streams.pop(event.stream_id, None)
         if key is None:
             self.transcript.add_message(event.message)
@@ -274,6 +289,12 @@ class RoomPane(QWidget):
         self.transcript.add_note(("⚠ " if event.fatal else "") + event.message, "error")
 
     def _on_RunFinished(self, event: ev.RunFinished) -> None:
+        unsent = self.queued.take_all()
+        if unsent:
+            if not self.composer.text().strip():
+                self.composer.set_text("\n".join(unsent))
+            self.transcript.add_note("Your queued message was not sent: the negotiation ended first. "
+                                     "Its text is back in the composer.")
         if event.state in (RunState.DECIDED, RunState.NO_DEAL):
             self._show_outcome(event.outcome)
         elif event.state == RunState.STOPPED:
@@ -287,6 +308,7 @@ class RoomPane(QWidget):
         self.transcript.clear_all()
         self.offers.set_offers([])
         self.banner.clear()
+        self.queued.take_all()
 
     def _render_existing(self, messages, offers, violations) -> None:
         self.transcript.add_history(messages, offers, violations)  # renders the newest; older on scroll-up
