@@ -6,6 +6,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ...domain import Offer, RoomPlan, money
+from .. import theme
 from .chart import ChartData, OfferChart
 
 COLUMNS = ["Seller", "Asks", "Standing offer", "Floor"]
@@ -96,7 +97,9 @@ class OffersPanel(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(tip if column == 2 else text)
                 if column == 0:
-                    item.setForeground(QBrush(self.colors[seller.name]))
+                    # The seller's own colour as a swatch (the chart's line colour); the name in a legible shade of it.
+                    item.setData(Qt.ItemDataRole.DecorationRole, self.colors[seller.name])
+                    item.setForeground(QBrush(theme.legible(self.colors[seller.name], self.palette())))
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)

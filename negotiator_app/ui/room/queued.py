@@ -20,7 +20,7 @@ class QueuedBubble(QFrame):
         # Dashed: not part of the conversation yet.
         self.setStyleSheet(f"#queuedBubble {{ background: {colors.bubble.name()}; border: 1px dashed "
                            f"{colors.accent.name()}; border-radius: 6px; }}")
-        self.header = QLabel(f"<b style='color:{colors.accent.name()}'>{_esc(sender)}</b>  "
+        self.header = QLabel(f"<b style='color:{colors.text.name()}'>{_esc(sender)}</b>  "
                              f"<span style='color:{theme.note_color(self.palette()).name()}'>{QUEUED_TEXT}</span>",
                              self)
         self.body = QLabel(text, self)
