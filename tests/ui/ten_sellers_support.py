@@ -17,20 +17,21 @@ NAMES = ["Alder Supply", "Birch and Co", "Cedar Goods", "Dogwood Ltd", "Elm Trad
 FLOORS = [5.00 + 0.05 * i for i in range(10)]  # 5.00, 5.05, ... 5.45: ten floor lines within half a unit
 
 
-def ten_seller_config() -> SessionConfig:
-    sellers = [seller(name, inventory_item(least_price=floor, selling_price=10)) for name, floor in zip(NAMES, FLOORS)]
+def ten_seller_config(count: int = 10) -> SessionConfig:
+    sellers = [seller(name, inventory_item(least_price=floor, selling_price=10))
+               for name, floor in zip(NAMES[:count], FLOORS)]
     data = scenario(sellers=sellers)
     data["buyer"]["items"][0]["max_price"] = 5.30  # the buyer's max sits among the floors
     return SessionConfig.model_validate(data)
 
 
-def stored_run() -> SimpleNamespace:
+def stored_run(count: int = 10) -> SimpleNamespace:
     """Every seller spoke and offered just above its floor; the buyer took Alder's offer."""
     now = datetime.now(UTC)
-    messages = [Message(seq=1, round=1, sender="Pat", role=Role.BUYER, recipients=list(NAMES),
+    messages = [Message(seq=1, round=1, sender="Pat", role=Role.BUYER, recipients=NAMES[:count],
                         text="Hello all, ten cables please.", created_at=now)]
     offers = []
-    for i, (name, floor) in enumerate(zip(NAMES, FLOORS)):
+    for i, (name, floor) in enumerate(zip(NAMES[:count], FLOORS)):
         messages.append(Message(seq=i + 2, round=1, sender=name, role=Role.SELLER, recipients=["Pat"],
                                 text=f"{name} can do {floor + 0.1:.2f}.", created_at=now))
         offers.append(Offer(seller=name, price_per_unit=round(floor + 0.1, 2), quantity=10, round=1,
@@ -41,10 +42,10 @@ def stored_run() -> SimpleNamespace:
 
 
 @asynccontextmanager
-async def ten_seller_pane(qtbot):
+async def ten_seller_pane(qtbot, count: int = 10):
     bus = EventBus()
     client = LLMClient("http://127.0.0.1:9/v1", max_retries=0)  # never asked: the pane only shows stored runs
-    engine = SessionEngine(ten_seller_config(), client, bus, model="fake-model")
+    engine = SessionEngine(ten_seller_config(count), client, bus, model="fake-model")
     bridge = EngineBridge(bus)
     pane = RoomPane(engine.rooms["room-1"], bridge)
     qtbot.addWidget(pane)
