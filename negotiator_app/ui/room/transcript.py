@@ -490,6 +490,20 @@ class TranscriptView(QTextBrowser):
             return True
         return super().viewportEvent(event)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # On its first show QTextEdit scrolls to its text cursor (the document's start): a stored or
+        # finished run must open at its end, where the outcome is.
+        follow = self.follow
+        super().showEvent(event)
+        if follow:
+            self.scroll_to_end()
+
+    def scroll_to_end(self) -> None:
+        self.follow = True
+        self.setTextCursor(self._end_cursor())
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
     def _on_range(self, _minimum: int, maximum: int) -> None:
         if self.follow:
             self.verticalScrollBar().setValue(maximum)
