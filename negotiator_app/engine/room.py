@@ -408,11 +408,11 @@ class RoomRunner:
         offer = Offer(seller=name, price_per_unit=price, quantity=quantity, round=self.round, message_seq=seq,
                       binding=violation is None)
         self.offer_history.append(offer)
-        if violation is None:
-            self.standing[name] = offer  # before the event: whoever hears it reads the offer as standing
         self._emit(OfferMade, offer=offer)
         if violation:
             self._record_violation(violation)  # not binding, not clamped: the previous offer still stands
+        else:
+            self.standing[name] = offer
 
     # ----- person in the loop --------------------------------------------------------------------
 

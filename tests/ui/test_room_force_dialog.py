@@ -92,6 +92,8 @@ def test_the_open_dialog_follows_offers_that_arrive(qtbot, arun):
                 assert dialog.buyer_decides.isChecked()
                 gate.set()
                 await until(lambda: len(env.of_type(OfferMade)) == 2, what="both offers")
+                await until(lambda: not any("no offer" in b.text() for b in dialog.offer_buttons.values()),
+                            what="the dialog to show both offers")
                 assert dialog.offer_buttons["Bolt"].text().startswith("Bolt: 7.90 per unit × 10")
                 assert dialog.offer_buttons["Acme"].text().startswith("Acme: 6.50 per unit × 10")
                 assert all(b.isEnabled() for b in dialog.offer_buttons.values())

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
@@ -145,6 +145,10 @@ class RoomPane(QWidget):
         dialog.open()  # never exec(): no nested loop inside the asyncio-driven one
         return dialog
 
+    def _refresh_force_dialog(self) -> None:
+        if self._force_dialog is not None:
+            self._force_dialog.refresh()
+
     def _forget_force_dialog(self, dialog: ForceDecisionDialog) -> None:
         if self._force_dialog is dialog:
             self._force_dialog = None
@@ -198,7 +202,9 @@ class RoomPane(QWidget):
         if handler is not None:
             handler(event)
         if self._force_dialog is not None:
-            self._force_dialog.refresh()  # it follows offers that arrive, and the run ending, while open
+            # It follows offers that arrive, and the run ending, while open. Read once the engine has
+            # finished this step: an offer's event comes before the offer stands.
+            QTimer.singleShot(0, self, self._refresh_force_dialog)
         self.refresh()
 
     def _on_RunStarted(self, event: ev.RunStarted) -> None:
