@@ -11,6 +11,7 @@ class InputError(ValueError):
 @dataclass(frozen=True)
 class ForceAccept:
     seller: str
+    reason: str = ""  # the person's words, kept with the decision and the outcome
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,19 @@ class RoomRunner:
         self._typed.append(text)
         self._poke()
 
+    @property
+    def queued(self) -> list[str]:
+        """Typed messages waiting for the current turn to end, oldest first."""
+        return list(self._typed)
+
+    def withdraw(self, text: str) -> bool:
+        """Take back a typed message still waiting for its turn; False when it has been sent already."""
+        text = text.strip()
+        if text in self._typed:
+            self._typed.remove(text)
+            return True
+        return False
+
     def force(self, decision: ForceDecision) -> None:
         if not self.running:
             raise InputError("Nothing to decide: start the negotiation first.")
@@ -295,7 +308,8 @@ class RoomRunner:
     async def _apply_force(self) -> None:
         forced, self._forced = self._forced, None
         if isinstance(forced, ForceAccept):
-            violation = self._accept(forced.seller, DecidedBy.FORCED, "accepted by the person")
+            violation = self._accept(forced.seller, DecidedBy.FORCED, forced.reason or "accepted by the person",
+                                     person_reason=forced.reason)
             if violation:  # the offer changed since the person chose it
                 self._end(OutcomeKind.NO_DEAL, f"forced acceptance refused: {violation.limit}", DecidedBy.FORCED)
         elif isinstance(forced, ForceNoDeal):
@@ -465,7 +479,8 @@ class RoomRunner:
     def _check_accept(self, seller: str | None, seq: int | None = None) -> tuple[Offer | None, Violation | None]:
         return check_acceptance(self.buyer, self.plan.item, seller, self.standing, self.sellers, self.round, seq)
 
-    def _accept(self, seller: str | None, by: DecidedBy, reason: str, seq: int | None = None) -> Violation | None:
+    def _accept(self, seller: str | None, by: DecidedBy, reason: str, seq: int | None = None,
+                person_reason: str = "") -> Violation | None:
         """Accept → check → deal, for every caller: the deal is made only if the rules allow it. Otherwise the
         violation is recorded and returned, and the caller decides what the refusal means for the run."""
         offer, violation = self._check_accept(seller, seq)
@@ -473,9 +488,10 @@ class RoomRunner:
             self._record_violation(violation)
             return violation
         self._emit(DecisionMade, decision=Decision.ACCEPT, by=by, round=self.round, seller=offer.seller, reason=reason)
+        why = f"accepted {offer.seller}'s offer of {money(offer.price_per_unit)} per unit"
         outcome = Outcome(kind=OutcomeKind.DEAL, seller=offer.seller, price_per_unit=offer.price_per_unit,
                           quantity=self.plan.item.quantity,
-                          reason=f"accepted {offer.seller}'s offer of {money(offer.price_per_unit)} per unit")
+                          reason=(f"{why}: {person_reason}" if person_reason else why)[:500])
         self._finish(RunState.DECIDED, outcome)
         return None
 

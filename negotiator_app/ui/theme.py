@@ -5,37 +5,80 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette
 
-# Hues chosen to stay distinguishable from each other and from the buyer's blue, also for common
-# colour-vision deficiencies (no two neighbours differ only in red/green).
-_SELLER_HUES = (28, 150, 280, 0, 185, 50, 320, 100, 240, 12)
-_BUYER_HUE = 212
+# Sellers' colours: Paul Tol's "muted" qualitative scheme (nine colours, in his published order) plus
+# the grey of his "bright" scheme, https://personal.sron.nl/~pault/#sec:qualitative . Tol designed and
+# checked these to stay distinct for the common colour-vision deficiencies (protan, deutan, tritan) and
+# in print; it is the largest published colour-blind-safe set that reaches ten (Okabe-Ito has eight, one
+# of them black). The grey is his darker #BBBBBB, not muted's #DDDDDD "bad data", so a chart line stays
+# visible on white. The buyer is neutral (text-coloured), so no seller is confused with it.
+SELLER_PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE",
+                  "#882255", "#44AA99", "#999933", "#AA4499", "#BBBBBB")
+MIN_TEXT_CONTRAST = 4.5  # WCAG AA for body text: names written in a seller's colour
+MIN_MARK_CONTRAST = 1.6  # a line or border must stand out from the background a little
 
 
 @dataclass(frozen=True)
 class SpeakerColors:
-    accent: QColor  # name, chart line, bubble border
+    accent: QColor  # the speaker's colour: chart line, offers-table swatch, bubble border
     bubble: QColor  # bubble background: a faint tint that keeps body text at full contrast
+    text: QColor  # the name written in the speaker's colour, darkened or lightened until it reads
 
 
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
 
-def _colors(hue: int, dark: bool, saturation: int = 170) -> SpeakerColors:
-    if dark:
-        return SpeakerColors(QColor.fromHsl(hue, saturation + 40, 165), QColor.fromHsl(hue, 60, 42))
-    return SpeakerColors(QColor.fromHsl(hue, saturation, 88), QColor.fromHsl(hue, 150, 238))
+def _luminance(color: QColor) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
 
 
-def buyer_colors(palette: QPalette) -> SpeakerColors:
-    return _colors(_BUYER_HUE, is_dark(palette))
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio, 1 (same) to 21 (black on white)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _away_from(color: QColor, base: QColor, minimum: float) -> QColor:
+    """The same hue, darker on a light background (lighter on a dark one), until it has `minimum` contrast."""
+    result, darken = QColor(color), _luminance(base) > 0.18
+    for _ in range(40):
+        if contrast(result, base) >= minimum:
+            break
+        h, s, lightness, a = result.getHsl()
+        lightness = max(0, lightness - 8) if darken else min(255, lightness + 8)
+        result = QColor.fromHsl(max(h, 0), s, lightness, a)
+    return result
+
+
+def _mix(color: QColor, base: QColor, amount: float) -> QColor:
+    return QColor.fromRgbF(*(base_c + (c - base_c) * amount for c, base_c in (
+        (color.redF(), base.redF()), (color.greenF(), base.greenF()), (color.blueF(), base.blueF()))))
+
+
+def legible(color: QColor, palette: QPalette) -> QColor:
+    """`color` adjusted to read as text on the palette's base."""
+    return _away_from(color, palette.color(QPalette.ColorRole.Base), MIN_TEXT_CONTRAST)
+
+
+def seller_color(index: int, palette: QPalette) -> QColor:
+    """THE colour of the seller at `index` in the session's seller list: bubbles, offers table and chart all
+    take it from here (stable across rooms). On a dark background the darkest ones are lifted to show."""
+    color = QColor(SELLER_PALETTE[index % len(SELLER_PALETTE)])
+    return _away_from(color, palette.color(QPalette.ColorRole.Base), MIN_MARK_CONTRAST)
 
 
 def seller_colors(index: int, palette: QPalette) -> SpeakerColors:
-    """Colours of the seller at `index` in the session's seller list (stable across rooms)."""
-    hue = _SELLER_HUES[index % len(_SELLER_HUES)]
-    # Past ten sellers (never reached: the domain caps it) hues repeat, so vary lightness a little.
-    return _colors(hue, is_dark(palette), saturation=170 - 40 * (index // len(_SELLER_HUES)))
+    accent = seller_color(index, palette)
+    base = palette.color(QPalette.ColorRole.Base)
+    return SpeakerColors(accent, _mix(accent, base, 0.28 if is_dark(palette) else 0.14), legible(accent, palette))
+
+
+def buyer_colors(palette: QPalette) -> SpeakerColors:
+    text = palette.color(QPalette.ColorRole.Text)
+    base = palette.color(QPalette.ColorRole.Base)
+    return SpeakerColors(text, _mix(text, base, 0.06), text)
 
 
 def note_color(palette: QPalette) -> QColor:

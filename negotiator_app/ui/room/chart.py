@@ -5,13 +5,14 @@ import math
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...domain import Offer
 from .. import theme
+from .chart_labels import OPERATOR_TEXTS, LimitLabel, operator_text, place_limit_labels
 
-OPERATOR_LABEL = "Operator view: floors and buyer max are hidden from the agents"
+OPERATOR_LABEL = OPERATOR_TEXTS[0]
 MIN_MARK_SPACING_PX = 6.0  # rounds closer than this on the x axis get no markers: they would only smudge
 
 
@@ -59,6 +60,7 @@ class OfferChart(QWidget):
 
     def set_operator_view(self, on: bool) -> None:
         self.operator_view = on
+        self.setToolTip(OPERATOR_LABEL if on else "")
         self.invalidate()
 
     def invalidate(self) -> None:
@@ -96,9 +98,9 @@ class OfferChart(QWidget):
     def _scale(self) -> tuple:
         return self._axis(), self._rounds(), self.operator_view
 
-    def _frame(self, painter: QPainter):
+    def _frame(self, _painter: QPainter | None = None):
         """The plot rectangle and the round → x, price → y mappings, or None when there is no room."""
-        metrics = painter.fontMetrics()
+        metrics = QFontMetricsF(self.font())
         top = metrics.height() + 6 if self.operator_view else 8
         plot = QRectF(metrics.horizontalAdvance("0000.00") + 10, top, 0, 0)
         plot.setRight(self.width() - 10)
@@ -200,6 +202,17 @@ class OfferChart(QWidget):
             painter.setPen(muted)
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No offers yet")
 
+    def label_layout(self) -> tuple[tuple[QRectF, str] | None, list[LimitLabel]]:
+        """The operator line and the limit labels as drawn at the current size (empty outside operator view)."""
+        frame = self._frame()
+        if not self.operator_view or frame is None:
+            return None, []
+        plot, _x, y = frame
+        metrics = QFontMetricsF(self.font())
+        text = operator_text(self.width() - 8, metrics)
+        operator = (QRectF(4, 2, metrics.horizontalAdvance(text) + 2, plot.top() - 4), text)
+        return operator, place_limit_labels(self.data.floors, self.data.buyer_max, y, plot, metrics)
+
     def _draw_limits(self, painter: QPainter, plot: QRectF, x, y, text: QColor) -> None:
         data = self.data
         if data.buyer_max is not None and data.floors:
@@ -207,24 +220,26 @@ class OfferChart(QWidget):
             if low_floor < data.buyer_max:
                 zone = QRectF(plot.left(), y(data.buyer_max), plot.width(), y(low_floor) - y(data.buyer_max))
                 painter.fillRect(zone.intersected(plot), theme.zone_color(self.palette()))
-        by_price: dict[float, list[str]] = {}
         for seller, floor in data.floors.items():
             color = data.colors.get(seller, text)
             painter.setPen(QPen(color, 1.2, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(plot.left(), y(floor)), QPointF(plot.right(), y(floor)))
-            by_price.setdefault(floor, []).append(seller)
-        painter.setPen(text)
-        for floor, sellers in by_price.items():  # one label per price, so equal floors do not overprint
-            painter.drawText(QRectF(plot.left() + 4, y(floor) + 1, plot.width() - 8, 14),
-                             Qt.AlignmentFlag.AlignRight, f"floor {floor:,.2f}: {', '.join(sellers)}")
         if data.buyer_max is not None:
             painter.setPen(QPen(text, 1.6, Qt.PenStyle.DashDotLine))
             painter.drawLine(QPointF(plot.left(), y(data.buyer_max)), QPointF(plot.right(), y(data.buyer_max)))
-            painter.drawText(QRectF(plot.left() + 4, y(data.buyer_max) - 16, plot.width() - 8, 14),
-                             Qt.AlignmentFlag.AlignRight, f"buyer max {data.buyer_max:,.2f}")
-        painter.setPen(theme.violation_color(self.palette()))
-        painter.drawText(QRectF(plot.left(), 0, plot.width(), plot.top() - 2),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, OPERATOR_LABEL)
+        operator, labels = self.label_layout()
+        backdrop = QColor(self.palette().color(QPalette.ColorRole.Base))
+        backdrop.setAlpha(225)  # the lines stay visible around a label, never through its text
+        for label in labels:
+            painter.fillRect(label.rect, backdrop)
+            painter.setPen(QPen(text, 1))
+            if abs(label.rect.center().y() - label.line_y) > label.rect.height() / 2:  # moved off its line
+                painter.drawLine(QPointF(label.rect.left() - 1, label.rect.center().y()),
+                                 QPointF(label.rect.left() - 9, label.line_y))
+            painter.drawText(label.rect, Qt.AlignmentFlag.AlignCenter, label.text)
+        if operator is not None:
+            painter.setPen(theme.violation_color(self.palette()))
+            painter.drawText(operator[0], Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, operator[1])
 
     def _draw_seller(self, painter: QPainter, seller: str, x, y) -> None:
         color = self.data.colors.get(seller, QColor("gray"))

@@ -1,7 +1,7 @@
 """The buyer-message composer: @seller completion, a character counter, Enter to send, inline refusals."""
 from __future__ import annotations
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QCompleter, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
@@ -12,7 +12,8 @@ from .. import theme
 
 
 class ComposerEdit(QPlainTextEdit):
-    """Enter and Ctrl+Enter send, Shift+Enter breaks the line; typing '@' offers the room's sellers."""
+    """Enter and Ctrl+Enter send, Shift+Enter breaks the line; typing '@' offers the room's sellers (Enter or
+    Tab inserts the highlighted one); Tab otherwise moves the focus on."""
 
     submitted = Signal()
 
@@ -23,6 +24,7 @@ class ComposerEdit(QPlainTextEdit):
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.completer.activated.connect(self.insert_completion)
+        self.setTabChangesFocus(True)  # Tab moves on to the Send button, as everywhere else in the window
 
     def set_names(self, names: list[str]) -> None:
         self.completer.model().setStringList(names)
@@ -47,10 +49,28 @@ class ComposerEdit(QPlainTextEdit):
         cursor.insertText(name + " ")
         self.setTextCursor(cursor)
 
+    def event(self, event: QEvent) -> bool:
+        # Tab changes focus before keyPressEvent is reached, so the popup's keys are taken here first.
+        if event.type() == QEvent.Type.KeyPress and self.completer.popup().isVisible():
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
+                self.complete_highlighted()
+                event.accept()
+                return True
+        return super().event(event)
+
+    def complete_highlighted(self) -> None:
+        """Insert the name highlighted in the popup (the first match when none is)."""
+        popup = self.completer.popup()
+        index = popup.currentIndex()
+        if not index.isValid():
+            index = self.completer.completionModel().index(0, 0)
+        popup.hide()
+        if index.isValid():
+            self.insert_completion(index.data())
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         popup = self.completer.popup()
-        if popup.isVisible() and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab,
-                                                 Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down):
+        if popup.isVisible() and event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down):
             event.ignore()  # the completer's popup handles these
             return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -73,6 +93,8 @@ class ComposerEdit(QPlainTextEdit):
         rect = self.cursorRect()
         rect.setWidth(self.completer.popup().sizeHintForColumn(0) + 24)
         self.completer.complete(rect)
+        # Highlight the first match, so Enter or Tab inserts what the person sees selected.
+        self.completer.popup().setCurrentIndex(self.completer.completionModel().index(0, 0))
 
 
 class Composer(QWidget):

@@ -6,6 +6,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ...domain import Offer, RoomPlan, money
+from .. import theme
 from .chart import ChartData, OfferChart
 
 COLUMNS = ["Seller", "Asks", "Standing offer", "Floor"]
@@ -96,7 +97,9 @@ class OffersPanel(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(tip if column == 2 else text)
                 if column == 0:
-                    item.setForeground(QBrush(self.colors[seller.name]))
+                    # The seller's own colour as a swatch (the chart's line colour); the name in a legible shade of it.
+                    item.setData(Qt.ItemDataRole.DecorationRole, self.colors[seller.name])
+                    item.setForeground(QBrush(theme.legible(self.colors[seller.name], self.palette())))
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
@@ -104,11 +107,16 @@ class OffersPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
         rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
-        self.table.setFixedHeight(rows_height + self.table.horizontalHeader().height() + 4)
+        header = max(self.table.horizontalHeader().height(), self.table.horizontalHeader().sizeHint().height())
+        self.table.setFixedHeight(rows_height + header + 2 * self.table.frameWidth() + 1)  # the last row whole
         item = self.plan.item
         text = f"Buyer needs {item.quantity}"
         if self.operator_view:
             text += f" · hopes for {money(item.min_price)} · max {money(item.max_price)} per unit (private)"
         self.buyer_label.setText(text)
+        # A wrapped label's minimum size assumes one line: reserve the second one the operator text needs at
+        # the panel's narrowest, or the chart below would be pushed out of the panel.
+        lines = 2 if self.operator_view else 1
+        self.buyer_label.setMinimumHeight(self.buyer_label.fontMetrics().lineSpacing() * lines + 2)
         self.buyer_label.setToolTip("The buyer's max and the sellers' floors are hidden from the other agents"
                                     if self.operator_view else "")

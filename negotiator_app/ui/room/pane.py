@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
@@ -18,8 +18,9 @@ from ..theme import SpeakerColors
 from .banner import OutcomeBanner
 from .composer import Composer
 from .controls import ControlState, RoomControls
-from .force_dialog import ForceDecisionDialog
+from .force_dialog import DEFAULT_NO_DEAL_REASON, ForceDecisionDialog
 from .offers import OffersPanel
+from .queued import QueuedMessages
 from .transcript import TranscriptView
 
 ResumeProvider = Callable[[], RunSnapshot | None]
@@ -48,6 +49,7 @@ class RoomPane(QWidget):
         self.offers = OffersPanel(runner.plan, {s: self._colors_of(s).accent for s in runner.sellers},
                                   runner.max_rounds, self)
         self.banner = OutcomeBanner(self)
+        self.queued = QueuedMessages(runner.buyer, self)
         self.composer = Composer(self)
         self.composer.set_sellers(list(runner.sellers))
         left = QWidget(self)
@@ -55,6 +57,7 @@ class RoomPane(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.transcript, 1)
         column.addWidget(self.banner)
+        column.addWidget(self.queued)
         column.addWidget(self.composer)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
@@ -80,6 +83,7 @@ class RoomPane(QWidget):
             lambda on: self.runner.set_mode(BuyerMode.PERSON if on else BuyerMode.AI))
         self.banner.retry_requested.connect(self.retry)
         self.composer.send_requested.connect(self.send)
+        self.queued.withdraw_requested.connect(self.withdraw)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         channel = self.bridge.channel(self.runner.key)
         channel.event.connect(self._on_event)
@@ -135,9 +139,19 @@ class RoomPane(QWidget):
             self.runner.stop()
 
     def open_force_dialog(self) -> ForceDecisionDialog:
-        self._force_dialog = ForceDecisionDialog(self.runner, self)
-        self._force_dialog.open()  # never exec(): no nested loop inside the asyncio-driven one
-        return self._force_dialog
+        dialog = ForceDecisionDialog(self.runner, self)
+        self._force_dialog = dialog
+        dialog.finished.connect(lambda _result: self._forget_force_dialog(dialog))
+        dialog.open()  # never exec(): no nested loop inside the asyncio-driven one
+        return dialog
+
+    def _refresh_force_dialog(self) -> None:
+        if self._force_dialog is not None:
+            self._force_dialog.refresh()
+
+    def _forget_force_dialog(self, dialog: ForceDecisionDialog) -> None:
+        if self._force_dialog is dialog:
+            self._force_dialog = None
 
     def resume_interrupted(self) -> None:
         snapshot = self._snapshot()
@@ -156,6 +170,8 @@ class RoomPane(QWidget):
         try:
             if runner.running:
                 runner.send(text)
+                if runner.state != RunState.AWAITING_PERSON:  # it waits for the current turn to end
+                    self.queued.add(runner.validate_message(text))
             else:
                 if self._history is not None or runner.state.finished:
                     raise InputError("This negotiation has ended. Press Run again to start a new one.")
@@ -165,6 +181,13 @@ class RoomPane(QWidget):
             self.composer.show_error(str(exc))  # the text stays, so it can be fixed
             return
         self.composer.accepted()
+
+    def withdraw(self, entry_id: int, text: str) -> None:
+        """Take back a queued message: unless the engine sent it meanwhile, its text returns to the composer."""
+        self.queued.remove(entry_id)
+        if self.runner.withdraw(text) and not self.composer.text().strip():
+            self.composer.set_text(text)
+        self.composer.edit.setFocus()
 
     def _snapshot(self) -> RunSnapshot | None:
         return self._resume_provider() if self._resume_provider is not None else None
@@ -178,6 +201,10 @@ class RoomPane(QWidget):
         handler = getattr(self, f"_on_{type(event).__name__}", None)
         if handler is not None:
             handler(event)
+        if self._force_dialog is not None:
+            # It follows offers that arrive, and the run ending, while open. Read once the engine has
+            # finished this step: an offer's event comes before the offer stands.
+            QTimer.singleShot(0, self, self._refresh_force_dialog)
         self.refresh()
 
     def _on_RunStarted(self, event: ev.RunStarted) -> None:
@@ -232,6 +259,8 @@ class RoomPane(QWidget):
                     self.transcript.append_text(key, text)
 
     def _on_MessageCompleted(self, event: ev.MessageCompleted) -> None:
+        if event.message.typed_by_person:
+            self.queued.pop_sent(event.message.text)  # the queued bubble becomes the real message
         key = self._streams.pop(event.stream_id, None)
         if key is None:
             self.transcript.add_message(event.message)
@@ -257,7 +286,8 @@ class RoomPane(QWidget):
         if event.decision == "refused":
             self.transcript.add_note(f"The buyer's acceptance of {event.seller} was refused: {event.reason}", "violation")
         elif event.by == "forced":
-            self.transcript.add_note("Decision forced by you")
+            person_reason = event.reason if event.reason not in ("", "accepted by the person", DEFAULT_NO_DEAL_REASON) else ""
+            self.transcript.add_note("Decision forced by you" + (f": {person_reason}" if person_reason else ""))
 
     def _on_ErrorRaised(self, event: ev.ErrorRaised) -> None:
         if event.fatal:
@@ -265,6 +295,12 @@ class RoomPane(QWidget):
         self.transcript.add_note(("⚠ " if event.fatal else "") + event.message, "error")
 
     def _on_RunFinished(self, event: ev.RunFinished) -> None:
+        unsent = self.queued.take_all()
+        if unsent:
+            if not self.composer.text().strip():
+                self.composer.set_text("\n".join(unsent))
+            self.transcript.add_note("Your queued message was not sent: the negotiation ended first. "
+                                     "Its text is back in the composer.")
         if event.state in (RunState.DECIDED, RunState.NO_DEAL):
             self._show_outcome(event.outcome)
         elif event.state == RunState.STOPPED:
@@ -278,6 +314,7 @@ class RoomPane(QWidget):
         self.transcript.clear_all()
         self.offers.set_offers([])
         self.banner.clear()
+        self.queued.take_all()
 
     def _render_existing(self, messages, offers, violations) -> None:
         self.transcript.add_history(messages, offers, violations)  # renders the newest; older on scroll-up

@@ -344,7 +344,7 @@ class TranscriptView(QTextBrowser):
         fmt = QTextFrameFormat()
         fmt.setProperty(KEY_PROPERTY, key)
         fmt.setBackground(bubble.colors.bubble)
-        fmt.setBorder(1.2)
+        fmt.setBorder(1.2 if bubble.role == "buyer" else 2.0)  # a seller's border shows its colour
         fmt.setBorderBrush(bubble.colors.accent)
         fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
         fmt.setPadding(7)
@@ -402,7 +402,7 @@ class TranscriptView(QTextBrowser):
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         name = QTextCharFormat()
         name.setFontWeight(QFont.Weight.Bold)
-        name.setForeground(bubble.colors.accent)
+        name.setForeground(bubble.colors.text)
         cursor.insertText(bubble.sender, name)
         suffix = self._small_format()
         if bubble.message is not None and bubble.message.interrupted:
@@ -421,7 +421,7 @@ class TranscriptView(QTextBrowser):
             lines.append((f"✕ discarded: {bubble.discarded}", self._small_format(theme.violation_color(palette))))
         offer = bubble.offer_line()
         if offer:
-            fmt = self._small_format(bubble.colors.accent)
+            fmt = self._small_format(bubble.colors.text)
             fmt.setFontWeight(QFont.Weight.DemiBold)
             lines.append((offer, fmt))
         for violation in bubble.violations:
@@ -489,6 +489,20 @@ class TranscriptView(QTextBrowser):
                 QToolTip.showText(event.globalPos(), self._bubbles[key].tooltip(), self.viewport())
             return True
         return super().viewportEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # On its first show QTextEdit scrolls to its text cursor (the document's start): a stored or
+        # finished run must open at its end, where the outcome is.
+        follow = self.follow
+        super().showEvent(event)
+        if follow:
+            self.scroll_to_end()
+
+    def scroll_to_end(self) -> None:
+        self.follow = True
+        self.setTextCursor(self._end_cursor())
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
 
     def _on_range(self, _minimum: int, maximum: int) -> None:
         if self.follow:
