@@ -224,3 +224,42 @@ def test_refresh_lists_the_servers_models_with_their_load_state(qtbot, arun):
     combo.setCurrentIndex(1)
     assert "not loaded" in form.llm.model_state.text()
     assert form.data()["llm"]["model"] == "other-model"
+
+
+def click_menu_action(qtbot, button, text: str) -> None:
+    """Open a tool button's menu without a nested loop (popup, not exec) and click the named entry."""
+    menu = button.menu()
+    menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+    action = next(a for a in menu.actions() if a.text() == text)
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+
+def test_load_example_keeps_the_users_server_settings_the_file_does_not_name(qtbot, form):
+    defaults = LLMSettings(base_url="http://192.168.1.20:9999/v1", model="my-model", temperature=0.3, max_rounds=4)
+    form.reset(defaults)
+    office = resource_path("scenarios", "office_supplies.json")
+    click_menu_action(qtbot, form.examples_button, load_scenario(office).name)
+    assert form.session_name.text() == load_scenario(office).name
+    llm = form.check.config.llm
+    assert llm.base_url == "http://192.168.1.20:9999/v1"  # the example names no server
+    assert llm.model == "my-model" and llm.temperature == 0.3
+    assert llm.max_rounds == 10  # the example names its rounds
+    assert form.llm.url_edit.text() == "http://192.168.1.20:9999/v1"
+
+
+def test_start_from_an_example_uses_the_users_default_server(qtbot, kit):
+    from PySide6.QtWidgets import QPushButton
+
+    async def scenario():
+        window = kit.window()
+        default_url = window.settings.default_llm().base_url
+        assert "localhost:1234" not in default_url
+        window.show()
+        button = next(b for b in window.welcome.findChildren(QPushButton) if b.text() == "Start from an example")
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        form = window.setup_form
+        assert window.stack.currentWidget() is form and form.check.valid
+        assert form.llm.url_edit.text() == default_url
+        assert form.check.config.llm.base_url == default_url
+
+    kit.run(scenario())

@@ -51,6 +51,7 @@ class SessionSetupForm(QWidget):
         self.file_dialog: QFileDialog | None = None
         self._highlighted: list[QWidget] = []
         self._loading = False
+        self.defaults = LLMSettings()  # the user's LLM defaults, given by reset()
 
         self.session_name = QLineEdit()
         self.session_name.setPlaceholderText("e.g. Office restock, March")
@@ -191,8 +192,9 @@ class SessionSetupForm(QWidget):
     # ----- content --------------------------------------------------------------------------
 
     def reset(self, llm: LLMSettings, session_id: object | None = None) -> None:
-        """An empty form for a new session, with the LLM defaults from Settings."""
+        """An empty form for a new session, with the LLM defaults from Settings (kept for scenario files)."""
         self._loading = True
+        self.defaults = llm
         self.editing_session_id = session_id
         self.session_name.setText("")
         self.buyer_name.setText("Buyer")
@@ -205,8 +207,12 @@ class SessionSetupForm(QWidget):
         self._set_mode()
         self.revalidate()
 
-    def set_config(self, config: SessionConfig, session_id: object | None = None) -> None:
+    def set_config(self, config: SessionConfig, session_id: object | None = None,
+                   defaults: LLMSettings | None = None) -> None:
+        """Show a stored or loaded config; `defaults` (the user's LLM defaults) serve later scenario files."""
         self._loading = True
+        if defaults is not None:
+            self.defaults = defaults
         self.editing_session_id = session_id
         self.session_name.setText(config.name)
         self.buyer_name.setText(config.buyer.name)
@@ -360,8 +366,13 @@ class SessionSetupForm(QWidget):
                                "the form was not changed.", "\n".join(f"• {e}" for e in exc.errors))
             return False
         self.import_errors = []
-        self.set_config(config, self.editing_session_id)
+        self.set_config(config.model_copy(update={"llm": self.with_defaults(config.llm)}), self.editing_session_id)
         return True
+
+    def with_defaults(self, llm: LLMSettings) -> LLMSettings:
+        """The file's LLM settings over the user's defaults: a file naming only the rounds keeps the user's server."""
+        named = {name: getattr(llm, name) for name in llm.model_fields_set}
+        return self.defaults.model_copy(update=named)
 
     def save_scenario_file(self, path: str | Path) -> bool:
         if not self.check.valid:
