@@ -72,7 +72,7 @@ async def _exercise(window, base_url: str | None, report: list[str]) -> None:
     form.llm.max_rounds.setValue(1)
     if base_url:
         form.llm.url_edit.setText(base_url)
-    if not form.create_button.isEnabled():
+    if not form.check.valid:
         raise RuntimeError(f"the example is not accepted by the form: {form.problems()}")
     form.create_button.click()
     await _wait(lambda: window.host.runtime is not None, "the session to open", 10)

@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"“{self.store.session_summary(session_id).name}” has runs: "
                                          f"you are editing a copy, “{summary.name}”.", 10000)
         stored = self.store.get_session(summary.id)
-        self.setup_form.set_config(stored.config, session_id=summary.id)
+        self.setup_form.set_config(stored.config, session_id=summary.id, defaults=self.settings.default_llm())
         self._show_page(self.setup_form)
 
     def edit_current_session(self) -> None:

@@ -50,10 +50,9 @@ def test_typing_a_session_creates_it_in_the_sidebar_and_the_database(qtbot, kit,
         window.show()
         window.new_session()
         form = window.setup_form
-        assert not form.create_button.isEnabled()  # the empty rows are not a session yet
+        assert not form.check.valid  # the empty rows are not a session yet
         fill_valid_session(qtbot, form)
         assert form.problems() == []
-        assert form.create_button.isEnabled()
         qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
         await until(lambda: window.host.runtime is not None, what="the new session to open")
         assert "Typed session" in window.sidebar.names()
@@ -92,7 +91,6 @@ def test_each_invalid_field_shows_the_domain_message_and_create_says_why(qtbot, 
     assert least.property("invalid") is True and "least price must be above cost price" in least.toolTip()
     assert form.seller_tabs.tabText(0).startswith("⚠")
     assert not form.session_name.property("invalid")
-    assert not form.create_button.isEnabled()
     assert form.reason_label.text() == ("To create the session, fix: Buyer, Shopping item 1 'Stapler': "
                                         "quantity must be a whole number (and 1 more)")
     assert all(p in form.create_button.toolTip() for p in problems)
@@ -109,7 +107,7 @@ def test_each_invalid_field_shows_the_domain_message_and_create_says_why(qtbot, 
     qtbot.keyClicks(max_price, "9")
     least.clear()
     qtbot.keyClicks(least, "5")
-    assert form.problems() == [] and form.create_button.isEnabled()
+    assert form.problems() == [] and form.check.valid
     assert not quantity.property("invalid") and form.reason_label.text() == ""
 
 
@@ -224,3 +222,172 @@ def test_refresh_lists_the_servers_models_with_their_load_state(qtbot, arun):
     combo.setCurrentIndex(1)
     assert "not loaded" in form.llm.model_state.text()
     assert form.data()["llm"]["model"] == "other-model"
+
+
+def click_menu_action(qtbot, button, text: str) -> None:
+    """Open a tool button's menu without a nested loop (popup, not exec) and click the named entry."""
+    menu = button.menu()
+    menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+    action = next(a for a in menu.actions() if a.text() == text)
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+
+def test_load_example_keeps_the_users_server_settings_the_file_does_not_name(qtbot, form):
+    defaults = LLMSettings(base_url="http://192.168.1.20:9999/v1", model="my-model", temperature=0.3, max_rounds=4)
+    form.reset(defaults)
+    office = resource_path("scenarios", "office_supplies.json")
+    click_menu_action(qtbot, form.examples_button, load_scenario(office).name)
+    assert form.session_name.text() == load_scenario(office).name
+    llm = form.check.config.llm
+    assert llm.base_url == "http://192.168.1.20:9999/v1"  # the example names no server
+    assert llm.model == "my-model" and llm.temperature == 0.3
+    assert llm.max_rounds == 10  # the example names its rounds
+    assert form.llm.url_edit.text() == "http://192.168.1.20:9999/v1"
+
+
+def test_start_from_an_example_uses_the_users_default_server(qtbot, kit):
+    from PySide6.QtWidgets import QPushButton
+
+    async def scenario():
+        window = kit.window()
+        default_url = window.settings.default_llm().base_url
+        assert "localhost:1234" not in default_url
+        window.show()
+        button = next(b for b in window.welcome.findChildren(QPushButton) if b.text() == "Start from an example")
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        form = window.setup_form
+        assert window.stack.currentWidget() is form and form.check.valid
+        assert form.llm.url_edit.text() == default_url
+        assert form.check.config.llm.base_url == default_url
+
+    kit.run(scenario())
+
+
+def marked(widgets) -> list:
+    return [w for w in widgets if w.property("invalid")]
+
+
+def all_fields(form) -> list:
+    return list({id(w): w for widgets in form.widget_map().values() for w in widgets}.values())
+
+
+def test_a_blank_form_shows_no_errors_until_a_field_is_edited_or_create_is_pressed(qtbot, form):
+    form.show()
+    assert not form.check.valid and form.problems()  # the blank rows are not a session...
+    assert marked(all_fields(form)) == []  # ...but nothing is red before the user typed anything
+    assert form.problem_list.count() == 1 and "Problems show here as you fill in" in form.problem_list.item(0).text()
+    assert not form.seller_tabs.tabText(0).startswith("⚠") and form.reason_label.text() == ""
+    form.grab().save("/tmp/forms_blank.png")
+
+    quantity = form.shopping.editor(0, "quantity")
+    qtbot.keyClicks(quantity, "two")  # the edited field alone says what is wrong
+    assert marked(all_fields(form)) == [quantity] and "whole number" in quantity.toolTip()
+
+    submitted = []
+    form.submitted.connect(submitted.append)
+    qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)  # Create shows every problem at once
+    assert submitted == []
+    shown = [form.problem_list.item(i).text() for i in range(form.problem_list.count())]
+    assert shown == form.problems() and len(shown) > 3
+    assert form.shopping.editor(0, "name") in marked(all_fields(form))
+    assert form.sellers()[0].inventory.editor(0, "cost_price") in marked(all_fields(form))
+    assert form.seller_tabs.tabText(0).startswith("⚠") and form.reason_label.text().startswith("To create")
+    form.grab().save("/tmp/forms_create_pressed.png")
+
+
+def test_a_new_seller_shows_no_errors_until_edited(qtbot, form):
+    form.show()
+    assert form.import_scenario_file(resource_path("scenarios", "office_supplies.json"))
+    qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)  # valid: nothing to reveal
+    qtbot.mouseClick(form.add_seller_button, Qt.MouseButton.LeftButton)
+    new = form.sellers()[-1]
+    assert not form.check.valid  # its empty stock row is not valid yet...
+    assert marked(all_fields(form)) == [] and not form.seller_tabs.tabText(form.seller_tabs.count() - 1).startswith("⚠")
+    assert "ready" not in form.problem_list.item(0).text()
+    form.grab().save("/tmp/forms_new_seller.png")
+    cost = new.inventory.editor(0, "cost_price")
+    qtbot.keyClicks(cost, "x")
+    assert marked(all_fields(form)) == [cost]
+
+
+def button_of(box, text: str):
+    return next(b for b in box.buttons() if b.text() == text)
+
+
+def test_load_example_over_edits_asks_first(qtbot, form):
+    office = load_scenario(resource_path("scenarios", "office_supplies.json"))
+    qtbot.keyClicks(form.session_name, "My own session")
+    click_menu_action(qtbot, form.examples_button, office.name)
+    box = form.confirm_box
+    assert box is not None and box.isVisible() and "replaces what you typed" in box.text()
+    form.grab().save("/tmp/forms_confirm.png")
+    qtbot.mouseClick(button_of(box, "Keep editing"), Qt.MouseButton.LeftButton)
+    assert form.session_name.text() == "My own session"
+
+    click_menu_action(qtbot, form.examples_button, office.name)
+    qtbot.mouseClick(button_of(form.confirm_box, "Load example"), Qt.MouseButton.LeftButton)
+    assert form.session_name.text() == office.name and not form.has_edits()
+
+
+def test_load_example_over_an_untouched_form_does_not_ask(qtbot, form):
+    office = load_scenario(resource_path("scenarios", "office_supplies.json"))
+    click_menu_action(qtbot, form.examples_button, office.name)
+    assert form.confirm_box is None and form.session_name.text() == office.name
+
+
+@pytest.mark.parametrize("gesture", ["cancel button", "escape"])
+def test_cancel_and_escape_leave_at_once_without_edits_and_ask_with_edits(qtbot, form, gesture):
+    form.show()
+    cancelled = []
+    form.cancelled.connect(lambda: cancelled.append(True))
+
+    def leave():
+        if gesture == "escape":
+            qtbot.keyClick(form.buyer_name, Qt.Key.Key_Escape)
+        else:
+            qtbot.mouseClick(form.cancel_button, Qt.MouseButton.LeftButton)
+
+    leave()
+    assert cancelled == [True] and form.confirm_box is None  # nothing typed: nothing to lose
+
+    qtbot.keyClicks(form.buyer_name, " Jones")
+    leave()
+    assert cancelled == [True] and form.confirm_box.isVisible()
+    qtbot.mouseClick(button_of(form.confirm_box, "Keep editing"), Qt.MouseButton.LeftButton)
+    assert cancelled == [True] and form.buyer_name.text() == "Buyer Jones"
+    leave()
+    qtbot.mouseClick(button_of(form.confirm_box, "Discard changes"), Qt.MouseButton.LeftButton)
+    assert cancelled == [True, True]
+
+
+def test_tab_reaches_every_cell_and_seller_field_in_reading_order(qtbot, form):
+    from PySide6.QtWidgets import QApplication
+
+    form.show()
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    form.shopping.add_row()
+    seller = form.sellers()[0]
+    seller.inventory.add_row()
+    form.session_name.setFocus()
+    qtbot.waitUntil(form.session_name.hasFocus)
+    visited = []
+    for _ in range(60):
+        visited.append(QApplication.focusWidget())
+        assert visited[-1] is not None, f"focus lost after {visited[-2:]}"
+        if visited[-1] is form.create_button:
+            break
+        qtbot.keyClick(visited[-1], Qt.Key.Key_Tab)
+
+    def positions(widgets):
+        return [visited.index(w) for w in widgets]
+
+    shopping = form.shopping.focus_chain()  # 2 rows of 4 cells and a remove button, then "Add item"
+    inventory = seller.inventory.focus_chain()
+    expected = [form.session_name, form.buyer_name, *shopping]
+    assert visited[:len(expected)] == expected
+    fields = [seller.name_edit, seller.priority_combo, seller.style_combo, *inventory]
+    assert positions(fields) == sorted(positions(fields))  # seller fields in order...
+    assert positions(fields)[-1] - positions(fields)[0] == len(fields) - 1  # ...one after the other
+    assert visited.index(form.llm.url_edit) > positions(fields)[-1]
+    assert visited[-1] is not None and form.cancel_button in visited

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QMenu, QMessageBox, QPushButton, QScrollArea, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget,
@@ -14,10 +15,12 @@ from ...domain.names import normalize_name
 from ...domain import MAX_SELLERS, LLMSettings, ScenarioError, SessionConfig, load_scenario, save_scenario
 from ...paths import resource_path
 from ..icons import icon
+from .confirm import ask_before_discarding
 from .llm_panel import LLMPanel, StatusProbe
 from .preview import RoomPreview
 from .seller_editor import SellerEditor
 from .table import Column, EditableTable
+from .touched import clear_touched, is_touched, mark_touched, watch_edits
 from .validation import FormCheck, Loc, Problem, check, number, quoted_names
 
 SHOPPING_COLUMNS = [
@@ -36,7 +39,8 @@ def example_scenarios() -> list[Path]:
 
 
 class SessionSetupForm(QWidget):
-    """Emits `submitted(SessionConfig)` only for a valid configuration; `cancelled()` on Cancel."""
+    """Emits `submitted(SessionConfig)` only for a valid configuration; `cancelled()` on Cancel or Escape
+    (after asking, if there are edits). A field shows its problems once edited, or all once Create is pressed."""
 
     submitted = Signal(object)
     cancelled = Signal()
@@ -48,9 +52,14 @@ class SessionSetupForm(QWidget):
         self.check: FormCheck = FormCheck(None)
         self.import_errors: list[str] = []
         self.message_box: QMessageBox | None = None
+        self.confirm_box: QMessageBox | None = None
+        self._baseline: dict[str, Any] = {}  # the form's data when it was last filled: edits are differences
+        self._revealed = False  # Create was pressed: problems no field holds are shown too
+        self.shown_problems: list[Problem] = []
         self.file_dialog: QFileDialog | None = None
         self._highlighted: list[QWidget] = []
         self._loading = False
+        self.defaults = LLMSettings()  # the user's LLM defaults, given by reset()
 
         self.session_name = QLineEdit()
         self.session_name.setPlaceholderText("e.g. Office restock, March")
@@ -78,6 +87,8 @@ class SessionSetupForm(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.create_button = QPushButton(icon("new"), "Create session")
         self.create_button.setDefault(True)
+        for widget in (self.session_name, self.buyer_name):
+            watch_edits(widget)
         self._build_layout()
         self._connect()
         for path in example_scenarios():
@@ -150,12 +161,12 @@ class SessionSetupForm(QWidget):
                        self.llm.changed):
             signal.connect(self.revalidate)
         self.add_seller_button.clicked.connect(lambda: self.add_seller(focus=True))
-        self.remove_seller_button.clicked.connect(lambda: self.remove_seller(self.seller_tabs.currentIndex()))
+        self.remove_seller_button.clicked.connect(self._remove_current_seller)
         self.problem_list.itemActivated.connect(self._focus_problem)
         self.problem_list.itemClicked.connect(self._focus_problem)
         self.import_button.clicked.connect(self.choose_scenario_to_import)
         self.save_button.clicked.connect(self.choose_scenario_to_save)
-        self.cancel_button.clicked.connect(self.cancelled)
+        self.cancel_button.clicked.connect(self.request_cancel)
         self.create_button.clicked.connect(self.submit)
 
     # ----- sellers --------------------------------------------------------------------------
@@ -181,6 +192,10 @@ class SessionSetupForm(QWidget):
         self.revalidate()
         return editor
 
+    def _remove_current_seller(self) -> None:
+        mark_touched(self.seller_tabs)  # removing the last seller is the user's doing: say what is missing
+        self.remove_seller(self.seller_tabs.currentIndex())
+
     def remove_seller(self, index: int) -> None:
         if 0 <= index < self.seller_tabs.count():
             widget = self.seller_tabs.widget(index)
@@ -191,8 +206,9 @@ class SessionSetupForm(QWidget):
     # ----- content --------------------------------------------------------------------------
 
     def reset(self, llm: LLMSettings, session_id: object | None = None) -> None:
-        """An empty form for a new session, with the LLM defaults from Settings."""
+        """An empty form for a new session, with the LLM defaults from Settings (kept for scenario files)."""
         self._loading = True
+        self.defaults = llm
         self.editing_session_id = session_id
         self.session_name.setText("")
         self.buyer_name.setText("Buyer")
@@ -201,12 +217,14 @@ class SessionSetupForm(QWidget):
             self.remove_seller(0)
         self.add_seller()
         self.llm.set_settings(llm)
-        self._loading = False
-        self._set_mode()
-        self.revalidate()
+        self._filled()
 
-    def set_config(self, config: SessionConfig, session_id: object | None = None) -> None:
+    def set_config(self, config: SessionConfig, session_id: object | None = None,
+                   defaults: LLMSettings | None = None) -> None:
+        """Show a stored or loaded config; `defaults` (the user's LLM defaults) serve later scenario files."""
         self._loading = True
+        if defaults is not None:
+            self.defaults = defaults
         self.editing_session_id = session_id
         self.session_name.setText(config.name)
         self.buyer_name.setText(config.buyer.name)
@@ -218,9 +236,20 @@ class SessionSetupForm(QWidget):
         self.seller_tabs.setCurrentIndex(0)
         api_key = self.llm.api_key.text() or None
         self.llm.set_settings(config.llm if config.llm.api_key else config.llm.model_copy(update={"api_key": api_key}))
+        self._filled()
+
+    def _filled(self) -> None:
+        """After reset or load: nothing is edited yet, so nothing is marked wrong and nothing would be lost."""
         self._loading = False
+        self._revealed = False
+        clear_touched(self.session_name, self.buyer_name, self.shopping.table, self.seller_tabs,
+                      *self.llm.focus_chain())
         self._set_mode()
         self.revalidate()
+        self._baseline = self.data()
+
+    def has_edits(self) -> bool:
+        return self.data() != self._baseline
 
     def _set_mode(self) -> None:
         editing = self.editing_session_id is not None
@@ -274,6 +303,11 @@ class SessionSetupForm(QWidget):
             hits.append(self.buyer_name)
         return hits
 
+    def shown(self, problem: Problem) -> bool:
+        """A problem shows once one of its fields was edited, or once Create was pressed."""
+        widgets = self.widgets_for(problem)
+        return any(is_touched(w) for w in widgets) if widgets else self._revealed
+
     def revalidate(self) -> None:
         if self._loading:
             return
@@ -284,9 +318,11 @@ class SessionSetupForm(QWidget):
         self.problem_list.clear()
         messages: dict[int, list[str]] = {}
         bad_sellers: set[int] = set()
-        for problem in self.check.problems:
-            widgets = self.widgets_for(problem)
-            for widget in widgets:
+        self.shown_problems = [p for p in self.check.problems if self.shown(p)]
+        for problem in self.shown_problems:
+            for widget in self.widgets_for(problem):
+                if not is_touched(widget):
+                    continue  # e.g. a seller added after Create was pressed: not the user's mistake yet
                 messages.setdefault(id(widget), []).append(problem.message)
                 if widget not in self._highlighted:
                     self._highlighted.append(widget)
@@ -306,27 +342,43 @@ class SessionSetupForm(QWidget):
         if self.check.valid:
             self.preview.show_config(self.check.config)
             self.problem_list.addItem(QListWidgetItem("No problems: the session is ready."))
-        else:
+        elif self.shown_problems:
             self.preview.show_invalid()
+        else:
+            self.preview.show_unfinished()
+            self.problem_list.addItem(QListWidgetItem(
+                "Not finished yet. Problems show here as you fill in the fields, or all at once when you "
+                "press Create."))
         self._update_create_button()
+        self._update_tab_order()
 
     def problems(self) -> list[str]:
+        """Every problem of the current data, shown or not yet."""
         return [p.message for p in self.check.problems]
 
     def _update_create_button(self) -> None:
+        """Create stays pressable: pressing it with problems shows them all (a greyed button explains nothing)."""
         verb = "save" if self.editing_session_id is not None else "create"
-        count = len(self.check.problems)
-        if self.check.valid:
-            self.create_button.setEnabled(True)
+        shown = [p.message for p in self.shown_problems]
+        if not shown:
             self.create_button.setToolTip("")
             self.reason_label.setText("")
             return
-        first = self.check.problems[0].message
-        more = f" (and {count - 1} more)" if count > 1 else ""
-        reason = f"To {verb} the session, fix: {first}{more}"
-        self.create_button.setEnabled(False)
-        self.create_button.setToolTip(reason if count == 1 else reason + "\n\n" + "\n".join(self.problems()))
+        more = f" (and {len(shown) - 1} more)" if len(shown) > 1 else ""
+        reason = f"To {verb} the session, fix: {shown[0]}{more}"
+        self.create_button.setToolTip(reason if len(shown) == 1 else reason + "\n\n" + "\n".join(shown))
         self.reason_label.setText(reason)
+
+    def _update_tab_order(self) -> None:
+        """Tab runs down the form as it reads: every table cell and seller field, then the buttons."""
+        chain: list[QWidget] = [self.session_name, self.buyer_name, *self.shopping.focus_chain(),
+                                self.add_seller_button, self.remove_seller_button, self.seller_tabs.tabBar()]
+        for editor in self.sellers():  # hidden sellers' fields are skipped by Qt; the tab bar switches seller
+            chain += editor.focus_chain()
+        chain += [*self.llm.focus_chain(), self.problem_list, self.examples_button, self.import_button,
+                  self.save_button, self.cancel_button, self.create_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     def _focus_problem(self, item: QListWidgetItem) -> None:
         loc = item.data(Qt.ItemDataRole.UserRole)
@@ -342,12 +394,42 @@ class SessionSetupForm(QWidget):
     def submit(self) -> None:
         self.revalidate()
         if self.check.valid:
+            self._baseline = self.data()
             self.submitted.emit(self.check.config)
+            return
+        self._revealed = True
+        for widgets in self.widget_map().values():
+            mark_touched(*widgets)
+        self.revalidate()
+        first = self.problem_list.item(0)
+        if first is not None:
+            self._focus_problem(first)
+
+    def request_cancel(self) -> None:
+        """Cancel (or Escape): leave at once if nothing was edited, else ask first."""
+        if not self.has_edits():
+            self.cancelled.emit()
+            return
+        self.confirm_box = ask_before_discarding(
+            self, "Discard your changes?", "You have changed this form. Leave it and lose the changes?",
+            "Discard changes", self.cancelled.emit)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.request_cancel()
+            return
+        super().keyPressEvent(event)
 
     # ----- scenario files -------------------------------------------------------------------
 
     def load_example(self, path: Path) -> None:
-        self.import_scenario_file(path)
+        """Fill the form with an example; over edits, only once the user agrees to lose them."""
+        if not self.has_edits():
+            self.import_scenario_file(path)
+            return
+        self.confirm_box = ask_before_discarding(
+            self, "Replace your changes?", f"Loading the example “{_example_title(path)}” replaces what you "
+            "typed in this form.", "Load example", lambda: self.import_scenario_file(path))
 
     def import_scenario_file(self, path: str | Path) -> bool:
         """Fill the form from a scenario file; an invalid file leaves the form unchanged and lists every error."""
@@ -360,8 +442,13 @@ class SessionSetupForm(QWidget):
                                "the form was not changed.", "\n".join(f"• {e}" for e in exc.errors))
             return False
         self.import_errors = []
-        self.set_config(config, self.editing_session_id)
+        self.set_config(config.model_copy(update={"llm": self.with_defaults(config.llm)}), self.editing_session_id)
         return True
+
+    def with_defaults(self, llm: LLMSettings) -> LLMSettings:
+        """The file's LLM settings over the user's defaults: a file naming only the rounds keeps the user's server."""
+        named = {name: getattr(llm, name) for name in llm.model_fields_set}
+        return self.defaults.model_copy(update=named)
 
     def save_scenario_file(self, path: str | Path) -> bool:
         if not self.check.valid:
@@ -376,7 +463,14 @@ class SessionSetupForm(QWidget):
         return True
 
     def choose_scenario_to_import(self) -> None:
-        self._file_dialog("Import scenario", QFileDialog.AcceptMode.AcceptOpen, self.import_scenario_file)
+        choose = lambda: self._file_dialog("Import scenario", QFileDialog.AcceptMode.AcceptOpen,  # noqa: E731
+                                           self.import_scenario_file)
+        if not self.has_edits():
+            choose()
+            return
+        self.confirm_box = ask_before_discarding(
+            self, "Replace your changes?", "Importing a scenario replaces what you typed in this form.",
+            "Choose a file…", choose)
 
     def choose_scenario_to_save(self) -> None:
         self._file_dialog("Save scenario", QFileDialog.AcceptMode.AcceptSave, self.save_scenario_file)

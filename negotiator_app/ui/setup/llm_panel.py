@@ -14,6 +14,7 @@ from ...domain import LLMSettings
 from ...llm import ModelInfo, ServerStatus, first_loaded
 from ..icons import icon
 from ..status_bar import describe_status
+from .touched import watch_edits
 from .validation import Loc
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class LLMPanel(QWidget):
                        self.max_tokens.valueChanged, self.max_rounds.valueChanged, self.concurrency.valueChanged,
                        self.context_tokens.valueChanged, self.api_key.textChanged):
             signal.connect(self.changed)
+        for widget in (self.url_edit, self.model_combo, self.api_key):
+            watch_edits(widget)
         self.model_combo.currentTextChanged.connect(self._show_model_state)
         self.refresh_button.clicked.connect(self.refresh_models)
         self.set_settings(LLMSettings())
@@ -108,6 +111,10 @@ class LLMPanel(QWidget):
             ("llm", "max_rounds"): [self.max_rounds], ("llm", "concurrency"): [self.concurrency],
             ("llm", "context_tokens"): [self.context_tokens],
         }
+
+    def focus_chain(self) -> list[QWidget]:
+        return [self.url_edit, self.model_combo, self.refresh_button, self.temperature, self.max_tokens,
+                self.max_rounds, self.concurrency, self.context_tokens, self.api_key]
 
     # ----- models from the server -----------------------------------------------------------
 

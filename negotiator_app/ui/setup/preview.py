@@ -33,6 +33,11 @@ class RoomPreview(QLabel):
         self.lines = []
         self.setText("<i>Fix the problems listed below to see which rooms this session makes.</i>")
 
+    def show_unfinished(self) -> None:
+        self.lines = []
+        self.setText("<i>Fill in the shopping list and the sellers' stock to see which rooms this session makes."
+                     "</i>")
+
     def show_config(self, config: SessionConfig) -> None:
         plan = plan_rooms(config)
         self.lines = describe_plan(plan)

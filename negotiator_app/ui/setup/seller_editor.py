@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLa
 
 from ...domain import Priority, Seller, SpeakingStyle
 from .table import Column, EditableTable
+from .touched import watch_edits
 from .validation import Loc, number
 
 PRIORITY_LABELS = {
@@ -61,6 +62,8 @@ class SellerEditor(QWidget):
         layout.addLayout(form)
         layout.addWidget(private)
         layout.addWidget(self.inventory)
+        for widget in (self.name_edit, self.priority_combo, self.style_combo):
+            watch_edits(widget)
         self.name_edit.textChanged.connect(self.changed)
         self.priority_combo.currentIndexChanged.connect(self.changed)
         self.style_combo.currentIndexChanged.connect(self.changed)
@@ -91,6 +94,9 @@ class SellerEditor(QWidget):
         self.priority_combo.setCurrentIndex(max(0, self.priority_combo.findData(seller.profile.priority.value)))
         self.style_combo.setCurrentIndex(max(0, self.style_combo.findData(seller.profile.speaking_style.value)))
         self.inventory.set_rows([inv.model_dump() for inv in seller.inventory])
+
+    def focus_chain(self) -> list[QWidget]:
+        return [self.name_edit, self.priority_combo, self.style_combo, *self.inventory.focus_chain()]
 
     def widgets(self, prefix: Loc) -> dict[Loc, list[QWidget]]:
         """Where each validation location of this seller is shown."""

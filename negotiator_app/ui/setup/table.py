@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QTableWidget, QToolButton,
     QVBoxLayout, QWidget,
 )
 
 from ..icons import icon
+from .touched import mark_touched, watch_edits
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class EditableTable(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setTabKeyNavigation(False)  # Tab leaves a cell for the next field, not the view's next item
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for i in range(1, len(columns)):
@@ -77,7 +79,9 @@ class EditableTable(QWidget):
             if value is not None:
                 edit.setText(_text(value))
             edit.setAccessibleName(column.header)
+            watch_edits(edit, self.table)
             edit.textChanged.connect(self.changed)
+            edit.installEventFilter(self)
             self.table.setCellWidget(row, col, edit)
         remove = QToolButton()
         remove.setIcon(icon("remove"))
@@ -90,9 +94,24 @@ class EditableTable(QWidget):
         self.changed.emit()
         return row
 
+    def focus_chain(self) -> list[QWidget]:
+        """Cells row by row (each row's remove button last), then the add button: the Tab order."""
+        chain: list[QWidget] = []
+        for row in range(self.row_count()):
+            chain += [*self.row_editors(row), self.remove_button(row)]
+        return [*chain, self.add_button]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:  # keep the cell Tab reached in view inside the table
+            for row in range(self.row_count()):
+                if watched in self.row_editors(row):
+                    self.table.scrollTo(self.table.model().index(row, self.row_editors(row).index(watched)))
+        return False
+
     def _remove_row_of(self, button: QToolButton) -> None:
         for row in range(self.table.rowCount()):
             if self.table.cellWidget(row, len(self.columns)) is button:
+                mark_touched(self.table)  # an emptied list is the user's doing: say so
                 self.remove_row(row)
                 return
 
