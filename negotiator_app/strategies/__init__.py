@@ -9,4 +9,11 @@ from .observe import buyer_prices_by_round
 from .seller import SellerMove, seller_move, seller_offer_price
 from .tactics import buyer_target, concession, seller_price
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "ACCEPT", "CONTINUE", "WALK_AWAY", "BuyerMove", "buyer_move", "buyer_opening", "is_valid", "target_price",
+    "DEFAULT_EXPONENT", "AgentConfig", "AgentKind", "StrategyConfig", "StrategyKind", "Disclosure", "Secret",
+    "buyer_secrets", "find_disclosures", "seller_secrets", "buyer_instruction", "check_buyer_reply",
+    "check_seller_reply", "seller_instruction", "price_mentions", "proposed_price", "states_price",
+    "buyer_prices_by_round", "SellerMove", "seller_move", "seller_offer_price", "buyer_target", "concession",
+    "seller_price",
+]
