@@ -9,5 +9,5 @@ from .store import NotFound, Store
 __all__ = [
     "Store", "NotFound", "StorageError", "SCHEMA_VERSION", "Recorder",
     "StoredSession", "SessionSummary", "RunSummary", "RunRecord", "RunEvent", "Debrief",
-    "AppSettings", "load_settings", "resolve_db_path", "save_settings",
+    "UserSettings", "load_settings", "resolve_db_path", "save_settings",
 ]

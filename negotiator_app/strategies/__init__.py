@@ -9,4 +9,17 @@ from .observe import buyer_prices_by_round
 from .seller import SellerMove, seller_move, seller_offer_price
 from .tactics import buyer_target, concession, seller_price
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    # configuration
+    "DEFAULT_EXPONENT", "AgentConfig", "AgentKind", "StrategyConfig", "StrategyKind",
+    # tactics: how far to concede by a point of the run
+    "buyer_target", "concession", "seller_price",
+    # moves
+    "ACCEPT", "CONTINUE", "WALK_AWAY", "BuyerMove", "buyer_move", "buyer_opening", "is_valid", "target_price",
+    "SellerMove", "seller_move", "seller_offer_price", "buyer_prices_by_round",
+    # hybrid agents: a strategy decides, a model writes
+    "buyer_instruction", "check_buyer_reply", "check_seller_reply", "seller_instruction",
+    # reading prices and spotting disclosures
+    "price_mentions", "proposed_price", "states_price",
+    "Disclosure", "Secret", "buyer_secrets", "find_disclosures", "seller_secrets",
+]
