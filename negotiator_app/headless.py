@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .domain import RESUMABLE_STATES, RunState, ScenarioError, SessionConfig, load_scenario, money
+from .domain import RESUMABLE_STATES, Decision, RunState, ScenarioError, SessionConfig, load_scenario, money
 from .engine import (
     DecisionMade, ErrorRaised, EventBus, MessageCompleted, OfferMade, RunFinished, SellerSilent, SessionEngine,
     ViolationRecorded,
@@ -60,7 +60,7 @@ def event_line(event) -> str | None:
     if isinstance(event, ViolationRecorded):
         v = event.violation
         return f"[{room} · r{v.round}] violation ({v.kind.value}) by {v.agent}: {v.attempted}; limit: {v.limit}"
-    if isinstance(event, DecisionMade) and event.decision != "continue":
+    if isinstance(event, DecisionMade) and event.decision != Decision.CONTINUE:
         who = f" {event.seller}" if event.seller else ""
         return f"[{room} · r{event.round}] decision: {event.decision}{who} (by {event.by}) {event.reason}".rstrip()
     if isinstance(event, SellerSilent):

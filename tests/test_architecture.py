@@ -88,3 +88,24 @@ def test_the_engine_names_decisions_and_deciders_by_their_enums():
             if isinstance(node, ast.Constant) and node.value in words:
                 found.append(f"engine/{path.name}:{node.lineno} {node.value!r}")
     assert found == []
+
+
+def test_the_resumable_states_are_listed_once():
+    """Which stored runs may be picked up again is `RESUMABLE_STATES`; a second hand-written copy would drift."""
+    resumable = {"STOPPED", "INTERRUPTED", "ERROR"}
+    copies = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+                members = {e.attr for e in node.elts if isinstance(e, ast.Attribute)
+                           and isinstance(e.value, ast.Name) and e.value.id == "RunState"}
+                if resumable <= members:
+                    copies.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert [c.split(":")[0] for c in copies] == ["domain/records.py"], copies
+
+
+def test_nothing_cites_design_notes_the_repository_does_not_have():
+    cited = "DESIGN" + ".md"  # spelled apart so that this test does not find itself
+    root = PACKAGE.parent
+    files = [*PACKAGE.rglob("*.py"), *(root / "tests").rglob("*.py"), root / "README.md"]
+    assert [str(f.relative_to(root)) for f in files if cited in f.read_text(encoding="utf-8")] == []

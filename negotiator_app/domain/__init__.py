@@ -31,7 +31,7 @@ from .records import (
     ViolationKind,
 )
 from .rooms import RoomPlan, RoomSeller, SessionPlan, SkippedItem, SkipReason, plan_rooms
-from .rules import check_acceptance, check_offer, money
+from .rules import check_acceptance, check_offer, money, percent, percent_points, saving_points
 from .scenario import ScenarioError, load_scenario, loads_scenario, parse_config, save_scenario
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
     # rooms, mentions and rules
     "Mentions", "parse_mentions", "recipients_for",
     "RoomPlan", "RoomSeller", "SessionPlan", "SkippedItem", "SkipReason", "plan_rooms",
-    "check_acceptance", "check_offer", "money",
+    "check_acceptance", "check_offer", "money", "percent", "percent_points", "saving_points",
     # scenario files
     "ScenarioError", "load_scenario", "loads_scenario", "parse_config", "save_scenario",
 ]

@@ -1,4 +1,5 @@
-"""The rules the code enforces whatever the models say: binding offers and valid deals."""
+"""The rules the code enforces whatever the models say (binding offers and valid deals), and how money and
+shares are written wherever a person reads them."""
 from __future__ import annotations
 
 import math
@@ -10,6 +11,21 @@ from .records import Offer, Violation, ViolationKind
 
 def money(value: float) -> str:
     return f"{value:,.2f}"
+
+
+def percent(share: float | None, digits: int = 0, missing: str = "—") -> str:
+    """A share of one as a percentage: 0.125 → '12%' (or '12.5%' with one digit); `missing` when there is none."""
+    return missing if share is None else percent_points(share * 100, digits)
+
+
+def percent_points(points: float | None, digits: int = 1, missing: str = "—") -> str:
+    """A value already in percent: 12.5 → '12.5%'; `missing` when there is none."""
+    return missing if points is None else f"{points:.{digits}f}%"
+
+
+def saving_points(asking: float, paid: float) -> float | None:
+    """What was saved against the asking price, in percent of it (two decimals); None without an asking price."""
+    return round((asking - paid) / asking * 100, 2) if asking else None
 
 
 def check_offer(

@@ -6,9 +6,10 @@ that can never be broken (binding offers, valid deals) are not here but in domai
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ..domain import Decision, InventoryItem, Priority
+from ..strategies.tactics import seller_price
 
 # The buyer's opening message cannot end the run: it only starts the conversation.
 OPENING_DECISIONS: tuple[Decision, ...] = (Decision.CONTINUE,)
@@ -50,18 +51,17 @@ def coerce_decision(said: str, allowed: Sequence[str]) -> str:
     return said
 
 
-# Share of the gap between asking price and floor a seller is willing to give up by a point of the run
-# (0 = first round, 1 = last). Set in code so that priorities concede visibly differently even on small models:
-# customer retention concedes early (Conceder), balanced steadily (Linear), profit late (Boulware).
-CONCESSION_SCHEDULE: dict[Priority, Callable[[float], float]] = {
-    Priority.CUSTOMER_RETENTION: lambda t: t**0.5,
-    Priority.BALANCED: lambda t: t,
-    Priority.MAXIMIZE_PROFIT: lambda t: t**2,
+# How a model seller's priority concedes, as the exponent e of a time-dependent tactic: by round r of T it
+# gives up (r/T)^(1/e) of the gap between its ask and its floor. Set in code so that priorities concede visibly
+# differently even on small models: customer retention early (Conceder, e > 1), balanced steadily (Linear),
+# profit late (Boulware, e < 1). Every seller reaches its floor in the last round.
+CONCESSION_EXPONENT: dict[Priority, float] = {
+    Priority.CUSTOMER_RETENTION: 2.0,
+    Priority.BALANCED: 1.0,
+    Priority.MAXIMIZE_PROFIT: 0.5,
 }
 
 
 def seller_target(stock: InventoryItem, priority: Priority, round_: int, max_rounds: int) -> float:
     """The lowest price the seller should go to this round; never below its floor, never above its ask."""
-    progress = min(1.0, max(0.0, round_ / max(1, max_rounds)))
-    conceded = CONCESSION_SCHEDULE[priority](progress)
-    return round(stock.selling_price - (stock.selling_price - stock.least_price) * conceded, 2)
+    return seller_price(stock.least_price, stock.selling_price, round_, max_rounds, CONCESSION_EXPONENT[priority])

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ..domain import Role, money, plan_rooms
+from ..domain import Role, money, percent, percent_points, plan_rooms
 from ..engine.context import estimate_tokens
 from ..llm import ChatRequest, LLMClient, LLMError, choose_model
 from ..storage import Debrief, RunRecord, Store
@@ -58,10 +58,6 @@ def latest_runs(store: Store, session_id: int) -> list[RunRecord]:
 
 def _p(value: float | None) -> str:
     return "n/a" if value is None else money(value)
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.0f}%"
 
 
 def transcript_lines(record: RunRecord) -> list[str]:
@@ -121,10 +117,10 @@ def _facts(record: RunRecord, m: RunMetrics) -> list[str]:
         facts += [
             f"Winning seller's ask: {_p(m.asking_price)}; floor: {_p(m.winning_floor)}",
             f"Saving against the ask: {_p(m.savings_per_unit)} per unit, {_p(m.savings_total)} in total"
-            + (f" ({m.savings_pct:.1f}%)" if m.savings_pct is not None else ""),
+            + (f" ({percent_points(m.savings_pct)})" if m.savings_pct is not None else ""),
             f"Where the price landed between the winner's floor (0%) and the buyer's max (100%): "
-            f"{_pct(m.price_position)}",
-            f"Buyer's share of the surplus (max − price) / (max − floor): {_pct(m.buyer_surplus_share)}",
+            f"{percent(m.price_position, missing="n/a")}",
+            f"Buyer's share of the surplus (max − price) / (max − floor): {percent(m.buyer_surplus_share, missing="n/a")}",
             "Bought from the seller with the lowest floor: "
             + ("n/a" if m.went_to_lowest_floor is None else ("yes" if m.went_to_lowest_floor else "no")),
         ]
@@ -193,7 +189,7 @@ def session_prompt(metrics: SessionMetrics, items: list[Debrief]) -> str:
         f"- Items bought: {metrics.items_bought} of {len(metrics.items)}",
         f"- Total spent: {money(metrics.total_spent)}; at the winning sellers' asks it would cost "
         f"{money(metrics.total_asking)}; saved {money(metrics.total_savings)}"
-        + (f" ({metrics.savings_pct:.1f}%)" if metrics.savings_pct is not None else ""),
+        + (f" ({percent_points(metrics.savings_pct)})" if metrics.savings_pct is not None else ""),
         f"- Average rounds: {'n/a' if metrics.average_rounds is None else f'{metrics.average_rounds:.1f}'}; "
         f"messages: {metrics.messages}",
         "- Rule violations: " + (", ".join(f"{k.replace('_', ' ')} {v}" for k, v in metrics.violations_by_kind.items())
@@ -207,7 +203,7 @@ def session_prompt(metrics: SessionMetrics, items: list[Debrief]) -> str:
             state = "not negotiated"
         elif m.bought:
             state = f"bought from {m.seller} at {_p(m.price_per_unit)} per unit, total {_p(m.total)}, " \
-                    f"saved {_p(m.savings_total)}, buyer's surplus share {_pct(m.buyer_surplus_share)}"
+                    f"saved {_p(m.savings_total)}, buyer's surplus share {percent(m.buyer_surplus_share, missing="n/a")}"
         else:
             state = "no deal"
         lines.append(f"- {row.room_key or '(no room)'} {row.item}: {state}")

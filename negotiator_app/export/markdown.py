@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import math
 
-from ..domain import Role, money
+from ..domain import Role, money, percent, percent_points
 from ..storage import Debrief, RunRecord, Store
 from .metrics import RunMetrics, run_metrics
 
 
 def _price(value: float | None) -> str:
     return "—" if value is None or not math.isfinite(value) else money(value)
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
 
 
 def render_run(record: RunRecord, metrics: RunMetrics | None = None) -> str:
@@ -62,9 +58,9 @@ def render_run(record: RunRecord, metrics: RunMetrics | None = None) -> str:
         "", "## Numbers", "",
         "| | |", "|---|---|",
         f"| Asking price (winner) | {_price(m.asking_price)} |",
-        f"| Savings | {_price(m.savings_total)} ({'—' if m.savings_pct is None else f'{m.savings_pct:.1f}%'}) |",
-        f"| Price between floor and max | {_pct(m.price_position)} |",
-        f"| Buyer's share of the surplus | {_pct(m.buyer_surplus_share)} |",
+        f"| Savings | {_price(m.savings_total)} ({percent_points(m.savings_pct)}) |",
+        f"| Price between floor and max | {percent(m.price_position)} |",
+        f"| Buyer's share of the surplus | {percent(m.buyer_surplus_share)} |",
         f"| Went to the lowest floor | {'—' if m.went_to_lowest_floor is None else ('yes' if m.went_to_lowest_floor else 'no')} |",
         f"| Messages | {m.messages} |",
         f"| Violations | {m.violations} |",

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 
 from pydantic import BaseModel, Field
 
-from ..domain import OutcomeKind, Role, RunState, SessionConfig, plan_rooms
+from ..domain import OutcomeKind, Role, RunState, SessionConfig, plan_rooms, saving_points
 from ..domain.names import normalize_name
 from ..storage.models import RunRecord
 
@@ -114,7 +114,7 @@ def run_metrics(record: RunRecord, config: SessionConfig | None = None) -> RunMe
             metrics.asking_price, metrics.winning_floor = ask, floor
             metrics.savings_per_unit = round(ask - price, 2)
             metrics.savings_total = round((ask - price) * qty, 2)
-            metrics.savings_pct = _r((ask - price) / ask * 100, 2)
+            metrics.savings_pct = saving_points(ask, price)
             if buyer_max > floor:  # otherwise there was no zone of agreement to share
                 metrics.price_position = _r((price - floor) / (buyer_max - floor))
                 metrics.buyer_surplus_share = _r((buyer_max - price) / (buyer_max - floor))

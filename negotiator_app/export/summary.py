@@ -5,7 +5,7 @@ from collections import Counter
 
 from pydantic import BaseModel, Field
 
-from ..domain import plan_rooms
+from ..domain import plan_rooms, saving_points
 from ..storage import Store
 from .metrics import AgentStats, RunMetrics, agent_stats, run_metrics
 
@@ -88,7 +88,7 @@ def session_metrics(store: Store, session_id: int) -> SessionMetrics:
         session_id=session_id, name=session.name, items=rows, rooms=[_room(k, v) for k, v in sorted(by_room.items())],
         items_bought=len(bought), items_not_bought=len(rows) - len(bought), total_spent=spent, total_asking=asking,
         total_savings=round(sum(m.savings_total or 0 for m in bought), 2),
-        savings_pct=round((asking - spent) / asking * 100, 2) if asking else None,
+        savings_pct=saving_points(asking, spent),
         average_rounds=_mean([m.rounds for m in latest_runs]),
         average_duration_s=_mean([m.duration_s for m in latest_runs if m.duration_s is not None]),
         messages=sum(m.messages for m in latest_runs), violations_by_kind=dict(sorted(kinds.items())),

@@ -10,10 +10,16 @@ from .seller import SellerMove, seller_move, seller_offer_price
 from .tactics import buyer_target, concession, seller_price
 
 __all__ = [
+    # configuration
+    "DEFAULT_EXPONENT", "AgentConfig", "AgentKind", "StrategyConfig", "StrategyKind",
+    # tactics: how far to concede by a point of the run
+    "buyer_target", "concession", "seller_price",
+    # moves
     "ACCEPT", "CONTINUE", "WALK_AWAY", "BuyerMove", "buyer_move", "buyer_opening", "is_valid", "target_price",
-    "DEFAULT_EXPONENT", "AgentConfig", "AgentKind", "StrategyConfig", "StrategyKind", "Disclosure", "Secret",
-    "buyer_secrets", "find_disclosures", "seller_secrets", "buyer_instruction", "check_buyer_reply",
-    "check_seller_reply", "seller_instruction", "price_mentions", "proposed_price", "states_price",
-    "buyer_prices_by_round", "SellerMove", "seller_move", "seller_offer_price", "buyer_target", "concession",
-    "seller_price",
+    "SellerMove", "seller_move", "seller_offer_price", "buyer_prices_by_round",
+    # hybrid agents: a strategy decides, a model writes
+    "buyer_instruction", "check_buyer_reply", "check_seller_reply", "seller_instruction",
+    # reading prices and spotting disclosures
+    "price_mentions", "proposed_price", "states_price",
+    "Disclosure", "Secret", "buyer_secrets", "find_disclosures", "seller_secrets",
 ]

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..domain import Offer, ShoppingItem
+from ..domain import Decision, Offer, ShoppingItem
 from . import templates
 from .config import StrategyConfig, StrategyKind
 from .seller import turn_rng
 from .tactics import buyer_target, buyer_tit_for_tat
 
-CONTINUE, ACCEPT, WALK_AWAY = "continue", "accept", "walk_away"
+CONTINUE, ACCEPT, WALK_AWAY = Decision.CONTINUE, Decision.ACCEPT, Decision.WALK_AWAY
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..domain import money
+from ..domain import money, percent, percent_points
 from ..paths import data_dir, export_dir
 from ..runtime import ClientFactory
 from ..storage import Debrief, StorageError, Store
@@ -29,10 +29,6 @@ STATUS_TEXT = {"bought": "Deal", "not_bought": "No deal", "not_run": "Not run ye
 
 def _num(value: float | None, fmt=money) -> str:
     return "—" if value is None else fmt(value)
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
 
 
 Spawn = Callable[[Coroutine], asyncio.Task]
@@ -140,7 +136,7 @@ class SummaryView(QWidget):
         self.metrics = m = session_metrics(store, session_id)
         self.title.setText(f"<h2>{m.name}</h2>")
         saving = f" — saved {money(m.total_savings)} against the asks" if m.total_asking else ""
-        pct = f" ({m.savings_pct:.1f}%)" if m.savings_pct is not None else ""
+        pct = f" ({percent_points(m.savings_pct)})" if m.savings_pct is not None else ""
         self.totals.setText(f"Bought {m.items_bought} of {len(m.items)} items for {money(m.total_spent)}{saving}{pct}.")
         self._fill_table(m)
         self._fill_metrics(m)
@@ -179,8 +175,8 @@ class SummaryView(QWidget):
         lowest = [b.went_to_lowest_floor for b in bought if b.went_to_lowest_floor is not None]
         pairs = [
             ("Total spent", money(m.total_spent)), ("At the asks it would cost", money(m.total_asking)),
-            ("Savings", f"{money(m.total_savings)}" + (f" ({m.savings_pct:.1f}%)" if m.savings_pct is not None else "")),
-            ("Buyer's share of the surplus", _pct(sum(shares) / len(shares)) if shares else "—"),
+            ("Savings", f"{money(m.total_savings)}" + (f" ({percent_points(m.savings_pct)})" if m.savings_pct is not None else "")),
+            ("Buyer's share of the surplus", percent(sum(shares) / len(shares) if shares else None)),
             ("Deals with the lowest-floor seller", f"{sum(lowest)} of {len(lowest)}" if lowest else "—"),
             ("Average rounds", _num(m.average_rounds, lambda v: f"{v:.1f}")),
             ("Messages", str(m.messages)),

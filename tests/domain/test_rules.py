@@ -13,6 +13,9 @@ from negotiator_app.domain import (
     check_acceptance,
     check_offer,
     money,
+    percent,
+    percent_points,
+    saving_points,
 )
 
 STOCK = InventoryItem(name="USB-C cable", cost_price=2, least_price=5, selling_price=10, quantity_available=20)
@@ -131,3 +134,9 @@ def test_every_violation_kind_is_produced_by_a_rule():
         accept("Bolt", {"Bolt": offer("Bolt", quantity=1)})[1].kind,
     }
     assert produced == set(ViolationKind)
+
+
+def test_shares_and_percentages_are_written_one_way():
+    assert [percent(0.125), percent(0.125, 1), percent(None), percent(None, missing="n/a")] == ["12%", "12.5%", "—", "n/a"]
+    assert [percent_points(12.35), percent_points(7, 0), percent_points(None)] == ["12.3%", "7%", "—"]
+    assert [saving_points(120.0, 90.0), saving_points(3.0, 2.0), saving_points(0.0, 0.0)] == [25.0, 33.33, None]

@@ -5,7 +5,7 @@ import json
 
 from negotiator_app.domain import DecidedBy, Decision, OutcomeKind, ViolationKind
 from negotiator_app.engine import DecisionMade, ForceAccept, ForceBuyerDecides, OfferMade, ViolationRecorded, policy
-from tests.engine.support import Script, buyer_requests, engine_for, make_config, round_of, seller_requests, wait_for
+from tests.engine.support import Script, buyer_requests, engine_for, make_config, round_of, seller_requests
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.hardening.support import Harness
 

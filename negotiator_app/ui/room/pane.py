@@ -8,7 +8,7 @@ from PySide6.QtCore import QTimer, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from ...domain import RESUMABLE_STATES, BuyerMode, RunState
+from ...domain import RESUMABLE_STATES, BuyerMode, DecidedBy, Decision, RunState
 from ...domain.names import normalize_name
 from ...engine import InputError, RoomRunner, RunSnapshot
 from ...engine import events as ev
@@ -283,9 +283,9 @@ class RoomPane(QWidget):
         self.transcript.add_note(f"{event.seller} did not answer in round {event.round}: {event.reason}")
 
     def _on_DecisionMade(self, event: ev.DecisionMade) -> None:
-        if event.decision == "refused":
+        if event.decision == Decision.REFUSED:
             self.transcript.add_note(f"The buyer's acceptance of {event.seller} was refused: {event.reason}", "violation")
-        elif event.by == "forced":
+        elif event.by == DecidedBy.FORCED:
             person_reason = event.reason if event.reason not in ("", "accepted by the person", DEFAULT_NO_DEAL_REASON) else ""
             self.transcript.add_note("Decision forced by you" + (f": {person_reason}" if person_reason else ""))
 
