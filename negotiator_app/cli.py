@@ -40,8 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     _server(resume)
     _db(resume)
 
-    sessions = sub.add_parser("sessions", help="list stored sessions")
+    sessions = sub.add_parser("sessions", help="list stored sessions, with the states of their runs")
     _db(sessions)
+
+    runs = sub.add_parser("runs", help="list a session's runs: id, room, item, state, rounds, outcome")
+    runs.add_argument("session_id", type=int, metavar="SESSION_ID")
+    _db(runs)
 
     export = sub.add_parser("export", help="export a session log")
     export.add_argument("session_id", type=int, metavar="SESSION_ID")
@@ -88,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                                        api_key=args.api_key, export_dir=args.export_dir)
     if args.command == "sessions":
         return headless.sessions_command(db=args.db)
+    if args.command == "runs":
+        return headless.runs_command(args.session_id, db=args.db)
     if args.command == "export":
         return headless.export_command(args.session_id, args.out, fmt=args.format, db=args.db)
     if args.command == "debrief":
