@@ -1,5 +1,5 @@
-"""Headless commands behind the CLI: run a scenario or resume a run into the database, list sessions and runs,
-export, import, debrief. A negotiation is the session runtime with a printer subscribed to it."""
+"""Headless negotiation behind the CLI: run a scenario or resume a run into the database. A negotiation is the
+session runtime with a printer subscribed to it; the commands on what is stored live in stored_commands.py."""
 from __future__ import annotations
 
 import asyncio
@@ -12,29 +12,25 @@ from .engine import (
     DecisionMade, ErrorRaised, Event, InputError, MessageCompleted, OfferMade, RunFinished, SellerSilent,
     ViolationRecorded,
 )
-from .export import (
-    DebriefError, ImportError_, import_session, run_log, run_markdown, session_log, session_markdown,
-    write_debriefs, write_json, write_text,
-)
+from .export import run_log, run_markdown, session_log, write_json, write_text
 from .llm import LLMClient
 from .runtime import ClientFactory, RoomFailed, SessionRuntime, StorageFailed, StorageRecovered, open_store
-from .storage import Debrief, RunOwnedElsewhere, RunRecord, RunSummary, Store, StorageError, resolve_db_path
-from .storage.owners import Owner
+from .storage import RunOwnedElsewhere, RunRecord, Store, StorageError, resolve_db_path
 from .storage.store import NotFound
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_SERVER, EXIT_STORAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 Out = Callable[[str], None]
 
 
-def _err(text: str) -> None:
+def to_stderr(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _out(text: str) -> None:
+def to_stdout(text: str) -> None:
     print(text, flush=True)
 
 
-def open_db(db: str | None, err: Out = _err) -> Store | None:
+def open_db(db: str | None, err: Out = to_stderr) -> Store | None:
     """The start-up sequence every command runs (it also marks runs a crash left behind as interrupted)."""
     try:
         opened = open_store(resolve_db_path(db))
@@ -142,7 +138,7 @@ def _apply_overrides(config: SessionConfig, base_url: str | None, model: str | N
     return SessionConfig.model_validate({**config.model_dump(), "llm": llm})
 
 
-def _problems(err: Out, what: str, errors: list[str], after: str = "") -> None:
+def print_problems(err: Out, what: str, errors: list[str], after: str = "") -> None:
     """One clear line first, then every problem with its location."""
     err(f"error: {what} ({len(errors)} problem(s)){after}:")
     for line in errors:
@@ -151,11 +147,11 @@ def _problems(err: Out, what: str, errors: list[str], after: str = "") -> None:
 
 def run_command(scenario: str, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
                 rounds: int | None = None, export_dir: str | None = None, api_key: str | None = None,
-                out: Out = _out, err: Out = _err) -> int:
+                out: Out = to_stdout, err: Out = to_stderr) -> int:
     try:
         config = _apply_overrides(load_scenario(scenario), base_url, model, rounds)
     except ScenarioError as exc:
-        _problems(err, f"{exc.source} is not a valid scenario", exc.errors)
+        print_problems(err, f"{exc.source} is not a valid scenario", exc.errors)
         return EXIT_BAD_INPUT
     except ValueError as exc:
         err(f"error: invalid option: {exc}")
@@ -215,7 +211,8 @@ def export_session_files(store: Store, session_id: int, directory: Path, run_ids
 
 
 def resume_command(run_id: str, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
-                   api_key: str | None = None, export_dir: str | None = None, out: Out = _out, err: Out = _err) -> int:
+                   api_key: str | None = None, export_dir: str | None = None, out: Out = to_stdout,
+                   err: Out = to_stderr) -> int:
     store = open_db(db, err)
     if store is None:
         return EXIT_STORAGE
@@ -261,149 +258,3 @@ async def _resume(store: Store, record: RunRecord, config: SessionConfig, api_ke
     finally:
         await _close(runtime, err)
     return _report(store, record.session_id, [record.run_id], finished, export_dir, out, err)
-
-
-
-
-def state_summary(counts: dict[RunState, int]) -> str:
-    """'2 decided, 1 interrupted': the states of a session's runs, in the order RunState lists them."""
-    return ", ".join(f"{counts[s]} {s.value.replace('_', ' ')}" for s in RunState if counts.get(s)) or "-"
-
-
-def sessions_command(*, db: str | None = None, out: Out = _out, err: Out = _err) -> int:
-    store = open_db(db, err)
-    if store is None:
-        return EXIT_STORAGE
-    with store:
-        sessions = store.list_sessions()
-        counts = store.run_state_counts()
-    if not sessions:
-        out("no sessions yet")
-        return EXIT_OK
-    states = {s.id: state_summary(counts.get(s.id, {})) for s in sessions}
-    width = max(len("run states"), *(len(text) for text in states.values()))
-    out(f"{'id':>4}  {'items':>5}  {'sellers':>7}  {'runs':>4}  {'run states':<{width}}  {'last activity':<19}  name")
-    for s in sessions:
-        out(f"{s.id:>4}  {s.item_count:>5}  {s.seller_count:>7}  {s.run_count:>4}  {states[s.id]:<{width}}  "
-            f"{s.last_activity.astimezone():%Y-%m-%d %H:%M:%S}  {s.name}")
-    return EXIT_OK
-
-
-def outcome_text(run: RunSummary) -> str:
-    o = run.outcome
-    if o is None:
-        return ""
-    if o.kind.value == "deal":
-        return f"deal: {o.seller} {money(o.price_per_unit)} × {o.quantity}"
-    return f"no deal: {o.reason}" if o.reason else "no deal"
-
-
-def runs_command(session_id: int, *, db: str | None = None, out: Out = _out, err: Out = _err) -> int:
-    """A session's runs, newest first: the ids `resume` takes, and which of them can be resumed."""
-    store = open_db(db, err)
-    if store is None:
-        return EXIT_STORAGE
-    with store:
-        try:
-            name = store.session_summary(session_id).name
-        except NotFound:
-            err(f"error: no session {session_id} in {store.path}; `negotiator sessions` lists them")
-            return EXIT_BAD_INPUT
-        runs = store.list_runs(session_id)
-    out(f"session {session_id}: {name} — {len(runs)} run(s)")
-    if not runs:
-        return EXIT_OK
-    rows = [("id", "room", "item", "state", "rounds", "outcome")]
-    for r in runs:
-        state = r.state.value
-        if r.state in RESUMABLE_STATES:
-            state += " (resumable)"
-        elif not r.state.finished:
-            owner = Owner.parse(r.owner_id)
-            state += f" (by {owner.describe()})" if owner else ""
-        rows.append((r.run_id, r.room_key, r.item, state, str(r.rounds), outcome_text(r)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        out("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    return EXIT_OK
-
-
-def export_command(session_id: int, out_path: str, *, fmt: str = "json", db: str | None = None,
-                   out: Out = _out, err: Out = _err) -> int:
-    store = open_db(db, err)
-    if store is None:
-        return EXIT_STORAGE
-    with store:
-        try:
-            if fmt == "md":
-                write_text(out_path, session_markdown(store, session_id))
-            else:
-                write_json(out_path, session_log(store, session_id))
-        except NotFound:
-            err(f"error: no session {session_id} in {store.path}")
-            return EXIT_BAD_INPUT
-        except OSError as exc:
-            err(f"error: cannot write {out_path}: {exc.strerror or exc}")
-            return EXIT_STORAGE
-    if out_path != "-":  # '-' is standard output: the log itself is the output
-        out(f"wrote {out_path}")
-    return EXIT_OK
-
-
-def import_command(path: str, *, db: str | None = None, out: Out = _out, err: Out = _err) -> int:
-    store = open_db(db, err)
-    if store is None:
-        return EXIT_STORAGE
-    with store:
-        try:
-            summary = import_session(store, path)
-        except ImportError_ as exc:
-            _problems(err, f"{exc.source} cannot be imported", exc.errors, "; nothing was written")
-            return EXIT_BAD_INPUT
-        except StorageError as exc:
-            err(f"error: {exc.user_message}")
-            return EXIT_STORAGE
-    out(f"imported session {summary.id}: {summary.name} ({summary.run_count} run(s))")
-    return EXIT_OK
-
-
-def debrief_lines(debriefs: list[Debrief]) -> list[str]:
-    lines: list[str] = []
-    for d in debriefs:
-        lines += ["", "Session" if d.is_session else f"{d.item} ({d.room_key}, run {d.run_id})", d.text]
-        if d.unknown_citations:
-            lines.append(f"(cites messages that do not exist in that run: {', '.join(d.unknown_citations)})")
-    return lines
-
-
-def debrief_command(session_id: int, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
-                    api_key: str | None = None, out: Out = _out, err: Out = _err) -> int:
-    """Write the AI debrief of a stored session with its model server, store it (replacing any), print it."""
-    store = open_db(db, err)
-    if store is None:
-        return EXIT_STORAGE
-    with store:
-        try:
-            llm = store.get_session(session_id).config.llm
-        except NotFound:
-            err(f"error: no session {session_id} in {store.path}")
-            return EXIT_BAD_INPUT
-
-        async def write() -> list[Debrief]:
-            async with LLMClient(base_url or llm.base_url, api_key=api_key, read_timeout=llm.read_timeout_s) as client:
-                return await write_debriefs(store, session_id, client, model=model,
-                                            on_progress=lambda text: err(text))
-
-        try:
-            debriefs = asyncio.run(write())
-        except DebriefError as exc:
-            err(f"error: {exc.user_message}")
-            return {"no_runs": EXIT_BAD_INPUT, "server": EXIT_SERVER}.get(exc.reason, EXIT_RUN_FAILED)
-        except StorageError as exc:
-            err(f"error: {exc.user_message}")
-            return EXIT_STORAGE
-        name = store.get_session(session_id).name
-    out(f"AI debrief of session {session_id}: {name} (model {debriefs[0].model}; stored)")
-    for line in debrief_lines(debriefs):
-        out(line)
-    return EXIT_OK
