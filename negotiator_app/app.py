@@ -1,4 +1,6 @@
-"""Composition root: QApplication on a qasync loop, wiring of client, store, engine and window, shutdown."""
+"""Composition root: the QApplication, the qasync loop and the window; sessions are opened by the runtime.
+
+Public entry points: `application()`, `run_window()` and `run_app()` (the smoke test uses the first two)."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +14,7 @@ from pathlib import Path
 log = logging.getLogger("negotiator")
 
 
-def _application():
+def application():
     from PySide6.QtWidgets import QApplication
 
     from .ui.gc_guard import MainThreadGarbageCollector
@@ -50,9 +52,8 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
                      log_file: Path | None = None,
                      on_started: Callable[[object], Awaitable[None]] | None = None, show: bool = True) -> int:
     """Open the store and the window, run until the window has closed cleanly, then release everything."""
-    from .runtime import client_factory
-    from .export import prune_exports
-    from .storage import StorageError, Store
+    from .runtime import client_factory, open_store
+    from .storage import StorageError
     from .storage.settings import load_settings
     from .ui.error_dialog import ErrorReporter
     from .ui.main_window import MainWindow
@@ -60,20 +61,16 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
     install_asyncgen_hooks(asyncio.get_running_loop())
     reporter = ErrorReporter(log_file)
     reporter.install(asyncio.get_running_loop())
+    settings = settings or load_settings()
     try:
-        store = Store.open(db_path)
+        opened = open_store(db_path, settings)  # also prunes old exports and marks runs a crash left as interrupted
     except StorageError as exc:
         reporter.show_dialog("Cannot open the database", exc.user_message)
         await _until_closed(reporter)
         reporter.uninstall()
         return 1
-    window = None
+    store, window = opened.store, None
     try:
-        settings = settings or load_settings()
-        prune_exports(settings.exports_folder(), settings.retention_days)
-        interrupted = store.mark_interrupted_runs()  # runs cut short by a crash can be resumed
-        if interrupted:
-            log.info("%d run(s) were interrupted last time and can be resumed", len(interrupted))
         make_client = client_factory(base_url)
         window = MainWindow(store, settings,  # the API key is looked up per client: Settings may change it
                             lambda llm: make_client(llm if llm.api_key else llm.model_copy(
@@ -91,8 +88,8 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
         asyncio.get_running_loop().run_in_executor(None, api_keys.backend_name)
         if settings.notices:  # e.g. a plain-text API key moved out of an old settings file
             window.statusBar().showMessage(" ".join(settings.notices), 30000)
-        if store.recovered_from is not None:
-            window.notify_recovered_database(store.recovered_from)
+        if opened.recovered_from is not None:
+            window.notify_recovered_database(opened.recovered_from)
         if on_started is not None:
             await on_started(window)
         await closed.wait()
@@ -123,7 +120,7 @@ def run_app(args: argparse.Namespace) -> int:
     from .ui.window_state import migrate_legacy_qsettings
 
     log_file = configure_logging(log_dir())
-    app = _application()
+    app = application()
     db = getattr(args, "app_db", None)
     settings = load_settings()
     migrate_legacy_qsettings(settings)

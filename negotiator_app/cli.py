@@ -40,8 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     _server(resume)
     _db(resume)
 
-    sessions = sub.add_parser("sessions", help="list stored sessions")
+    sessions = sub.add_parser("sessions", help="list stored sessions, with the states of their runs")
     _db(sessions)
+
+    runs = sub.add_parser("runs", help="list a session's runs: id, room, item, state, rounds, outcome")
+    runs.add_argument("session_id", type=int, metavar="SESSION_ID")
+    _db(runs)
 
     export = sub.add_parser("export", help="export a session log")
     export.add_argument("session_id", type=int, metavar="SESSION_ID")
@@ -76,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         from .app import run_app
 
         return run_app(args)
-    from . import headless
+    from . import headless, stored_commands
 
     if getattr(args, "api_key", None) is None and args.command in ("run", "resume", "debrief"):
         args.api_key = _stored_api_key()
@@ -87,10 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         return headless.resume_command(args.run_id, db=args.db, base_url=args.base_url, model=args.model,
                                        api_key=args.api_key, export_dir=args.export_dir)
     if args.command == "sessions":
-        return headless.sessions_command(db=args.db)
+        return stored_commands.sessions_command(db=args.db)
+    if args.command == "runs":
+        return stored_commands.runs_command(args.session_id, db=args.db)
     if args.command == "export":
-        return headless.export_command(args.session_id, args.out, fmt=args.format, db=args.db)
+        return stored_commands.export_command(args.session_id, args.out, fmt=args.format, db=args.db)
     if args.command == "debrief":
-        return headless.debrief_command(args.session_id, db=args.db, base_url=args.base_url, model=args.model,
-                                        api_key=args.api_key)
-    return headless.import_command(args.file, db=args.db)
+        return stored_commands.debrief_command(args.session_id, db=args.db, base_url=args.base_url,
+                                               model=args.model, api_key=args.api_key)
+    return stored_commands.import_command(args.file, db=args.db)

@@ -1,4 +1,5 @@
-"""Headless commands behind the CLI: run a scenario or resume a run into the database, list, export, import, debrief."""
+"""Headless negotiation behind the CLI: run a scenario or resume a run into the database. A negotiation is the
+session runtime with a printer subscribed to it; the commands on what is stored live in stored_commands.py."""
 from __future__ import annotations
 
 import asyncio
@@ -8,42 +9,41 @@ from pathlib import Path
 
 from .domain import RESUMABLE_STATES, Decision, RunState, ScenarioError, SessionConfig, load_scenario, money
 from .engine import (
-    DecisionMade, ErrorRaised, EventBus, MessageCompleted, OfferMade, RunFinished, SellerSilent, SessionEngine,
+    DecisionMade, ErrorRaised, Event, InputError, MessageCompleted, OfferMade, RunFinished, SellerSilent,
     ViolationRecorded,
 )
-from .export import (
-    DebriefError, ImportError_, import_session, prune_exports, run_log, run_markdown, session_log, session_markdown,
-    write_debriefs, write_json, write_text,
-)
+from .export import run_log, run_markdown, session_log, write_json, write_text
 from .llm import LLMClient
-from .storage import Debrief, Recorder, RunRecord, Store, StorageError, load_settings, resolve_db_path
+from .runtime import ClientFactory, RoomFailed, SessionRuntime, StorageFailed, StorageRecovered, open_store
+from .storage import RunOwnedElsewhere, RunRecord, Store, StorageError, resolve_db_path
 from .storage.store import NotFound
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_SERVER, EXIT_STORAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 Out = Callable[[str], None]
 
 
-def _err(text: str) -> None:
+def to_stderr(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _out(text: str) -> None:
+def to_stdout(text: str) -> None:
     print(text, flush=True)
 
 
-def open_store(db: str | None, err: Out = _err) -> Store | None:
+def open_db(db: str | None, err: Out = to_stderr) -> Store | None:
+    """The start-up sequence every command runs (it also marks runs a crash left behind as interrupted)."""
     try:
-        store = Store.open(resolve_db_path(db))
+        opened = open_store(resolve_db_path(db))
     except StorageError as exc:
         err(f"error: {exc.user_message}")
         return None
-    if store.recovered_from:
-        err(f"warning: the database was damaged or not a database; it was moved to {store.recovered_from} "
+    if opened.recovered_from:
+        err(f"warning: the database was damaged or not a database; it was moved to {opened.recovered_from} "
             "and a fresh one was created")
-    settings = load_settings()
-    if settings.retention_days:
-        prune_exports(settings.exports_folder(), settings.retention_days)
-    return store
+    if opened.interrupted:
+        err(f"note: {len(opened.interrupted)} run(s) left unfinished by a process that is gone are now interrupted; "
+            "`negotiator runs SESSION_ID` lists them, `negotiator resume RUN_ID` continues one")
+    return opened.store
 
 
 def event_line(event) -> str | None:
@@ -87,64 +87,49 @@ def outcome_table(records: list[RunRecord]) -> list[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
-class _Session:
-    """Client + bus + recorder for one headless run; storage failures pause the rooms until writes work."""
+def printer(out: Out, err: Out):
+    """A runtime listener that prints one line per event worth reading, and storage trouble to stderr."""
 
-    def __init__(self, store: Store, session_id: int, config: SessionConfig, api_key: str | None, out: Out,
-                 err: Out) -> None:
-        self.store, self.config, self.out, self.err = store, config, out, err
-        self.client = LLMClient(config.llm.base_url, api_key=api_key, read_timeout=config.llm.read_timeout_s)
-        self.bus = EventBus()
-        self.recorder = Recorder(store, session_id, config)
-        self.bus.subscribe(self.recorder.handle)
-        self.bus.subscribe(self._print)
-        self.engine: SessionEngine | None = None
+    def show(item) -> None:
+        if isinstance(item, Event):
+            line = event_line(item)
+            if line:
+                out(line)
+        elif isinstance(item, StorageFailed):
+            err(f"storage error: {item.message} Rooms are paused until the database can be written.")
+        elif isinstance(item, StorageRecovered):
+            err("storage: writing works again; rooms continue.")
+        elif isinstance(item, RoomFailed):
+            err(f"[{item.room}] error: {item.message}")
 
-    def _print(self, event) -> None:
-        line = event_line(event)
-        if line:
-            self.out(line)
+    return show
 
-    def watch_storage(self) -> None:
-        loop = asyncio.get_running_loop()
 
-        def failed(exc: StorageError) -> None:  # writer thread → event loop
-            loop.call_soon_threadsafe(self._pause, exc)
+def _clients(api_key: str | None) -> ClientFactory:
+    return lambda llm: LLMClient(llm.base_url, api_key=api_key or llm.api_key, read_timeout=llm.read_timeout_s)
 
-        def recovered() -> None:
-            loop.call_soon_threadsafe(self._resume)
 
-        self.recorder.on_error, self.recorder.on_recovered = failed, recovered
+async def _probe(runtime: SessionRuntime, err: Out) -> bool:
+    status = await runtime.client.status()
+    if not status.reachable:
+        err(f"error: {status.error or f'LM Studio is not running at {runtime.config.llm.base_url}'}")
+    return status.reachable
 
-    def _pause(self, exc: StorageError) -> None:
-        self.err(f"storage error: {exc.user_message} Rooms are paused until the database can be written.")
-        for room in self.engine.rooms.values():
-            room.pause()
 
-    def _resume(self) -> None:
-        self.err("storage: writing works again; rooms continue.")
-        for room in self.engine.rooms.values():
-            room.resume()
+async def _wait(runtime: SessionRuntime, tasks: list[asyncio.Task]) -> bool:
+    """True if every task ended by itself; False if Ctrl+C stopped them (partial messages are stored)."""
+    try:
+        await asyncio.gather(*tasks)
+        return True
+    except asyncio.CancelledError:
+        await runtime.stop_all()
+        return False
 
-    async def probe(self) -> bool:
-        status = await self.client.status()
-        if not status.reachable:
-            self.err(f"error: {status.error or f'LM Studio is not running at {self.config.llm.base_url}'}")
-        return status.reachable
 
-    async def wait(self, tasks: list[asyncio.Task]) -> bool:
-        """True if every task ended by itself; False if Ctrl+C stopped them (partial messages are stored)."""
-        try:
-            await asyncio.gather(*tasks)
-            return True
-        except asyncio.CancelledError:
-            await self.engine.stop_all()
-            return False
-
-    async def close(self) -> None:
-        await self.client.aclose()
-        if not await asyncio.to_thread(self.recorder.close, 30.0):
-            self.err(f"error: some events could not be stored: {self.recorder.failing.user_message}")
+async def _close(runtime: SessionRuntime, err: Out) -> None:
+    if not await runtime.close(timeout=30.0):
+        failing = runtime.recorder.failing
+        err(f"error: some events could not be stored: {failing.user_message if failing else 'timed out'}")
 
 
 def _apply_overrides(config: SessionConfig, base_url: str | None, model: str | None, rounds: int | None) -> SessionConfig:
@@ -153,7 +138,7 @@ def _apply_overrides(config: SessionConfig, base_url: str | None, model: str | N
     return SessionConfig.model_validate({**config.model_dump(), "llm": llm})
 
 
-def _problems(err: Out, what: str, errors: list[str], after: str = "") -> None:
+def print_problems(err: Out, what: str, errors: list[str], after: str = "") -> None:
     """One clear line first, then every problem with its location."""
     err(f"error: {what} ({len(errors)} problem(s)){after}:")
     for line in errors:
@@ -162,20 +147,19 @@ def _problems(err: Out, what: str, errors: list[str], after: str = "") -> None:
 
 def run_command(scenario: str, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
                 rounds: int | None = None, export_dir: str | None = None, api_key: str | None = None,
-                out: Out = _out, err: Out = _err) -> int:
+                out: Out = to_stdout, err: Out = to_stderr) -> int:
     try:
         config = _apply_overrides(load_scenario(scenario), base_url, model, rounds)
     except ScenarioError as exc:
-        _problems(err, f"{exc.source} is not a valid scenario", exc.errors)
+        print_problems(err, f"{exc.source} is not a valid scenario", exc.errors)
         return EXIT_BAD_INPUT
     except ValueError as exc:
         err(f"error: invalid option: {exc}")
         return EXIT_BAD_INPUT
-    store = open_store(db, err)
+    store = open_db(db, err)
     if store is None:
         return EXIT_STORAGE
     try:
-        store.mark_interrupted_runs()
         return asyncio.run(_run(store, config, api_key, export_dir, out, err))
     except StorageError as exc:
         err(f"error: {exc.user_message}")
@@ -186,19 +170,21 @@ def run_command(scenario: str, *, db: str | None = None, base_url: str | None = 
 
 async def _run(store: Store, config: SessionConfig, api_key, export_dir, out: Out, err: Out) -> int:
     summary = store.create_session(config)
-    s = _Session(store, summary.id, config, api_key, out, err)
+    runtime = SessionRuntime(store, summary.id, _clients(api_key))
+    runtime.subscribe(printer(out, err))
     try:
-        if not await s.probe():
+        if not await _probe(runtime, err):
             return EXIT_SERVER
-        s.engine = SessionEngine(config, s.client, s.bus)
-        s.watch_storage()
-        out(f"session {summary.id}: {config.name} — {len(s.engine.rooms)} room(s)")
-        for skipped in s.engine.plan.skipped:
+        out(f"session {summary.id}: {config.name} — {len(runtime.engine.rooms)} room(s)")
+        for skipped in runtime.engine.plan.skipped:
             out(f"skipped: {skipped.item.name} — {skipped.reason.value}: {skipped.detail}")
-        finished = await s.wait(s.engine.start_all())
+        tasks = runtime.start_all()
+        for key, room in runtime.engine.rooms.items():
+            out(f"run {room.run_id}: {key} · {room.plan.item.name}")
+        finished = await _wait(runtime, tasks)
     finally:
-        await s.close()
-    return _report(store, summary.id, [r.run_id for r in s.engine.rooms.values()], finished, export_dir, out, err)
+        await _close(runtime, err)
+    return _report(store, summary.id, [r.run_id for r in runtime.engine.rooms.values()], finished, export_dir, out, err)
 
 
 def _report(store: Store, session_id: int, run_ids: list[str | None], finished: bool, export_dir, out, err) -> int:
@@ -225,16 +211,19 @@ def export_session_files(store: Store, session_id: int, directory: Path, run_ids
 
 
 def resume_command(run_id: str, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
-                   api_key: str | None = None, export_dir: str | None = None, out: Out = _out, err: Out = _err) -> int:
-    store = open_store(db, err)
+                   api_key: str | None = None, export_dir: str | None = None, out: Out = to_stdout,
+                   err: Out = to_stderr) -> int:
+    store = open_db(db, err)
     if store is None:
         return EXIT_STORAGE
     try:
-        store.mark_interrupted_runs()
         try:
             record = store.load_run(run_id)
         except NotFound:
             err(f"error: no run {run_id} in {store.path}")
+            return EXIT_BAD_INPUT
+        if not record.state.finished:  # still unfinished after the start-up sweep: its owner is alive
+            err(f"error: {RunOwnedElsewhere(run_id, record.owner_id).user_message}")
             return EXIT_BAD_INPUT
         if record.state not in RESUMABLE_STATES:
             err(f"error: run {run_id} is {record.state.value}; only an interrupted, stopped or failed run can be resumed")
@@ -249,119 +238,23 @@ def resume_command(run_id: str, *, db: str | None = None, base_url: str | None =
 
 
 async def _resume(store: Store, record: RunRecord, config: SessionConfig, api_key, export_dir, out, err) -> int:
-    s = _Session(store, record.session_id, config, api_key, out, err)
+    runtime = SessionRuntime(store, record.session_id, _clients(api_key), config=config, max_rounds=record.max_rounds,
+                             recorded_model=record.model)
+    runtime.subscribe(printer(out, err))
     try:
-        if not await s.probe():
+        if not await _probe(runtime, err):
             return EXIT_SERVER
-        s.engine = SessionEngine(config, s.client, s.bus, max_rounds=record.max_rounds,
-                                 recorded_model=record.model)
-        s.watch_storage()
-        room = s.engine.rooms.get(record.room_key)
-        if room is None:
+        if record.room_key not in runtime.engine.rooms:
             err(f"error: room {record.room_key} no longer exists in this run's configuration")
+            return EXIT_BAD_INPUT
+        try:
+            task = runtime.resume_run(record.run_id)  # claims the run: refused if another process took it
+        except InputError as exc:
+            err(f"error: {exc}")
             return EXIT_BAD_INPUT
         out(f"resuming run {record.run_id} in {record.room_key} from round {record.rounds} "
             f"({len(record.messages)} stored messages)")
-        finished = await s.wait([room.start(resume=store.snapshot(record.run_id))])
+        finished = await _wait(runtime, [task])
     finally:
-        await s.close()
+        await _close(runtime, err)
     return _report(store, record.session_id, [record.run_id], finished, export_dir, out, err)
-
-
-
-
-def sessions_command(*, db: str | None = None, out: Out = _out, err: Out = _err) -> int:
-    store = open_store(db, err)
-    if store is None:
-        return EXIT_STORAGE
-    with store:
-        sessions = store.list_sessions()
-    if not sessions:
-        out("no sessions yet")
-        return EXIT_OK
-    out(f"{'id':>4}  {'items':>5}  {'sellers':>7}  {'runs':>4}  {'last activity':<19}  name")
-    for s in sessions:
-        out(f"{s.id:>4}  {s.item_count:>5}  {s.seller_count:>7}  {s.run_count:>4}  "
-            f"{s.last_activity.astimezone():%Y-%m-%d %H:%M:%S}  {s.name}")
-    return EXIT_OK
-
-
-def export_command(session_id: int, out_path: str, *, fmt: str = "json", db: str | None = None,
-                   out: Out = _out, err: Out = _err) -> int:
-    store = open_store(db, err)
-    if store is None:
-        return EXIT_STORAGE
-    with store:
-        try:
-            if fmt == "md":
-                write_text(out_path, session_markdown(store, session_id))
-            else:
-                write_json(out_path, session_log(store, session_id))
-        except NotFound:
-            err(f"error: no session {session_id} in {store.path}")
-            return EXIT_BAD_INPUT
-        except OSError as exc:
-            err(f"error: cannot write {out_path}: {exc.strerror or exc}")
-            return EXIT_STORAGE
-    if out_path != "-":  # '-' is standard output: the log itself is the output
-        out(f"wrote {out_path}")
-    return EXIT_OK
-
-
-def import_command(path: str, *, db: str | None = None, out: Out = _out, err: Out = _err) -> int:
-    store = open_store(db, err)
-    if store is None:
-        return EXIT_STORAGE
-    with store:
-        try:
-            summary = import_session(store, path)
-        except ImportError_ as exc:
-            _problems(err, f"{exc.source} cannot be imported", exc.errors, "; nothing was written")
-            return EXIT_BAD_INPUT
-        except StorageError as exc:
-            err(f"error: {exc.user_message}")
-            return EXIT_STORAGE
-    out(f"imported session {summary.id}: {summary.name} ({summary.run_count} run(s))")
-    return EXIT_OK
-
-
-def debrief_lines(debriefs: list[Debrief]) -> list[str]:
-    lines: list[str] = []
-    for d in debriefs:
-        lines += ["", "Session" if d.is_session else f"{d.item} ({d.room_key}, run {d.run_id})", d.text]
-        if d.unknown_citations:
-            lines.append(f"(cites messages that do not exist in that run: {', '.join(d.unknown_citations)})")
-    return lines
-
-
-def debrief_command(session_id: int, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
-                    api_key: str | None = None, out: Out = _out, err: Out = _err) -> int:
-    """Write the AI debrief of a stored session with its model server, store it (replacing any), print it."""
-    store = open_store(db, err)
-    if store is None:
-        return EXIT_STORAGE
-    with store:
-        try:
-            llm = store.get_session(session_id).config.llm
-        except NotFound:
-            err(f"error: no session {session_id} in {store.path}")
-            return EXIT_BAD_INPUT
-
-        async def write() -> list[Debrief]:
-            async with LLMClient(base_url or llm.base_url, api_key=api_key, read_timeout=llm.read_timeout_s) as client:
-                return await write_debriefs(store, session_id, client, model=model,
-                                            on_progress=lambda text: err(text))
-
-        try:
-            debriefs = asyncio.run(write())
-        except DebriefError as exc:
-            err(f"error: {exc.user_message}")
-            return {"no_runs": EXIT_BAD_INPUT, "server": EXIT_SERVER}.get(exc.reason, EXIT_RUN_FAILED)
-        except StorageError as exc:
-            err(f"error: {exc.user_message}")
-            return EXIT_STORAGE
-        name = store.get_session(session_id).name
-    out(f"AI debrief of session {session_id}: {name} (model {debriefs[0].model}; stored)")
-    for line in debrief_lines(debriefs):
-        out(line)
-    return EXIT_OK

@@ -23,7 +23,7 @@ def run_smoke_test(base_url: str | None) -> int:
 
     from PySide6.QtCore import QSettings
 
-    from .app import _application, run_window
+    from .app import application, run_window
     from .paths import temporary_user_dirs
     from .ui.error_dialog import configure_logging
 
@@ -34,7 +34,7 @@ def run_smoke_test(base_url: str | None) -> int:
         for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
             QSettings.setPath(QSettings.Format.IniFormat, scope, env["XDG_CONFIG_HOME"])
         log_file = configure_logging(tmp_path / "logs")
-        app = _application()
+        app = application()
 
         async def scenario(window) -> None:
             try:
@@ -81,7 +81,7 @@ async def _exercise(window, base_url: str | None, report: list[str]) -> None:
     if not base_url:
         return
     key, runner = next(iter(runtime.engine.rooms.items()))
-    window.host.bridge.start_room(runner)
+    runtime.start(key)
     await _wait(lambda: runner.state.finished, f"room {key} to finish one round")
     await runtime.recorder.flush(timeout=10)
     record = window.store.load_run(runner.run_id)

@@ -28,7 +28,7 @@ def imports_of(package: str) -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.parametrize("package", ["domain", "llm", "engine", "storage", "export"])
+@pytest.mark.parametrize("package", ["domain", "llm", "engine", "storage", "export", "runtime"])
 def test_inner_packages_never_import_qt(package):
     offenders = {f: sorted(n for n in names if n.startswith(QT)) for f, names in imports_of(package).items()}
     assert not {f: n for f, n in offenders.items() if n}
@@ -43,7 +43,8 @@ def test_domain_imports_nothing_of_ours_but_itself():
 @pytest.mark.parametrize(("package", "forbidden"), [
     ("llm", ("negotiator_app.engine", "negotiator_app.storage", "negotiator_app.ui", "sqlalchemy")),
     ("engine", ("negotiator_app.storage", "negotiator_app.ui", "negotiator_app.export", "sqlalchemy", "httpx")),
-    ("storage", ("negotiator_app.ui", "httpx")),
+    ("storage", ("negotiator_app.ui", "negotiator_app.runtime", "httpx")),
+    ("runtime", ("negotiator_app.ui", "negotiator_app.app", "negotiator_app.headless", "sqlalchemy", "httpx")),
     ("ui", ("httpx", "sqlalchemy", "sqlite3")),
 ])
 def test_layers_keep_to_their_role(package, forbidden):
@@ -109,3 +110,51 @@ def test_nothing_cites_design_notes_the_repository_does_not_have():
     root = PACKAGE.parent
     files = [*PACKAGE.rglob("*.py"), *(root / "tests").rglob("*.py"), root / "README.md"]
     assert [str(f.relative_to(root)) for f in files if cited in f.read_text(encoding="utf-8")] == []
+
+
+def _calls(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            yield node, func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def test_only_the_runtime_wires_a_session():
+    """One session runtime builds the recorder and the engine; every entry point goes through it."""
+    builders = {"Recorder", "SessionEngine"}
+    offenders = sorted(
+        f"{path.relative_to(PACKAGE)}:{node.lineno} {name}()"
+        for path in PACKAGE.rglob("*.py") if path.relative_to(PACKAGE).parts[0] != "runtime"
+        for node, name in _calls(path) if name in builders)
+    assert not offenders, "build sessions with runtime.SessionRuntime, not by hand: " + ", ".join(offenders)
+
+
+def test_the_ui_never_owns_room_tasks():
+    """The UI asks the runtime to start rooms; it never starts a runner itself nor imports the task machinery."""
+    internals = ("negotiator_app.engine.room", "negotiator_app.engine.session", "negotiator_app.engine.turns",
+                 "negotiator_app.storage.recorder", "negotiator_app.storage.runs")
+    for module, names in imports_of("ui").items():
+        bad = {n for n in names if n.startswith(internals)}
+        assert not bad, f"ui/{module} imports {bad}"
+    for path in (PACKAGE / "ui").rglob("*.py"):
+        for node, name in _calls(path):
+            target = node.func.value if isinstance(node.func, ast.Attribute) else None
+            owner = getattr(target, "id", None) or getattr(target, "attr", None)
+            assert not (name == "start" and owner == "runner"), \
+                f"ui/{path.relative_to(PACKAGE / 'ui')}:{node.lineno} starts a runner: ask the runtime (bridge.start_room)"
+
+
+def _imported_names(path: Path, module: str) -> set[str]:
+    """Names `path` imports from `module` (relative or absolute)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == module:
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_the_smoke_test_uses_the_app_and_not_the_other_way_round():
+    """smoke.py drives the app through its public entry points; app.py knows only the smoke test's entry."""
+    assert _imported_names(PACKAGE / "app.py", "smoke") <= {"run_smoke_test"}
+    private = {n for n in _imported_names(PACKAGE / "smoke.py", "app") if n.startswith("_")}
+    assert not private, f"smoke.py uses app's private {private}"

@@ -46,8 +46,15 @@ def _v2_debriefs(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE UNIQUE INDEX ux_debriefs_scope ON debriefs (session_id, coalesce(room_key, ''))")
 
 
+def _v3_run_owners(conn: Connection) -> None:
+    """Runs have an owner (the process negotiating them) and its heartbeat, so a second window or command on
+    the same file can tell a live run from one a crash left behind."""
+    conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN owner_id TEXT")
+    conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN heartbeat_at VARCHAR(40)")
+
+
 # MIGRATIONS[i] takes a database from version i to version i + 1. Append only; never edit a released step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_debriefs]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_debriefs, _v3_run_owners]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

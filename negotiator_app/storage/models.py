@@ -42,6 +42,8 @@ class RunSummary(BaseModel):
     buyer_mode: str = "ai"
     resumed_count: int = 0
     parse_failures: int = 0
+    owner_id: str | None = None  # the process negotiating it while unfinished
+    heartbeat_at: datetime | None = None
 
 
 class RunEvent(BaseModel):

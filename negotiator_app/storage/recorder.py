@@ -4,13 +4,19 @@
 drains the queue in short transactions, so a completed message is committed within milliseconds and a
 killed process loses at most the message still being generated. A failed write (read-only, disk full)
 is reported through `on_error` and retried: queued events are kept, never dropped silently.
+
+The recorder also keeps this process's ownership of the runs it records: a run's row names its owner, and
+the writer thread refreshes the owner's heartbeat while runs are unfinished, so another process on the same
+file can tell a live run from one a crash left behind (see owners.py).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import threading
+import time
 from collections import deque
+from datetime import UTC, datetime
 from collections.abc import Callable
 
 from sqlalchemy import Connection, update
@@ -23,6 +29,7 @@ from ..engine.events import (
 from . import runs as rows
 from .errors import StorageError
 from .models import RunEvent
+from .owners import heartbeat_interval, this_process
 from .schema import runs
 from .store import Store
 
@@ -30,23 +37,28 @@ log = logging.getLogger(__name__)
 STORED = (RunStarted, StateChanged, MessageCompleted, OfferMade, ViolationRecorded, ParseFailed, SellerSilent,
           DecisionMade, RoundFinished, RunFinished, ErrorRaised)  # token deltas and discarded streams are not
 BATCH = 200
+ANNOUNCED = (RunStarted, RunFinished)  # reported through `on_stored` once committed
 
 
 class Recorder:
     def __init__(self, store: Store, session_id: int, config: SessionConfig | None = None, *,
-                 retry_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0)) -> None:
+                 retry_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0), heartbeat_s: float | None = None) -> None:
         self.store = store
         self.session_id = session_id
         self._config = config
         self.retry_delays = retry_delays
+        self.heartbeat_s = heartbeat_s or heartbeat_interval()
         # Called from the writer thread (not the event loop): marshal to your loop/UI thread yourself.
         self.on_error: Callable[[StorageError], None] | None = None
         self.on_recovered: Callable[[], None] | None = None  # writes succeed again after an on_error
+        self.on_stored: Callable[[list[Event]], None] | None = None  # RunStarted/RunFinished, once committed
         self.failing: StorageError | None = None
         self._pending: deque[Event | None] = deque()
         self._busy = 0  # events taken off the queue but not yet committed
         self._cond = threading.Condition()
         self._closed = False
+        self._owns_runs = False  # set once this recorder has started a run: only then is there a heartbeat
+        self._beat_failed = False
         self._thread = threading.Thread(target=self._writer, name="negotiator-recorder", daemon=True)
         self._thread.start()
 
@@ -88,20 +100,46 @@ class Recorder:
     # ----- the writer thread --------------------------------------------------------------------
 
     def _writer(self) -> None:
+        next_beat = time.monotonic() + self.heartbeat_s
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: bool(self._pending))
+                self._cond.wait_for(lambda: bool(self._pending), max(0.0, next_beat - time.monotonic()))
                 batch = []
                 while self._pending and len(batch) < BATCH and self._pending[0] is not None:
                     batch.append(self._pending.popleft())
-                stop = not batch and self._pending[0] is None
+                stop = not batch and bool(self._pending) and self._pending[0] is None
                 self._busy = len(batch)
             if stop:
                 return
-            self._write_until_stored(batch)
-            with self._cond:
-                self._busy = 0
-                self._cond.notify_all()
+            if batch:
+                self._write_until_stored(batch)
+                with self._cond:
+                    self._busy = 0
+                    self._cond.notify_all()
+            if time.monotonic() >= next_beat:
+                self._beat()
+                next_beat = time.monotonic() + self.heartbeat_s
+
+    def _beat(self) -> None:
+        """Tell other processes on this file that our unfinished runs are still being negotiated."""
+        if not self._owns_runs:
+            return
+        try:
+            with self.store.writing() as conn:
+                rows.beat(conn, datetime.now(UTC))
+            self._beat_failed = False
+        except StorageError as exc:  # the event writes report storage trouble; a beat is retried next time
+            if not self._beat_failed:
+                log.warning("could not refresh the runs' heartbeat: %s", exc.user_message)
+            self._beat_failed = True
+
+    def _stored(self, events: list[Event]) -> None:
+        announced = [e for e in events if isinstance(e, ANNOUNCED)]
+        if announced and self.on_stored is not None:
+            try:
+                self.on_stored(announced)
+            except Exception:  # noqa: BLE001
+                log.exception("recorder on_stored callback failed")
 
     def _write_until_stored(self, batch: list[Event]) -> None:
         attempt = 0
@@ -111,6 +149,7 @@ class Recorder:
                     for event in batch:
                         self._apply(conn, event)
                 self._recovered()
+                self._stored(batch)
                 return
             except StorageError as exc:
                 if not exc.transient:
@@ -135,6 +174,7 @@ class Recorder:
             try:
                 with self.store.writing() as conn:
                     self._apply(conn, event)
+                self._stored([event])
             except StorageError as exc:
                 if exc.transient:
                     self._write_until_stored([event])
@@ -178,19 +218,23 @@ class Recorder:
         rows.insert_run(conn, session_id=self.session_id, room_key=event.room, run_id=event.run_id,
                         item=plan.item.name, quantity=plan.item.quantity, buyer=config.buyer.name,
                         sellers=plan.seller_names, config=config, state=RunState.RUNNING, started_at=event.at,
-                        max_rounds=config.llm.max_rounds)
+                        max_rounds=config.llm.max_rounds, owner_id=this_process().id, heartbeat_at=event.at)
+        self._owns_runs = True
 
     def _apply(self, conn: Connection, e: Event) -> None:
         run_id = e.run_id
         if isinstance(e, RunStarted):
+            owner = {"owner_id": this_process().id, "heartbeat_at": e.at}
+            self._owns_runs = True
             if rows.run_exists(conn, run_id):  # resumed: the run and its transcript are already stored
                 conn.execute(update(runs).where(runs.c.id == run_id).values(
-                    state=RunState.RUNNING.value, finished_at=None, model=e.model, resumed_count=runs.c.resumed_count + 1))
+                    state=RunState.RUNNING.value, finished_at=None, model=e.model, resumed_count=runs.c.resumed_count + 1,
+                    **owner))
             else:
                 rows.insert_run(conn, session_id=self.session_id, room_key=e.room, run_id=run_id, item=e.item,
                                 quantity=e.quantity, buyer=e.buyer, sellers=e.sellers, config=self._config_now(),
                                 state=RunState.RUNNING, started_at=e.at, max_rounds=e.max_rounds, model=e.model,
-                                buyer_mode=e.buyer_mode, resumed_count=int(e.resumed))
+                                buyer_mode=e.buyer_mode, resumed_count=int(e.resumed), **owner)
         else:
             self._ensure_run(conn, e)
         if isinstance(e, StateChanged):

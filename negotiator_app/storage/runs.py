@@ -6,8 +6,9 @@ import math
 
 from sqlalchemy import Connection, delete, func, insert, literal_column, select, update
 
-from ..domain import Message, Offer, Outcome, Role, RunState, SessionConfig, UsageInfo, Violation
+from ..domain import RESUMABLE_STATES, Message, Offer, Outcome, Role, RunState, SessionConfig, UsageInfo, Violation
 from .models import RunEvent, RunRecord, RunSummary
+from .owners import Owner, owner_gone, this_process
 from .schema import (
     message_recipients, messages, offers, outcomes, participants, rooms, run_events, runs, usage, violations,
 )
@@ -86,11 +87,57 @@ def set_outcome(conn: Connection, run_id: str, outcome: Outcome | None) -> None:
         conn.execute(insert(outcomes).values(run_id=run_id, **outcome.model_dump()))
 
 
-def mark_interrupted(conn: Connection) -> list[str]:
-    ids = list(conn.execute(select(runs.c.id).where(runs.c.state.in_(UNFINISHED))).scalars())
+class RunOwnedElsewhere(Exception):
+    """The run is being negotiated by another live process: it cannot be resumed or marked interrupted."""
+
+    def __init__(self, run_id: str, owner_id: str | None) -> None:
+        owner = Owner.parse(owner_id)
+        who = owner.describe() if owner else "another window or command"
+        self.user_message = (f"Run {run_id} is being negotiated by {who} on the same database. Stop it there "
+                             f"(or wait for it to end) before resuming it here.")
+        super().__init__(self.user_message)
+
+
+def mark_interrupted(conn: Connection, now=None) -> list[str]:
+    """Unfinished runs whose owner is gone (crashed, killed, silent too long) become interrupted."""
+    rows = conn.execute(select(runs.c.id, runs.c.owner_id, runs.c.heartbeat_at)
+                        .where(runs.c.state.in_(UNFINISHED))).all()
+    ids = [run_id for run_id, owner_id, beat in rows if owner_gone(owner_id, beat, now)]
     if ids:
-        conn.execute(update(runs).where(runs.c.id.in_(ids)).values(state=RunState.INTERRUPTED.value))
+        conn.execute(update(runs).where(runs.c.id.in_(ids)).values(state=RunState.INTERRUPTED.value, owner_id=None))
     return ids
+
+
+def claim(conn: Connection, run_id: str, at) -> None:
+    """Make this process the run's owner before resuming it; refused while another live process owns it."""
+    row = conn.execute(select(runs.c.state, runs.c.owner_id, runs.c.heartbeat_at).where(runs.c.id == run_id)).first()
+    if row is None:
+        return  # never stored (it failed before its first event): nothing to take over
+    state, owner_id, beat = RunState(row.state), row.owner_id, row.heartbeat_at
+    mine = Owner.parse(owner_id) == this_process()
+    if state not in RESUMABLE_STATES and not state.finished and not mine and not owner_gone(owner_id, beat, at):
+        raise RunOwnedElsewhere(run_id, owner_id)
+    conn.execute(update(runs).where(runs.c.id == run_id).values(owner_id=this_process().id, heartbeat_at=at))
+
+
+def own(conn: Connection, run_id: str, at) -> None:
+    conn.execute(update(runs).where(runs.c.id == run_id).values(owner_id=this_process().id, heartbeat_at=at))
+
+
+def beat(conn: Connection, at) -> int:
+    """Refresh the heartbeat of every unfinished run this process owns; returns how many."""
+    return conn.execute(update(runs).where(runs.c.owner_id == this_process().id, runs.c.state.in_(UNFINISHED))
+                        .values(heartbeat_at=at)).rowcount
+
+
+def state_counts(conn: Connection) -> dict[int, dict[RunState, int]]:
+    """Per session: how many runs are in each state."""
+    found: dict[int, dict[RunState, int]] = {}
+    query = (select(rooms.c.session_id, runs.c.state, func.count()).join(rooms)
+             .group_by(rooms.c.session_id, runs.c.state))
+    for session_id, state, n in conn.execute(query):
+        found.setdefault(session_id, {})[RunState(state)] = n
+    return found
 
 
 # ----- reads --------------------------------------------------------------------------------------
@@ -110,7 +157,7 @@ def _summary(row, outcome: Outcome | None) -> dict:
         quantity=row["quantity"], state=RunState(row["state"]), started_at=row["started_at"],
         finished_at=row["finished_at"], rounds=row["rounds"], max_rounds=row["max_rounds"], outcome=outcome,
         model=row["model"], buyer_mode=row["buyer_mode"], resumed_count=row["resumed_count"],
-        parse_failures=row["parse_failures"],
+        parse_failures=row["parse_failures"], owner_id=row["owner_id"], heartbeat_at=row["heartbeat_at"],
     )
 
 

@@ -132,6 +132,8 @@ runs = Table(
     Column("config_json", Text, nullable=False),  # the configuration this run used (sessions can be edited)
     Column("started_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime),
+    Column("owner_id", Text),  # the process negotiating the run (see owners.py); NULL when nobody does
+    Column("heartbeat_at", UTCDateTime),  # refreshed by the owner while the run is unfinished
     _one_of("state", RunState),
     CheckConstraint("buyer_mode IN ('ai', 'person')", name="ck_buyer_mode"),
     CheckConstraint("quantity >= 1 AND max_rounds >= 1", name="ck_run_limits"),

@@ -4,12 +4,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.exc import DBAPIError
 
-from ..domain import RunSnapshot, SessionConfig
+from ..domain import RunSnapshot, RunState, SessionConfig
 from . import debriefs as debrief_rows
 from . import runs as run_rows
 from . import sessions as session_rows
@@ -150,11 +151,23 @@ class Store:
                            violations=record.violations, last_event_seq=record.last_event_seq)
 
     def mark_interrupted_runs(self) -> list[str]:
-        """At start-up: runs a crash left running/paused/waiting become interrupted (resumable)."""
+        """Unfinished runs whose owning process is gone (a crash, kill -9, a silent heartbeat) become
+        interrupted, so they can be resumed; a run another live process negotiates is left alone."""
         if self.read_only:
             return []
         with self.writing() as conn:
-            return run_rows.mark_interrupted(conn)
+            return run_rows.mark_interrupted(conn, datetime.now(UTC))
+
+    def claim_run(self, run_id: str) -> None:
+        """Become the run's owner before resuming it. Raises RunOwnedElsewhere while another live process
+        negotiates it."""
+        with self.writing() as conn:
+            run_rows.claim(conn, run_id, datetime.now(UTC))
+
+    def run_state_counts(self) -> dict[int, dict[RunState, int]]:
+        """Per session id: how many of its runs are in each state."""
+        with self.reading() as conn:
+            return run_rows.state_counts(conn)
 
     # ----- debriefs -----------------------------------------------------------------------------
 

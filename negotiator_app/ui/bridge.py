@@ -1,17 +1,16 @@
-"""The one place engine events become Qt signals; it also owns the room tasks that produce them."""
+"""The one place engine events and runtime notices become Qt signals. It observes the session runtime and
+asks it to start or stop rooms; the runtime owns the room tasks."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 import time
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from ..engine import EventBus, RoomRunner, RunSnapshot, TokenDelta
+from ..engine import RoomRunner, RunSnapshot, TokenDelta
 from ..engine.events import Event
-
-log = logging.getLogger(__name__)
+from ..runtime import RoomFailed, RoomRunning, RunStored, SessionRuntime, StorageFailed, StorageRecovered
 
 FLUSH_INTERVAL_MS = 40
 # A room's flush is due at the first of its own slots at least this long after its first pending delta:
@@ -43,22 +42,24 @@ class EngineBridge(QObject):
     reasoning_streamed = Signal(str, int, str)
     task_failed = Signal(str, str)  # room, message
     running_changed = Signal(str, bool)  # room, running
+    run_stored = Signal(str, str)  # room, run id: the recorder committed the run's start or end
+    storage_failed = Signal(str)  # a message for the person; running rooms are paused
+    storage_recovered = Signal()  # writes work again; the paused rooms continue
 
-    def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
+    def __init__(self, runtime: SessionRuntime, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.bus = bus
+        self.runtime = runtime
         self.flushes = 0  # coalesced emissions so far (tests and benchmarks compare it with deltas)
         self.deltas = 0
         self._pending: dict[tuple[str, int, bool], list[str]] = {}  # dicts keep first-arrival order
         self._deadlines: dict[str, float] = {}  # room -> when its pending text is flushed (monotonic s)
         self._phases: dict[str, int] = {}  # room -> its slot in the interval, in order of first appearance
         self._channels: dict[str, RoomChannel] = {}
-        self._tasks: dict[str, asyncio.Task] = {}
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may fire 5 % late or early
         self._timer.setSingleShot(True)  # armed for the earliest deadline: idle rooms cost nothing
         self._timer.timeout.connect(self._flush_due)
-        self._unsubscribe = bus.subscribe(self._on_event)
+        self._unsubscribe = runtime.subscribe(self._on_event)
 
     def channel(self, room: str) -> RoomChannel:
         if room not in self._channels:
@@ -67,13 +68,16 @@ class EngineBridge(QObject):
         return self._channels[room]
 
     def close(self) -> None:
-        """Stop listening (the tasks are not touched: use stop_all first)."""
+        """Stop listening (the rooms are not touched: stop them through the runtime first)."""
         self._timer.stop()
         self._unsubscribe()
 
     # ----- events --------------------------------------------------------------------------------
 
-    def _on_event(self, event: Event) -> None:
+    def _on_event(self, event) -> None:
+        if not isinstance(event, Event):
+            self._on_notice(event)
+            return
         if isinstance(event, TokenDelta):
             self.deltas += 1
             self._pending.setdefault((event.room, event.stream_id, event.reasoning), []).append(event.text)
@@ -126,52 +130,44 @@ class EngineBridge(QObject):
             if room_key in self._channels:
                 self._channels[room_key].streamed.emit(batch)
 
-    # ----- tasks ---------------------------------------------------------------------------------
+    def _on_notice(self, notice) -> None:
+        if isinstance(notice, RoomRunning):
+            self.flush(notice.room)
+            self.running_changed.emit(notice.room, notice.running)
+            if notice.room in self._channels:
+                self._channels[notice.room].running_changed.emit(notice.running)
+        elif isinstance(notice, RoomFailed):
+            self.task_failed.emit(notice.room, notice.message)
+            if notice.room in self._channels:
+                self._channels[notice.room].task_failed.emit(notice.message)
+        elif isinstance(notice, RunStored):
+            self.run_stored.emit(notice.room, notice.run_id)
+        elif isinstance(notice, StorageFailed):
+            self.storage_failed.emit(notice.message)
+        elif isinstance(notice, StorageRecovered):
+            self.storage_recovered.emit()
 
-    def start_room(self, runner: RoomRunner, opening: str | None = None,
+    # ----- asking the runtime ----------------------------------------------------------------------
+
+    def start_room(self, runner: RoomRunner | str, opening: str | None = None,
                    resume: RunSnapshot | None = None) -> asyncio.Task:
-        """Start (or resume) a run; the bridge holds the task until it ends. Raises InputError."""
-        task = runner.start(opening=opening, resume=resume)
-        self._tasks[runner.key] = task
-        task.add_done_callback(lambda t, key=runner.key: self._task_done(key, t))
-        self._announce(runner.key, True)
-        return task
+        """Ask the runtime to start (or resume) a room's run. Raises InputError."""
+        return self.runtime.start(getattr(runner, "key", runner), opening=opening, resume=resume)
+
+    def send(self, room: str, text: str) -> None:
+        """A typed buyer message; on an idle room the runtime opens a run with it. Raises InputError."""
+        self.runtime.send(room, text)
 
     def stop_room(self, room: str) -> None:
-        task = self._tasks.get(room)
-        if task is not None and not task.done():
-            task.cancel()  # the runner turns this into the stopped state, keeping partial messages
+        self.runtime.stop(room)
 
     async def stop_all(self) -> None:
-        """Cancel every running room and wait for each to finish (call while the loop still runs)."""
-        tasks = [t for t in self._tasks.values() if not t.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Ask the runtime to stop every room and wait for them, then show what was still buffered."""
+        await self.runtime.stop_all()
         self.flush()
 
     def running_rooms(self) -> list[str]:
-        return [room for room, task in self._tasks.items() if not task.done()]
+        return self.runtime.running_rooms
 
     def task(self, room: str) -> asyncio.Task | None:
-        return self._tasks.get(room)
-
-    def _task_done(self, room: str, task: asyncio.Task) -> None:
-        if self._tasks.get(room) is task:
-            del self._tasks[room]
-        self.flush(room)
-        self._announce(room, False)
-        if task.cancelled():
-            return
-        exc = task.exception()  # retrieving it also keeps asyncio from logging "never retrieved"
-        if exc is not None:
-            log.error("room %s task failed", room, exc_info=exc)
-            message = f"The negotiation in this room stopped unexpectedly: {exc!r}"
-            self.task_failed.emit(room, message)
-            if room in self._channels:
-                self._channels[room].task_failed.emit(message)
-
-    def _announce(self, room: str, running: bool) -> None:
-        self.running_changed.emit(room, running)
-        if room in self._channels:
-            self._channels[room].running_changed.emit(running)
+        return self.runtime.task(room)

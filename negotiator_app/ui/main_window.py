@@ -5,7 +5,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
@@ -31,12 +31,6 @@ log = logging.getLogger(__name__)
 StatusClientFactory = Callable[[str, str | None], LLMClient]
 
 
-class _Relay(QObject):
-    """Carries storage errors from the recorder's writer thread to the UI thread (queued signal)."""
-
-    storage_error = Signal(str)
-
-
 class MainWindow(QMainWindow):
     closed = Signal()  # after a clean shutdown: rooms stopped, transcripts flushed
 
@@ -58,8 +52,6 @@ class MainWindow(QMainWindow):
         self.settings_dialog = None
         self._shutdown_done = False
         self._shutting_down = False
-        self._relay = _Relay()
-        self._relay.storage_error.connect(self._show_storage_error)
         self.setWindowTitle("Negotiator")
         self.setWindowIcon(app_icon())
 
@@ -67,7 +59,7 @@ class MainWindow(QMainWindow):
         self.sidebar.import_folder = settings.exports_folder  # imports are usually exported session logs
         self.setup_form = SessionSetupForm(self._probe)
         self.summary_view = SummaryView(make_client=make_client, spawn=self.spawn, export_folder=settings.exports_folder)
-        self.host = SessionHost(self, session_view_factory)
+        self.host = SessionHost(session_view_factory)
         self.welcome = self._build_welcome()
         self.stack = QStackedWidget()
         for page in (self.welcome, self.setup_form, self.host, self.summary_view):
@@ -93,6 +85,13 @@ class MainWindow(QMainWindow):
         self.setup_form.submitted.connect(self._setup_submitted)
         self.setup_form.cancelled.connect(self._setup_cancelled)
         self.summary_view.back_requested.connect(self.show_session_page)
+        self.host.edit_requested.connect(self.edit_current_session)
+        self.host.summary_requested.connect(self.show_summary)
+        self.host.runs_stored.connect(lambda: self.sidebar.refresh())
+        self.host.room_failed.connect(lambda line: self.statusBar().showMessage(line, 15000))
+        self.host.storage_failed.connect(self._show_storage_error)
+        self.host.storage_recovered.connect(
+            lambda: self.statusBar().showMessage("The database takes writes again; the paused rooms continue.", 15000))
         self.resize(1280, 820)
         if (geometry := self.window_state.geometry()) is not None:
             self.restoreGeometry(geometry)
@@ -199,8 +198,7 @@ class MainWindow(QMainWindow):
 
     async def _open(self, session_id: int) -> None:
         await self.host.close()
-        self.host.open(SessionRuntime(self.store, session_id, self.make_client,
-                                      on_storage_error=lambda e: self._relay.storage_error.emit(e.user_message)))
+        self.host.open(SessionRuntime(self.store, session_id, self.make_client))
         self.window_state.set_last_session_id(session_id)
         self.sidebar.select(session_id)
         llm = self.host.runtime.config.llm
@@ -286,7 +284,7 @@ class MainWindow(QMainWindow):
 
     def _show_storage_error(self, message: str) -> None:
         message += ("\n\nRunning rooms are paused so that nothing is said that cannot be stored; everything "
-                    "stored so far is safe. Press Resume in each room once the disk can be written again.")
+                    "stored so far is safe. They continue by themselves once the disk can be written again.")
         self.statusBar().showMessage(message.split("\n")[0], 15000)
         if not isinstance(self.dialog, QMessageBox) or not self.dialog.isVisible():
             self.inform("Storage problem", message, QMessageBox.Icon.Warning)

@@ -1,18 +1,18 @@
-"""The page that hosts an opened session: its runtime, the engine bridge and the rooms view."""
+"""The page that hosts an opened session: its runtime, the engine bridge and the rooms view.
+
+It never reaches into the window: what the window must act on (edit, summary, a run stored, a failure)
+leaves as a signal.
+"""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..domain import RESUMABLE_STATES
 from ..runtime import SessionRuntime
 from .icons import icon
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,15 @@ def _default_view_factory(engine, bridge):
 
 
 class SessionHost(QWidget):
-    def __init__(self, window: MainWindow, view_factory=None) -> None:
+    edit_requested = Signal()
+    summary_requested = Signal()
+    runs_stored = Signal()  # the recorder committed a run's start or end: lists of runs are out of date
+    room_failed = Signal(str)  # a line for the status bar
+    storage_failed = Signal(str)  # the database refuses writes; running rooms are paused
+    storage_recovered = Signal()  # writes work again; the rooms paused for it continue
+
+    def __init__(self, view_factory=None) -> None:
         super().__init__()
-        self.window_ = window
         self.view_factory = view_factory or _default_view_factory
         self.runtime: SessionRuntime | None = None
         self.bridge = None
@@ -35,8 +41,8 @@ class SessionHost(QWidget):
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.edit_button = QPushButton(icon("edit"), "Edit…")
         self.summary_button = QPushButton(icon("summary"), "Summary")
-        self.edit_button.clicked.connect(window.edit_current_session)
-        self.summary_button.clicked.connect(window.show_summary)
+        self.edit_button.clicked.connect(self.edit_requested)
+        self.summary_button.clicked.connect(self.summary_requested)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.edit_button)
@@ -48,10 +54,11 @@ class SessionHost(QWidget):
         from .bridge import EngineBridge
 
         self.runtime = runtime
-        self.bridge = EngineBridge(runtime.bus)
-        self.bridge.task_failed.connect(self._room_failed)
-        # Run counts in the sidebar change when a run starts; the recorder stores it a moment later.
-        self.bridge.running_changed.connect(lambda _room, _running: QTimer.singleShot(400, self._refresh_sidebar))
+        self.bridge = EngineBridge(runtime)
+        self.bridge.task_failed.connect(lambda room, message: self.room_failed.emit(f"{room}: {message}"))
+        self.bridge.run_stored.connect(self._run_stored)
+        self.bridge.storage_failed.connect(self.storage_failed)
+        self.bridge.storage_recovered.connect(self.storage_recovered)
         self.view = self.view_factory(runtime.engine, self.bridge)
         self.body.addWidget(self.view, 1)
         rooms = len(runtime.engine.rooms)
@@ -81,24 +88,21 @@ class SessionHost(QWidget):
             return None  # the run just shown is not stored yet: never resume an older one instead
         return runtime.store.snapshot(runs[0].run_id)
 
-    def _refresh_sidebar(self) -> None:
-        if self.runtime is not None:
-            self.window_.sidebar.refresh()
-
-    def _room_failed(self, room: str, message: str) -> None:
-        self.window_.statusBar().showMessage(f"{room}: {message}", 15000)
+    def _run_stored(self, room: str, _run_id: str) -> None:
+        pane = getattr(self.view, "panes", {}).get(room)
+        if pane is not None:
+            pane.refresh()  # Resume depends on the stored state, which has just changed
+        self.runs_stored.emit()
 
     def running_rooms(self) -> list[str]:
-        if self.runtime is None:
-            return []
-        return sorted(set(self.bridge.running_rooms()) | set(self.runtime.running_rooms))
+        return [] if self.runtime is None else sorted(self.runtime.running_rooms)
 
     def select_room(self, index: int) -> None:
         if self.view is not None and hasattr(self.view, "select_room"):
             self.view.select_room(index)
 
     async def close(self) -> None:
-        """Stop every room (partial messages are kept), flush the recorder, then drop the view."""
+        """Stop every room (partial messages are kept), store what is queued, then drop the view."""
         runtime, bridge, view = self.runtime, self.bridge, self.view
         if runtime is None:
             return

@@ -1,7 +1,7 @@
 """Benchmark 4 — start-up and memory: process start to main window shown, and resident memory (RSS).
 
 Each figure comes from a fresh child process (this script with `--child`), offscreen, that runs the
-app's real start path — `app._application()` and `app.run_window()` (store, settings, MainWindow, show,
+app's real start path — `app.application()` and `app.run_window()` (store, settings, MainWindow, show,
 reopen the last session) — on a database prepared in a temporary folder:
 - cold: an empty database; the window shows the welcome page;
 - 10 rooms × 500 messages: the last session (10 rooms, a stored run of 500 messages each, written by
@@ -68,13 +68,13 @@ def child(folder: Path, spawned_at: float) -> None:
     import qasync
     from PySide6.QtCore import QEvent, QObject
 
-    from negotiator_app.app import _application, run_window
+    from negotiator_app.app import application, run_window
     from negotiator_app.ui.window_state import WindowState
     from negotiator_app.ui.main_window import MainWindow  # noqa: F401 - imported here to time the imports
 
     imported_at = time.time()
 
-    app = _application()
+    app = application()
     window_state = WindowState(folder / "window.ini")
     last = folder / "last_session"
     if last.exists():

@@ -1,8 +1,9 @@
-"""End-to-end harness: the real engine, client, recorder and SQLite file against the fake LM Studio.
+"""End-to-end harness: the session runtime (engine, client, recorder, SQLite file) against the fake LM Studio.
 
-`Harness` wires one session the way the app does (bus → recorder → Store on a file in tmp_path; a storage
-failure pauses the rooms until writes work again). The checks at the bottom are what every hardening test
-asserts after a fault: the rules held, and everything the engine said is in the database.
+`Harness` opens one session through `SessionRuntime`, exactly as the window and the CLI do (bus → recorder →
+Store on a file in tmp_path; a storage failure pauses the rooms until writes work again). The checks at the
+bottom are what every hardening test asserts after a fault: the rules held, and everything the engine said
+is in the database.
 """
 from __future__ import annotations
 
@@ -12,21 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from negotiator_app.domain import OutcomeKind, RunState, SessionConfig
-from negotiator_app.engine import ErrorRaised, Event, EventBus, SessionEngine
+from negotiator_app.engine import ErrorRaised, Event
 from negotiator_app.engine.room import RoomRunner
 from negotiator_app.llm import LLMClient
-from negotiator_app.storage import Recorder, StorageError, Store
+from negotiator_app.runtime import SessionRuntime, StorageFailed, StorageRecovered
+from negotiator_app.storage import StorageError, Store
 
 
 @dataclass
 class Harness:
-    store: Store
-    session_id: int
-    config: SessionConfig
-    client: LLMClient
-    bus: EventBus
-    recorder: Recorder
-    engine: SessionEngine
+    runtime: SessionRuntime
     events: list[Event] = field(default_factory=list)
     storage_errors: list[StorageError] = field(default_factory=list)
     recoveries: int = 0
@@ -36,39 +32,43 @@ class Harness:
                    max_retries: int = 1, model: str | None = None, store: Store | None = None) -> Harness:
         store = store or Store.open(db)
         session_id = store.create_session(config).id
-        client = LLMClient(base_url, connect_timeout=1.0, read_timeout=read_timeout, max_retries=max_retries,
-                           backoff_s=0.01)
-        bus = EventBus()
-        recorder = Recorder(store, session_id, config, retry_delays=(0.02,))
-        bus.subscribe(recorder.handle)
-        engine = SessionEngine(config, client, bus, model=model)
-        for room in engine.rooms.values():
+
+        def client(_llm) -> LLMClient:
+            return LLMClient(base_url, connect_timeout=1.0, read_timeout=read_timeout, max_retries=max_retries,
+                             backoff_s=0.01)
+
+        runtime = SessionRuntime(store, session_id, client, model=model, recorder_retry_delays=(0.02,))
+        for room in runtime.engine.rooms.values():
             room.retry_delays = (0.01, 0.01)
-        h = cls(store, session_id, config, client, bus, recorder, engine)
-        bus.subscribe(h.events.append)
-        loop = asyncio.get_running_loop()
-
-        def failed(exc: StorageError) -> None:  # writer thread → loop, as headless/app do
-            h.storage_errors.append(exc)
-            loop.call_soon_threadsafe(lambda: [r.pause() for r in engine.rooms.values()])
-
-        def recovered() -> None:
-            h.recoveries += 1
-            loop.call_soon_threadsafe(lambda: [r.resume() for r in engine.rooms.values()])
-
-        recorder.on_error, recorder.on_recovered = failed, recovered
+        h = cls(runtime)
+        runtime.subscribe(h._hear)
         return h
+
+    def _hear(self, item) -> None:
+        if isinstance(item, Event):
+            self.events.append(item)
+        elif isinstance(item, StorageFailed):
+            self.storage_errors.append(item.error)
+        elif isinstance(item, StorageRecovered):
+            self.recoveries += 1
+
+    store = property(lambda self: self.runtime.store)
+    session_id = property(lambda self: self.runtime.session_id)
+    config = property(lambda self: self.runtime.config)
+    client = property(lambda self: self.runtime.client)
+    bus = property(lambda self: self.runtime.bus)
+    recorder = property(lambda self: self.runtime.recorder)
+    engine = property(lambda self: self.runtime.engine)
 
     @property
     def room(self) -> RoomRunner:
         return next(iter(self.engine.rooms.values()))
 
     async def run_all(self, timeout: float = 30.0) -> list[RunState]:
-        return await asyncio.wait_for(asyncio.gather(*self.engine.start_all()), timeout)
+        return await asyncio.wait_for(asyncio.gather(*self.runtime.start_all()), timeout)
 
     async def close(self, *, close_store: bool = True) -> None:
-        await self.client.aclose()
-        assert await asyncio.to_thread(self.recorder.close, 10.0), "the recorder could not store everything"
+        assert await self.runtime.close(timeout=10.0), "the recorder could not store everything"
         if close_store:
             self.store.close()
 

@@ -111,7 +111,7 @@ def test_server_killed_mid_stream_keeps_every_message_and_the_partial_text(tmp_p
 
         async def main():
             h = await Harness.open(fake.base_url, config, tmp_path / "db.sqlite3", max_retries=0)
-            tasks = h.engine.start_all()
+            tasks = h.runtime.start_all()
             def b_round_2_on_screen() -> str:
                 started = {e.stream_id for e in h.events if isinstance(e, MessageStarted)
                            and e.sender == "Seller B" and e.round == 2}

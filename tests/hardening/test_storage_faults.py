@@ -63,7 +63,7 @@ def test_database_failing_mid_run_pauses_the_rooms_says_why_and_loses_nothing(tm
         async def main():
             h = await Harness.open(fake.base_url, make_config(3, items=2), db)
             fault = _install_fault(h.store, db, kind)
-            tasks = h.engine.start_all()
+            tasks = h.runtime.start_all()
             while min(r.round for r in h.engine.rooms.values()) < 2:
                 await asyncio.sleep(0.002)
             fault["switch"](True)
@@ -102,12 +102,12 @@ def test_two_app_instances_in_one_process_share_a_database_without_losing_rows(t
 
         async def main():
             first = await Harness.open(fake.base_url, make_config(4, items=3), db)
-            tasks = first.engine.start_all()
+            tasks = first.runtime.start_all()
             while first.room.round < 2:
                 await asyncio.sleep(0.002)
             second = await Harness.open(fake.base_url, make_config(3, items=2), db, store=Store.open(db))
             second.store.mark_interrupted_runs()  # what the second instance does at start: must not break the first
-            tasks += second.engine.start_all()
+            tasks += second.runtime.start_all()
             states = await asyncio.wait_for(asyncio.gather(*tasks), 30)
             await first.close(close_store=False)
             await second.close(close_store=False)

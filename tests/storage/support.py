@@ -112,3 +112,23 @@ def scripted_session(store: Store) -> int:
     session_id = store.create_session(small_config()).id
     record(store, session_id, cable_events() + ties_events()).close()
     return session_id
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def orphan(path, run_id: str) -> None:
+    """Make a stored run look like a crashed process left it: its owner's process no longer exists."""
+    import sqlite3
+
+    from negotiator_app.storage.owners import this_process
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE runs SET owner_id = ? WHERE id = ?", (f"{this_process().host}|{dead_pid()}|gone", run_id))

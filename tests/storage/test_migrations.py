@@ -1,5 +1,5 @@
 """Schema migrations: a version-1 database (built by replaying only step 1) upgrades in place to the debriefs
-schema keeping its data, and the frozen steps give exactly the tables schema.py describes."""
+schema (and then to runs with owners) keeping its data, and the frozen steps give exactly the tables schema.py describes."""
 from __future__ import annotations
 
 import re
@@ -17,14 +17,27 @@ from tests.storage.support import RUN_CABLES, scripted_session
 
 
 def v1_database(path) -> int:
-    """A database as Negotiator 1 left it: schema step 1 only, a session with two stored runs."""
+    """A database as Negotiator 1 left it: schema step 1 only, a session with two stored runs (recorded by
+    today's writers into a current database, then copied column by column into the version-1 tables)."""
+    current = path.with_name("current.sqlite3")
+    with Store.open(current) as store:
+        session_id = scripted_session(store)
     engine = make_engine(path)
     with engine.connect() as conn:
         with conn.begin():
             migrate(conn, target=1)
-    store = Store(engine, path, None, False)  # the v1 tables are unchanged, so today's writers fill them
-    session_id = scripted_session(store)
-    store.close()
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("ATTACH DATABASE ? AS current", (str(current),))
+        tables = [r[0] for r in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table' "
+                                             "AND name NOT LIKE 'sqlite_%'")]
+        for table in sorted(tables, key=lambda t: t == "outcomes"):  # a deal's trigger checks its offer exists
+            columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA main.table_info({table})"))
+            conn.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM current.{table}")
+        conn.commit()
+    finally:
+        conn.close()
     return session_id
 
 
@@ -46,7 +59,7 @@ def test_a_version_1_database_upgrades_in_place_keeping_its_data(tmp_path):
         store.save_debriefs(session_id, [debrief])
         assert store.load_debriefs(session_id) == [debrief]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 

@@ -8,7 +8,9 @@ import pytest
 from negotiator_app.domain import OutcomeKind, RunState
 from negotiator_app.storage import SCHEMA_VERSION, Store
 from negotiator_app.storage.store import NotFound
-from tests.storage.support import RUN_CABLES, RUN_TIES, cable_events, record, scripted_session, small_config
+from tests.storage.support import (
+    RUN_CABLES, RUN_TIES, cable_events, orphan, record, scripted_session, small_config,
+)
 
 ALL_TABLES = ["sessions", "buyer_items", "sellers", "inventory", "rooms", "runs", "participants", "messages",
               "message_recipients", "usage", "offers", "violations", "outcomes", "run_events"]
@@ -96,6 +98,8 @@ def test_unfinished_runs_are_marked_interrupted_and_snapshot_resumes(store):
     events = cable_events()[:9]  # killed after Acme's bad offer
     record(store, session_id, events).close()
     assert store.load_run(RUN_CABLES).state == RunState.RUNNING
+    assert store.mark_interrupted_runs() == []  # its owner (this process) is alive
+    orphan(store.path, RUN_CABLES)
     assert store.mark_interrupted_runs() == [RUN_CABLES]
     assert store.load_run(RUN_CABLES).state == RunState.INTERRUPTED
     snap = store.snapshot(RUN_CABLES)

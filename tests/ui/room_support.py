@@ -5,15 +5,18 @@ import asyncio
 import json
 import re
 import sys
+import tempfile
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from negotiator_app.domain import SessionConfig
-from negotiator_app.engine import EventBus, SessionEngine
+from negotiator_app.engine import EventBus, SessionEngine  # noqa: F401 - Env's field types
 from negotiator_app.engine.events import Event
 from negotiator_app.llm import LLMClient
+from negotiator_app.runtime import SessionRuntime
+from negotiator_app.storage import Store
 from negotiator_app.ui.bridge import EngineBridge
 from tests.domain.builders import inventory_item, scenario, seller, shopping_item
 from tests.fakes.fake_lmstudio import FakeLMStudio, FakeReply
@@ -88,6 +91,7 @@ class Env:
     engine: SessionEngine
     bridge: EngineBridge
     events: list[Event]
+    runtime: SessionRuntime
 
     @property
     def runner(self):
@@ -99,27 +103,32 @@ class Env:
 
 @asynccontextmanager
 async def negotiation(fake: FakeLMStudio, script: Script, **llm: Any):
-    """An engine and bridge on the fake server; every room task is cancelled and awaited at the end."""
+    """A session runtime (on a SQLite file in a temporary folder) and its bridge on the fake server; every
+    room task is cancelled and awaited at the end."""
     fake.responder = script
     # qasync's run_forever installs no async-generator hooks (asyncio's does): without them, a stream
     # generator left at [DONE] is finalised by the GC with no loop and httpcore complains.
     loop = asyncio.get_running_loop()
     old_hooks = sys.get_asyncgen_hooks()
     sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook)
-    client = LLMClient(fake.base_url, max_retries=0, backoff_s=0.0)
-    bus = EventBus()
+    folder = tempfile.TemporaryDirectory(prefix="negotiator-ui-")
+    store = Store.open(f"{folder.name}/negotiator.sqlite3")
+    settings = config(**llm)
+    runtime = SessionRuntime(store, store.create_session(settings).id,
+                             lambda _llm: LLMClient(fake.base_url, max_retries=0, backoff_s=0.0), model="fake-model")
     events: list[Event] = []
-    bus.subscribe(events.append)
-    engine = SessionEngine(config(**llm), client, bus, model="fake-model")
-    for runner in engine.rooms.values():
+    runtime.bus.subscribe(events.append)
+    for runner in runtime.engine.rooms.values():
         runner.retry_delays = (0.01, 0.01)
-    bridge = EngineBridge(bus)
+    bridge = EngineBridge(runtime)
     try:
-        yield Env(fake, client, bus, engine, bridge, events)
+        yield Env(fake, runtime.client, runtime.bus, runtime.engine, bridge, events, runtime)
     finally:
         await bridge.stop_all()
         bridge.close()
-        await client.aclose()
+        await runtime.close()
+        store.close()
+        folder.cleanup()
         await loop.shutdown_asyncgens()
         sys.set_asyncgen_hooks(*old_hooks)
 

@@ -1,11 +1,11 @@
-"""EngineBridge: coalesced token signals in order with the events, owned tasks, and reported failures."""
+"""EngineBridge: coalesced token signals in order with the events; room tasks asked of (and owned by) the
+runtime; reported failures."""
 from __future__ import annotations
 
 import asyncio
 
 from negotiator_app.domain import RunState
 from negotiator_app.engine import MessageCompleted, RunFinished
-from negotiator_app.ui.bridge import EngineBridge
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
 from tests.ui.room_support import Script, negotiation
@@ -57,22 +57,39 @@ def test_global_signals_carry_the_room_key(arun):
         arun.run(scenario())
 
 
-def test_the_bridge_owns_running_tasks_and_stop_all_awaits_them(arun):
+def test_the_runtime_owns_the_room_tasks_the_bridge_asks_for(arun):
     with FakeLMStudio(per_token_delay_s=0.05) as fake:
         async def scenario():
             async with negotiation(fake, Script()) as env:
                 changes: list[tuple[str, bool]] = []
                 env.bridge.running_changed.connect(lambda room, running: changes.append((room, running)))
                 tasks = [env.bridge.start_room(r) for r in env.engine.rooms.values()]
+                assert [env.runtime.task(key) for key in ("room-1", "room-3")] == tasks  # held by the runtime
+                assert not hasattr(env.bridge, "_tasks")
                 assert sorted(env.bridge.running_rooms()) == ["room-1", "room-3"]
                 await until(lambda: len(env.of_type(MessageCompleted)) == 0 and fake.in_flight >= 1)
                 env.bridge.stop_room("room-3")
                 await until(lambda: env.bridge.running_rooms() == ["room-1"], what="room-3 stopped")
                 await env.bridge.stop_all()
-                assert env.bridge.running_rooms() == []
+                assert env.bridge.running_rooms() == [] and env.runtime.running_rooms == []
                 assert all(t.done() for t in tasks)
                 assert {r.state for r in env.engine.rooms.values()} == {RunState.STOPPED}
                 assert ("room-1", True) in changes and ("room-1", False) in changes
+        arun.run(scenario())
+
+
+def test_a_message_typed_into_an_idle_room_starts_a_run_the_runtime_owns(arun):
+    with FakeLMStudio(per_token_delay_s=0.05) as fake:
+        async def scenario():
+            async with negotiation(fake, Script()) as env:
+                changes: list[tuple[str, bool]] = []
+                env.bridge.running_changed.connect(lambda room, running: changes.append((room, running)))
+                env.bridge.send("room-1", "Hello @Bolt, ten cables please.")
+                assert env.runtime.running_rooms == ["room-1"] and changes == [("room-1", True)]
+                await until(lambda: env.of_type(MessageCompleted), what="the typed opening")
+                assert env.of_type(MessageCompleted)[0].message.text == "Hello @Bolt, ten cables please."
+                await env.bridge.stop_all()  # the runtime can stop it because it holds it
+                assert env.runner.state == RunState.STOPPED and changes[-1] == ("room-1", False)
         arun.run(scenario())
 
 
@@ -80,6 +97,7 @@ class _BrokenRunner:
     """A runner whose task dies of an unexpected exception (a bug the engine did not catch)."""
 
     key = "room-9"
+    running = False
 
     def start(self, opening=None, resume=None):
         async def run():
@@ -89,17 +107,17 @@ class _BrokenRunner:
 
 
 def test_unexpected_task_exceptions_are_reported(arun):
-    from negotiator_app.engine import EventBus
-
-    async def scenario():
-        bridge = EngineBridge(EventBus())
-        failures: list[tuple[str, str]] = []
-        per_room: list[str] = []
-        bridge.task_failed.connect(lambda room, message: failures.append((room, message)))
-        bridge.channel("room-9").task_failed.connect(per_room.append)
-        bridge.start_room(_BrokenRunner())
-        await until(lambda: failures, what="task_failed")
-        assert failures[0][0] == "room-9" and "boom" in failures[0][1] and per_room == [failures[0][1]]
-        assert bridge.running_rooms() == []
-        bridge.close()
-    arun.run(scenario())
+    with FakeLMStudio() as fake:
+        async def scenario():
+            async with negotiation(fake, Script()) as env:
+                env.engine.rooms["room-9"] = _BrokenRunner()
+                failures: list[tuple[str, str]] = []
+                per_room: list[str] = []
+                env.bridge.task_failed.connect(lambda room, message: failures.append((room, message)))
+                env.bridge.channel("room-9").task_failed.connect(per_room.append)
+                env.bridge.start_room("room-9")
+                await until(lambda: failures, what="task_failed")
+                assert failures[0][0] == "room-9" and "boom" in failures[0][1] and per_room == [failures[0][1]]
+                assert env.bridge.running_rooms() == []
+                del env.engine.rooms["room-9"]
+        arun.run(scenario())

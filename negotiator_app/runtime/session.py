@@ -1,0 +1,208 @@
+"""An opened session, Qt-free: client, event bus, recorder and engine, and the one owner of its room tasks.
+
+The window, the CLI, the smoke test and the tests all open sessions through this class. It holds the
+storage-failure policy (pause the running rooms while the database refuses writes, continue the ones it
+paused once writes work again) and brings every callback from the recorder's writer thread onto the event
+loop before listeners hear of it.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from ..domain import LLMSettings, RunState, SessionConfig
+from ..engine import EventBus, InputError, RunSnapshot, SessionEngine
+from ..engine.events import Event, RunFinished
+from ..llm import LLMClient
+from ..storage import Recorder, RunOwnedElsewhere, StorageError, Store
+from .notices import Notice, RoomFailed, RoomRunning, RunStored, StorageFailed, StorageRecovered
+
+log = logging.getLogger(__name__)
+ClientFactory = Callable[[LLMSettings], LLMClient]
+Listener = Callable[[Event | Notice], None]
+
+
+def client_factory(base_url_override: str | None = None, api_key_fallback: str | None = None) -> ClientFactory:
+    """A client per session, from its LLM settings; `--base-url` and the stored API key apply to all."""
+
+    def make(llm: LLMSettings) -> LLMClient:
+        return LLMClient(base_url_override or llm.base_url, api_key=llm.api_key or api_key_fallback,
+                         read_timeout=llm.read_timeout_s)
+
+    return make
+
+
+class SessionRuntime:
+    """Everything that lives while one stored session is open. Create it on the running loop."""
+
+    def __init__(self, store: Store, session_id: int, make_client: ClientFactory, *,
+                 config: SessionConfig | None = None, max_rounds: int | None = None, model: str | None = None,
+                 recorded_model: str | None = None, recorder_retry_delays: tuple[float, ...] | None = None) -> None:
+        stored = store.get_session(session_id)
+        self.store = store
+        self.session_id = session_id
+        self.name = stored.name
+        self.config: SessionConfig = config or stored.config  # a resumed run brings the config it used
+        self._loop = asyncio.get_running_loop()
+        self._listeners: list[Listener] = []
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._paused_for_storage: set[str] = set()
+        self.storage_error: StorageError | None = None  # set while the database refuses writes
+        self.closed = False
+        self.bus = EventBus()
+        self.client = make_client(self.config.llm)
+        retry = {"retry_delays": recorder_retry_delays} if recorder_retry_delays else {}
+        self.recorder = Recorder(store, session_id, self.config, **retry)
+        self.recorder.on_error = partial(self._from_writer, self._storage_failed)
+        self.recorder.on_recovered = partial(self._from_writer, self._storage_recovered)
+        self.recorder.on_stored = partial(self._from_writer, self._runs_stored)
+        self._unsubscribe = [self.bus.subscribe(self.recorder.handle), self.bus.subscribe(self._tell)]
+        self.engine = SessionEngine(self.config, self.client, self.bus, max_rounds=max_rounds, model=model,
+                                    recorded_model=recorded_model)
+
+    # ----- listeners ------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Hear every engine event and runtime notice, on the loop, in order; returns the unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _tell(self, item: Event | Notice) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(item)
+            except Exception:  # noqa: BLE001 - a broken listener must not stop the others
+                log.exception("runtime listener %r failed on %s", listener, type(item).__name__)
+
+    def _from_writer(self, handler: Callable, *args) -> None:
+        """Called on the recorder's writer thread: run `handler` on the loop instead."""
+        try:
+            self._loop.call_soon_threadsafe(handler, *args)
+        except RuntimeError:  # the loop is closed: nobody is left to tell
+            log.debug("loop closed; %s dropped", getattr(handler, "__name__", handler))
+
+    # ----- room tasks: the runtime is their one owner ---------------------------------------------
+
+    def start(self, room: str, *, opening: str | None = None, resume: RunSnapshot | None = None) -> asyncio.Task:
+        """Start (or resume) a room's run. Raises InputError when it cannot start (already running, or
+        the stored run is negotiated by another process)."""
+        runner = self._runner(room)
+        if runner.running:
+            raise InputError("This room is already negotiating. Stop it first to run it again.")
+        if resume is not None:
+            try:
+                self.store.claim_run(resume.run_id)
+            except RunOwnedElsewhere as exc:
+                raise InputError(exc.user_message) from None
+        task = runner.start(opening=opening, resume=resume)
+        self._tasks[room] = task
+        task.add_done_callback(partial(self._task_done, room))
+        self._tell(RoomRunning(room, True))
+        return task
+
+    def resume_run(self, run_id: str) -> asyncio.Task:
+        """Pick a stored run of this session up again, in its room."""
+        record = self.store.load_run(run_id)
+        return self.start(record.room_key, resume=self.store.snapshot(run_id))
+
+    def start_all(self) -> list[asyncio.Task]:
+        """Start every room that is not negotiating; returns their tasks."""
+        return [self.start(key) for key, runner in self.engine.rooms.items() if not runner.running]
+
+    def send(self, room: str, text: str) -> asyncio.Task | None:
+        """A buyer message typed by the person: joins the running run, or opens a new run (owned here)."""
+        runner = self._runner(room)
+        if runner.running:
+            runner.send(text)
+            return None
+        text = runner.validate_message(text)
+        if runner.state.finished:
+            raise InputError("This negotiation has ended. Press Run again to start a new one.")
+        return self.start(room, opening=text)
+
+    def stop(self, room: str) -> None:
+        """Cancel the room's task: the runner keeps what was said and ends the run as stopped."""
+        task = self._tasks.get(room)
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def stop_all(self) -> None:
+        """Cancel every running room and wait until each has ended (call while the loop still runs)."""
+        tasks = [t for t in self._tasks.values() if not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def task(self, room: str) -> asyncio.Task | None:
+        return self._tasks.get(room)
+
+    @property
+    def running_rooms(self) -> list[str]:
+        return [room for room, task in self._tasks.items() if not task.done()]
+
+    def _runner(self, room: str):
+        try:
+            return self.engine.rooms[room]
+        except KeyError:
+            raise InputError(f"There is no room {room} in this session.") from None
+
+    def _task_done(self, room: str, task: asyncio.Task) -> None:
+        if self._tasks.get(room) is task:
+            del self._tasks[room]
+        self._paused_for_storage.discard(room)
+        self._tell(RoomRunning(room, False))
+        if task.cancelled():
+            return
+        exc = task.exception()  # retrieving it also keeps asyncio from logging "never retrieved"
+        if exc is not None:
+            log.error("room %s task failed", room, exc_info=exc)
+            self._tell(RoomFailed(room, f"The negotiation in this room stopped unexpectedly: {exc!r}"))
+
+    # ----- storage failures -----------------------------------------------------------------------
+
+    def _storage_failed(self, error: StorageError) -> None:
+        """Nothing more should be said that cannot be stored: running rooms pause at their next turn (queued
+        events are kept and retried) until the recorder reports that writes work again."""
+        self.storage_error = error
+        for key, runner in self.engine.rooms.items():
+            if runner.running and not runner.paused:
+                runner.pause()
+                self._paused_for_storage.add(key)
+        self._tell(StorageFailed(error))
+
+    def _storage_recovered(self) -> None:
+        self.storage_error = None
+        for key in sorted(self._paused_for_storage):
+            runner = self.engine.rooms[key]
+            if runner.running:
+                runner.resume()
+        self._paused_for_storage.clear()
+        self._tell(StorageRecovered())
+
+    def _runs_stored(self, events: list[Event]) -> None:
+        for event in events:
+            state = event.state if isinstance(event, RunFinished) else RunState.RUNNING
+            self._tell(RunStored(event.room, event.run_id, state))
+
+    # ----- closing --------------------------------------------------------------------------------
+
+    async def close(self, timeout: float = 10.0) -> bool:
+        """Cancel running rooms, store their partial transcripts, release everything. The recorder is
+        drained and closed on a worker thread, so the loop (the GUI thread) never waits on the disk.
+        Returns False if some events could not be stored within `timeout`."""
+        if self.closed:
+            return True
+        self.closed = True
+        stored = True
+        try:
+            await self.stop_all()
+            stored = await asyncio.to_thread(self.recorder.close, timeout)
+            if not stored:
+                log.error("session %s: some events could not be stored before closing", self.session_id)
+        finally:
+            for unsubscribe in self._unsubscribe:
+                unsubscribe()
+            await self.client.aclose()
+        return stored
