@@ -2,6 +2,8 @@
 folder; the API key goes to the credential store (or stays in memory) and never into a file."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import keyring
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -160,12 +162,12 @@ def test_the_old_qsettings_llm_defaults_and_plain_key_are_migrated_and_removed()
     legacy.setValue("llm/api_key", SECRET)
     legacy.setValue("session/last_opened", "3")
     legacy.sync()
-    assert SECRET in open(legacy.fileName(), encoding="utf-8").read()
+    assert SECRET in Path(legacy.fileName()).read_text(encoding="utf-8")
 
     settings = load_settings()
     assert migrate_legacy_qsettings(settings)
 
-    assert SECRET not in open(legacy.fileName(), encoding="utf-8").read()
+    assert SECRET not in Path(legacy.fileName()).read_text(encoding="utf-8")
     assert backend.passwords == {(SERVICE, ACCOUNT): SECRET}
     on_disk = load_settings()
     assert (on_disk.llm.base_url, on_disk.llm.temperature, on_disk.api_key_stored) == (
