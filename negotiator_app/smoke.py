@@ -20,7 +20,6 @@ async def _wait(predicate, what: str, timeout: float = TIMEOUT_S) -> None:
 
 def run_smoke_test(base_url: str | None) -> int:
     import qasync
-
     from PySide6.QtCore import QSettings
 
     from .app import application, run_window

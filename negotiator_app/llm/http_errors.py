@@ -64,6 +64,9 @@ def classify(status: int | None, text: str, model: str, *, partial: str = "") ->
         if _WRONG_ROUTE_RE.search(text) and "model" not in text.lower():
             return ServerError(status, f"{text} (check that the URL ends with /v1)")
         return ModelNotFound(model, text)
+    if status in (401, 403):  # without a credential store the key is not kept between runs: say where it goes
+        return ServerError(status, f"{text or 'unauthorized'} (the server needs an API key: enter it in Settings, "
+                                   "or pass --api-key on the command line)", partial=partial)
     return ServerError(status, text, partial=partial)
 
 

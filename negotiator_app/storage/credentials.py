@@ -67,8 +67,8 @@ class ApiKeyStore:
             if self._memory is None:
                 try:
                     backend.delete_password(SERVICE, ACCOUNT)
-                except Exception:  # noqa: BLE001 - nothing stored is what we want
-                    pass
+                except Exception as exc:  # noqa: BLE001 - nothing stored is what we want
+                    log.debug("no API key to delete from %s: %s", backend_label(backend), exc)
                 return False
             backend.set_password(SERVICE, ACCOUNT, self._memory)
             return True

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from ..domain import LLMSettings
 from ..storage.settings import UserSettings, move_plain_api_key, save_settings
 
 WINDOW_STATE_FILE = "window.ini"
@@ -63,7 +64,7 @@ def migrate_legacy_qsettings(settings: UserSettings, legacy: QSettings | None = 
     path = settings.path
     if not path.exists():  # the new file wins: it was written after the old one
         try:
-            settings.llm = type(settings.llm).model_validate(values)
+            settings.llm = LLMSettings.model_validate(values)
         except ValueError:
             pass  # a value that no longer validates: keep the built-in defaults
     if key:

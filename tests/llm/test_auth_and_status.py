@@ -49,6 +49,13 @@ def test_api_key_never_shows_in_repr_or_errors(fake):
     assert "bad key ***" in str(error)
 
 
+def test_a_server_that_wants_a_key_says_where_to_enter_it(fake):
+    fake.default_reply = FakeReply(fault="status", status=401, body="Unauthorized")
+    with pytest.raises(LLMError) as caught:
+        run(complete(fake.base_url))
+    assert "needs an API key: enter it in Settings" in str(caught.value) and "--api-key" in str(caught.value)
+
+
 def test_status_with_lmstudio_api_reports_loaded_state_and_context(fake):
     status = run(status_of(fake.base_url))
 

@@ -2,6 +2,8 @@
 folder; the API key goes to the credential store (or stays in memory) and never into a file."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import keyring
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -10,8 +12,11 @@ from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 from negotiator_app.storage.credentials import ACCOUNT, SERVICE, api_keys
 from negotiator_app.storage.settings import load_settings
 from negotiator_app.ui.window_state import migrate_legacy_qsettings
+from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.fakes.memory_keyring import MemoryKeyring
-from tests.ui.window_support import WindowKit, example
+from tests.ui.conftest import until
+from tests.ui.test_setup_form import fill_valid_session
+from tests.ui.window_support import WindowKit, dealing_responder, example
 
 SECRET = "sk-test-5b2f0a"
 
@@ -120,6 +125,34 @@ def test_without_a_credential_store_the_dialog_says_so_and_the_key_is_not_persis
     assert load_settings(kit.settings_path).default_llm().api_key is None
 
 
+def test_a_key_typed_in_a_session_form_is_used_for_that_session_and_never_stored(
+        qapp, qtbot, arun, tmp_path, temporary_user_folders):
+    from negotiator_app.app import run_window
+
+    async def on_started(window):
+        try:
+            window.new_session()
+            form = window.setup_form
+            fill_valid_session(qtbot, form)
+            retype(qtbot, form.llm.api_key, SECRET)
+            qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
+            await until(lambda: window.host.runtime is not None, what="the new session to open")
+            window.host.view.start_all()
+            await until(lambda: not window.host.running_rooms(), what="the room to finish")
+            await window.host.runtime.recorder.flush()
+        finally:
+            window.close()
+
+    with FakeLMStudio() as fake:
+        fake.responder = dealing_responder
+        code = arun.run(run_window(qapp, db_path=tmp_path / "n.sqlite3", base_url=fake.base_url,
+                                   on_started=on_started, show=False))
+    assert code == 0
+    chats = [headers for _, path, headers, _ in fake.all_requests if path.endswith("/chat/completions")]
+    assert chats and all(h.get("authorization") == f"Bearer {SECRET}" for h in chats)
+    assert files_containing(SECRET, tmp_path, temporary_user_folders) == []  # not the database, not settings
+
+
 def test_the_old_qsettings_llm_defaults_and_plain_key_are_migrated_and_removed():
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
@@ -129,12 +162,12 @@ def test_the_old_qsettings_llm_defaults_and_plain_key_are_migrated_and_removed()
     legacy.setValue("llm/api_key", SECRET)
     legacy.setValue("session/last_opened", "3")
     legacy.sync()
-    assert SECRET in open(legacy.fileName(), encoding="utf-8").read()
+    assert SECRET in Path(legacy.fileName()).read_text(encoding="utf-8")
 
     settings = load_settings()
     assert migrate_legacy_qsettings(settings)
 
-    assert SECRET not in open(legacy.fileName(), encoding="utf-8").read()
+    assert SECRET not in Path(legacy.fileName()).read_text(encoding="utf-8")
     assert backend.passwords == {(SERVICE, ACCOUNT): SECRET}
     on_disk = load_settings()
     assert (on_disk.llm.base_url, on_disk.llm.temperature, on_disk.api_key_stored) == (
