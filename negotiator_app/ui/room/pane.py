@@ -192,8 +192,9 @@ class RoomPane(QWidget):
     def withdraw(self, entry_id: int, text: str) -> None:
         """Take back a queued message: unless the engine sent it meanwhile, its text returns to the composer."""
         self.queued.remove(entry_id)
-        if self.runner.withdraw(text) and not self.composer.text().strip():
-            self.composer.set_text(text)
+        if self.runner.withdraw(text):
+            typed = self.composer.text().strip()
+            self.composer.set_text(f"{typed}\n{text}" if typed else text)  # never drops what is being typed
         self.composer.edit.setFocus()
 
     def _snapshot(self) -> RunSnapshot | None:
@@ -304,8 +305,8 @@ class RoomPane(QWidget):
     def _on_RunFinished(self, event: ev.RunFinished) -> None:
         unsent = self.queued.take_all()
         if unsent:
-            if not self.composer.text().strip():
-                self.composer.set_text("\n".join(unsent))
+            typed = self.composer.text().strip()
+            self.composer.set_text("\n".join([typed, *unsent] if typed else unsent))
             self.transcript.add_note("Your queued message was not sent: the negotiation ended first. "
                                      "Its text is back in the composer.")
         if event.state in (RunState.DECIDED, RunState.NO_DEAL):
