@@ -26,6 +26,8 @@ def test_limit_labels_never_overlap_and_nothing_is_clipped_at_the_minimum_size(q
             rect, text = operator
             assert chart.rect().toRectF().contains(rect) and metrics.horizontalAdvance(text) <= rect.width()
             assert rect.height() >= metrics.height()
+            plot = chart._frame()[0]
+            assert rect.bottom() <= plot.top() - 8, "clear of the top price label, which reaches 8 px above the plot"
             kinds = [label.kind for label in labels]
             assert kinds.count("buyer_max") == 1 and "floor" in kinds
             assert "buyer max 5.30" in [label.text for label in labels], "the buyer's max is never elided"
