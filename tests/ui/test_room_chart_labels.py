@@ -48,3 +48,13 @@ def test_limit_labels_never_overlap_and_nothing_is_clipped_at_the_minimum_size(q
                 assert pane.rect().contains(widget.rect().translated(top_left)), widget
             pane.grab().save(f"/tmp/roomui_labels_{count}.png")
     arun.run(scenario())
+
+
+def test_a_ten_seller_pane_fits_beside_the_sidebar_of_a_1024_px_window(qtbot, arun):
+    async def scenario():
+        async with ten_seller_pane(qtbot) as pane:
+            pane.load_history(stored_run())
+            pane.set_operator_view(True)
+            size = pane.minimumSizeHint()
+            assert size.width() <= 640 and size.height() <= 600, size
+    arun.run(scenario())
