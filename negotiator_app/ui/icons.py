@@ -9,7 +9,9 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
+from ..domain import RunState
 from ..paths import resource_path
+from . import theme
 
 # Rendered at several sizes so Qt picks a sharp pixmap for every device pixel ratio.
 _SIZES = (16, 20, 24, 32, 48, 64)
@@ -48,6 +50,34 @@ def _tinted_icon(name: str, color: str) -> QIcon:
 def icon(name: str) -> QIcon:
     """A toolbar/menu icon from resources/icons/<name>.svg in the current palette's text colour."""
     return _tinted_icon(name, _text_color())
+
+
+# A room's run state as a drawn icon: font glyphs such as ⏸ are missing from common fonts (DejaVu draws a box).
+STATE_ICONS = {
+    RunState.RUNNING: "state-running", RunState.WAITING: "state-waiting", RunState.PAUSED: "state-paused",
+    RunState.AWAITING_PERSON: "state-person", RunState.DECIDED: "state-decided", RunState.NO_DEAL: "state-no-deal",
+    RunState.STOPPED: "state-stopped", RunState.INTERRUPTED: "state-interrupted", RunState.ERROR: "state-error",
+}
+
+
+def _state_color(state: RunState, palette: QPalette) -> str:
+    if state in (RunState.RUNNING, RunState.DECIDED):
+        return theme.success_color(palette).name()
+    if state in (RunState.ERROR, RunState.INTERRUPTED):
+        return theme.violation_color(palette).name()
+    if state in (RunState.PAUSED, RunState.AWAITING_PERSON):
+        return theme.attention_color(palette).name()
+    return palette.color(QPalette.ColorRole.WindowText).name()
+
+
+def state_icon(state: RunState) -> QIcon:
+    """The icon of a room's run state (the same QIcon each time, for a palette); a null icon for idle."""
+    name = STATE_ICONS.get(RunState(state))
+    if name is None:
+        return QIcon()
+    app = QApplication.instance()
+    palette = app.palette() if app else QPalette()
+    return _tinted_icon(name, _state_color(RunState(state), palette))
 
 
 def app_icon() -> QIcon:

@@ -9,18 +9,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain import RunState
 from ..domain.rooms import SKIP_REASON_TEXT
 from ..engine import InputError, SessionEngine
+from . import icons
 from .bridge import EngineBridge
 from .room import RoomPane
 
 GRID_PANE_MIN_WIDTH, GRID_PANE_MIN_HEIGHT = 420, 300
-STATE_MARK = {
-    RunState.RUNNING: "▶", RunState.WAITING: "…", RunState.PAUSED: "⏸", RunState.AWAITING_PERSON: "✎",
-    RunState.DECIDED: "✓", RunState.NO_DEAL: "✕", RunState.STOPPED: "■", RunState.INTERRUPTED: "■",
-    RunState.ERROR: "⚠",
-}
 
 
 class SessionView(QWidget):
@@ -66,9 +61,9 @@ class SessionView(QWidget):
         layout.addWidget(self.skipped_label)
         layout.addWidget(self.stack, 1)
         for pane in self.panes.values():
-            self.tabs.addTab(pane, self._tab_text(pane))
-            bridge.channel(pane.runner.key).event.connect(lambda _e, p=pane: self._update_tab(p))
-            bridge.channel(pane.runner.key).running_changed.connect(lambda _r, p=pane: self._update_tab(p))
+            self.tabs.addTab(pane, pane.runner.plan.item.name)
+            self._update_tab(pane)
+            pane.shown_state_changed.connect(lambda _state, p=pane: self._update_tab(p))
         self.grid_mode = False
 
     def pane(self, room_key: str) -> RoomPane:
@@ -132,21 +127,18 @@ class SessionView(QWidget):
                 self.grid.removeWidget(pane)
                 pane.set_compact(False)
                 pane.setMinimumSize(0, 0)
-                self.tabs.addTab(pane, self._tab_text(pane))
+                self.tabs.addTab(pane, pane.runner.plan.item.name)
+                self._update_tab(pane)
             self.tabs.setCurrentIndex(max(0, getattr(self, "_last_tab", 0)))
             self.stack.setCurrentWidget(self.tabs)
 
-    def _tab_text(self, pane: RoomPane) -> str:
-        state = pane.runner.state
-        mark = STATE_MARK.get(state)
-        name = pane.runner.plan.item.name
-        return f"{mark} {name}" if mark else name
-
     def _update_tab(self, pane: RoomPane) -> None:
+        """The tab shows its room's state as a drawn icon: the live run's, or the stored latest run's."""
         index = self.tabs.indexOf(pane)
         if index >= 0:
-            self.tabs.setTabText(index, self._tab_text(pane))
-            self.tabs.setTabToolTip(index, f"{pane.runner.plan.item.name}: {pane.runner.state.value.replace('_', ' ')}")
+            state = pane.shown_state
+            self.tabs.setTabIcon(index, icons.state_icon(state))
+            self.tabs.setTabToolTip(index, f"{pane.runner.plan.item.name}: {state.value.replace('_', ' ')}")
 
     def _skipped_text(self) -> str:
         lines = [f"<b>{s.item.name}</b> — not negotiated: {s.detail or SKIP_REASON_TEXT.get(s.reason, s.reason)}"

@@ -93,6 +93,11 @@ def success_color(palette: QPalette) -> QColor:
     return QColor("#56d364") if is_dark(palette) else QColor("#1a7f37")
 
 
+def attention_color(palette: QPalette) -> QColor:
+    """Amber: waits for someone (paused, your turn)."""
+    return QColor("#e3b341") if is_dark(palette) else QColor("#9a6700")
+
+
 def banner_colors(kind: str, palette: QPalette) -> tuple[QColor, QColor]:
     """(background, border) of an outcome banner: 'deal', 'no_deal' or 'error'."""
     hue = {"deal": 130, "no_deal": 40, "error": 2}[kind]

@@ -26,6 +26,8 @@ def test_limit_labels_never_overlap_and_nothing_is_clipped_at_the_minimum_size(q
             rect, text = operator
             assert chart.rect().toRectF().contains(rect) and metrics.horizontalAdvance(text) <= rect.width()
             assert rect.height() >= metrics.height()
+            plot = chart._frame()[0]
+            assert rect.bottom() <= plot.top() - 8, "clear of the top price label, which reaches 8 px above the plot"
             kinds = [label.kind for label in labels]
             assert kinds.count("buyer_max") == 1 and "floor" in kinds
             assert "buyer max 5.30" in [label.text for label in labels], "the buyer's max is never elided"
@@ -45,4 +47,14 @@ def test_limit_labels_never_overlap_and_nothing_is_clipped_at_the_minimum_size(q
                 top_left = widget.mapTo(pane, widget.rect().topLeft())
                 assert pane.rect().contains(widget.rect().translated(top_left)), widget
             pane.grab().save(f"/tmp/roomui_labels_{count}.png")
+    arun.run(scenario())
+
+
+def test_a_ten_seller_pane_fits_beside_the_sidebar_of_a_1024_px_window(qtbot, arun):
+    async def scenario():
+        async with ten_seller_pane(qtbot) as pane:
+            pane.load_history(stored_run())
+            pane.set_operator_view(True)
+            size = pane.minimumSizeHint()
+            assert size.width() <= 640 and size.height() <= 600, size
     arun.run(scenario())

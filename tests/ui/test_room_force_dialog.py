@@ -50,6 +50,7 @@ def test_enter_accepts_the_cheapest_valid_offer_and_the_reason_is_stored(qtbot, 
                 assert dialog.offer_buttons["Acme"].isChecked(), "the cheapest valid offer is preselected"
                 qtbot.mouseClick(dialog.reason_edit, Qt.MouseButton.LeftButton)
                 qtbot.keyClicks(dialog.reason_edit, "Acme delivers a week sooner")
+                dialog.grab().save("/tmp/roomui_force.png")
                 qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)  # Enter: the dialog's default button
                 await until(lambda: env.runner.state == RunState.DECIDED, what="the deal")
                 outcome = env.runner.outcome

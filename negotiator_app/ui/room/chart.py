@@ -13,6 +13,7 @@ from .. import theme
 from .chart_labels import OPERATOR_TEXTS, LimitLabel, operator_text, place_limit_labels
 
 OPERATOR_LABEL = OPERATOR_TEXTS[0]
+TICK_LABEL_HALF_PX = 8
 MIN_MARK_SPACING_PX = 6.0  # rounds closer than this on the x axis get no markers: they would only smudge
 
 
@@ -101,7 +102,8 @@ class OfferChart(QWidget):
     def _frame(self, _painter: QPainter | None = None):
         """The plot rectangle and the round → x, price → y mappings, or None when there is no room."""
         metrics = QFontMetricsF(self.font())
-        top = metrics.height() + 6 if self.operator_view else 8
+        # The top tick's label reaches 8 px above the plot: the operator line sits above that.
+        top = metrics.height() + 4 + TICK_LABEL_HALF_PX if self.operator_view else TICK_LABEL_HALF_PX
         plot = QRectF(metrics.horizontalAdvance("0000.00") + 10, top, 0, 0)
         plot.setRight(self.width() - 10)
         plot.setBottom(self.height() - metrics.height() - 8)
@@ -186,7 +188,7 @@ class OfferChart(QWidget):
         painter.drawRect(plot)
         ticks = [low + i * step for i in range(int(round((high - low) / step)) + 1)]
         for price in ticks:
-            painter.drawText(QRectF(0, y(price) - 8, plot.left() - 6, 16),
+            painter.drawText(QRectF(0, y(price) - TICK_LABEL_HALF_PX, plot.left() - 6, 2 * TICK_LABEL_HALF_PX),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{price:,.2f}")
         for r in range(1, rounds + 1, max(1, rounds // 10)):
             painter.drawText(QRectF(x(r) - 15, plot.bottom() + 2, 30, metrics.height() + 4),
@@ -210,7 +212,7 @@ class OfferChart(QWidget):
         plot, _x, y = frame
         metrics = QFontMetricsF(self.font())
         text = operator_text(self.width() - 8, metrics)
-        operator = (QRectF(4, 2, metrics.horizontalAdvance(text) + 2, plot.top() - 4), text)
+        operator = (QRectF(4, 2, metrics.horizontalAdvance(text) + 2, metrics.height() + 1), text)
         return operator, place_limit_labels(self.data.floors, self.data.buyer_max, y, plot, metrics)
 
     def _draw_limits(self, painter: QPainter, plot: QRectF, x, y, text: QColor) -> None:

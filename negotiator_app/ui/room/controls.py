@@ -72,7 +72,6 @@ class RoomControls(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         self.mode_label = QLabel("Buyer:", self)
-        row.addWidget(self.mode_label)
         self.mode_ai = QRadioButton("AI", self)
         self.mode_person = QRadioButton("Person", self)
         self.mode_ai.setToolTip("The buyer agent speaks and decides; you may still type messages")
@@ -81,8 +80,10 @@ class RoomControls(QWidget):
         self.mode_group.addButton(self.mode_ai)
         self.mode_group.addButton(self.mode_person)
         self.mode_ai.setChecked(True)
-        row.addWidget(self.mode_ai)
-        row.addWidget(self.mode_person)
+        # In the header row, not beside the buttons: the pane stays narrow enough for a 1024 px window.
+        header.insertSpacing(1, 12)
+        for position, widget in enumerate((self.mode_label, self.mode_ai, self.mode_person), start=2):
+            header.insertWidget(position, widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)

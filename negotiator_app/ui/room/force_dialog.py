@@ -53,9 +53,11 @@ class ForceDecisionDialog(QDialog):
             self.group.addButton(button)
             layout.addWidget(button)
         self.reason_edit = QLineEdit(self)
-        self.reason_edit.setPlaceholderText(f"Reason (optional; kept with the decision; for no deal the default is "
-                                            f"“{DEFAULT_NO_DEAL_REASON}”)")
+        self.reason_edit.setPlaceholderText(f"optional; for no deal the default is “{DEFAULT_NO_DEAL_REASON}”")
         self.reason_edit.setMaxLength(400)
+        reason_label = QLabel("Your reason, kept with the decision (accepted offer or no deal):", self)
+        reason_label.setBuddy(self.reason_edit)
+        layout.addWidget(reason_label)
         layout.addWidget(self.reason_edit)
         self.error = QLabel(self)
         self.error.setWordWrap(True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
@@ -29,6 +29,8 @@ STORED_TIP = "This is a stored run — press Run again to negotiate anew, or Res
 
 
 class RoomPane(QWidget):
+    shown_state_changed = Signal(object)  # RunState: the live run's, or the stored run's when one is shown
+
     def __init__(self, runner: RoomRunner, bridge: EngineBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.bridge = runner, bridge
@@ -42,6 +44,7 @@ class RoomPane(QWidget):
         self._last_seq = 0
         self._detail = ""
         self._force_dialog: ForceDecisionDialog | None = None
+        self._shown_state = RunState.IDLE
         item = runner.plan.item
         self.controls = RoomControls(f"<b>{item.name}</b> × {item.quantity}", self)
         self.transcript = TranscriptView(self._colors_of, self)
@@ -96,6 +99,10 @@ class RoomPane(QWidget):
     def set_resume_provider(self, provider: ResumeProvider | None) -> None:
         self._resume_provider = provider
         self.refresh()
+
+    @property
+    def shown_state(self) -> RunState:
+        return self._shown_state
 
     def set_operator_view(self, on: bool) -> None:
         self.offers.set_operator_view(on)
@@ -185,8 +192,9 @@ class RoomPane(QWidget):
     def withdraw(self, entry_id: int, text: str) -> None:
         """Take back a queued message: unless the engine sent it meanwhile, its text returns to the composer."""
         self.queued.remove(entry_id)
-        if self.runner.withdraw(text) and not self.composer.text().strip():
-            self.composer.set_text(text)
+        if self.runner.withdraw(text):
+            typed = self.composer.text().strip()
+            self.composer.set_text(f"{typed}\n{text}" if typed else text)  # never drops what is being typed
         self.composer.edit.setFocus()
 
     def _snapshot(self) -> RunSnapshot | None:
@@ -297,8 +305,8 @@ class RoomPane(QWidget):
     def _on_RunFinished(self, event: ev.RunFinished) -> None:
         unsent = self.queued.take_all()
         if unsent:
-            if not self.composer.text().strip():
-                self.composer.set_text("\n".join(unsent))
+            typed = self.composer.text().strip()
+            self.composer.set_text("\n".join([typed, *unsent] if typed else unsent))
             self.transcript.add_note("Your queued message was not sent: the negotiation ended first. "
                                      "Its text is back in the composer.")
         if event.state in (RunState.DECIDED, RunState.NO_DEAL):
@@ -339,6 +347,9 @@ class RoomPane(QWidget):
         running = runner.running and not state.finished
         has_resume = (not running and state in (*RESUMABLE_STATES, RunState.IDLE)
                       and self._resume_provider is not None and self._snapshot() is not None)
+        if state != self._shown_state:
+            self._shown_state = state
+            self.shown_state_changed.emit(state)
         self.controls.apply(ControlState(state, running, runner.paused, has_resume), round_,
                             runner.max_rounds, self._detail if state == RunState.AWAITING_PERSON else "")
         self.controls.mode_person.blockSignals(True)

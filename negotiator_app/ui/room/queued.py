@@ -21,7 +21,7 @@ class QueuedBubble(QFrame):
         self.setStyleSheet(f"#queuedBubble {{ background: {colors.bubble.name()}; border: 1px dashed "
                            f"{colors.accent.name()}; border-radius: 6px; }}")
         self.header = QLabel(f"<b style='color:{colors.text.name()}'>{_esc(sender)}</b>  "
-                             f"<span style='color:{theme.note_color(self.palette()).name()}'>{QUEUED_TEXT}</span>",
+                             f"<i style='color:{theme.note_color(self.palette()).name()}'>{QUEUED_TEXT}</i>",
                              self)
         self.body = QLabel(text, self)
         self.body.setTextFormat(Qt.TextFormat.PlainText)
