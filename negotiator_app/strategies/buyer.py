@@ -97,7 +97,8 @@ def buyer_move(
 
 
 def buyer_opening(strategy: StrategyConfig, *, buyer: str, item: ShoppingItem, max_rounds: int, seed: int | str = 0) -> BuyerMove:
-    """The buyer's first message of a run (round 1, no offers yet): to every seller, at its round-1 target."""
-    price = target_price(strategy, item, 1, max_rounds) if max_rounds > 1 else item.min_price
+    """The buyer's first message of a run (no offers yet): to every seller, at its starting target F(0) = k
+    (its min price when k = 0); its decision after round 1 then proposes the round-1 target."""
+    price = target_price(strategy, item, 0, max_rounds)
     text = templates.buyer_message("open", turn_rng(seed, buyer, 0), price=price, qty=item.quantity, item=item.name)
     return BuyerMove(text, CONTINUE, None, price)

@@ -100,11 +100,13 @@ def test_the_engine_reads_a_strategy_decision_exactly_as_a_models():
     assert violation is None and deal.seller == "Acme"
 
 
-def test_opening_goes_to_everyone_at_the_first_target_and_keeps_the_max_private():
+def test_opening_goes_to_everyone_at_the_starting_target():
     m = buyer_opening(LINEAR, buyer="Pat", item=ITEM, max_rounds=10, seed=1)
-    assert (m.decision, m.addressed, m.counter_price) == (CONTINUE, None, 11.0)  # 10 + 10 * 1/10
-    assert "5 units of USB 3 hub" in m.message and proposed_price(m.message) == 11.0
-    # A one-round run: the round-1 target would be the max itself; the opening names the min instead.
+    assert (m.decision, m.addressed, m.counter_price) == (CONTINUE, None, 10.0)  # F(0) = k = 0: the min price
+    assert "5 units of USB 3 hub" in m.message and proposed_price(m.message) == 10.0
+    shifted = StrategyConfig(kind=StrategyKind.LINEAR, initial_concession=0.25)
+    assert buyer_opening(shifted, buyer="Pat", item=ITEM, max_rounds=10).counter_price == 12.5  # 10 + 10 * 0.25
+    # Even in a one-round run the opening does not name the max.
     single = buyer_opening(LINEAR, buyer="Pat", item=ITEM, max_rounds=1, seed=1)
     assert single.counter_price == 10 and find_disclosures(single.message, buyer_secrets(ITEM), public=[ITEM.name]) == []
 
