@@ -18,6 +18,7 @@ from .config import StrategyConfig, StrategyKind
 from .seller import turn_rng
 from .tactics import buyer_target, buyer_tit_for_tat
 
+# Short names for the buyer's decisions (the domain's enum members).
 CONTINUE, ACCEPT, WALK_AWAY = Decision.CONTINUE, Decision.ACCEPT, Decision.WALK_AWAY
 
 
@@ -28,7 +29,7 @@ class BuyerMove:
     message addresses with an @mention (None: every seller)."""
 
     message: str
-    decision: str
+    decision: Decision
     seller: str | None = None
     counter_price: float | None = None
     addressed: str | None = None
@@ -84,16 +85,16 @@ def buyer_move(
     valid = best_offer(o for o in offers if is_valid(o, item))
     if valid is not None and valid.price_per_unit <= target:
         text = templates.buyer_message("accept", rng, price=valid.price_per_unit, qty=item.quantity, seller=valid.seller)
-        return BuyerMove(text, ACCEPT, valid.seller)
+        return BuyerMove(text, Decision.ACCEPT, valid.seller)
     if round_ >= max_rounds:
-        return BuyerMove(templates.buyer_message("walk_away", rng), WALK_AWAY)
+        return BuyerMove(templates.buyer_message("walk_away", rng), Decision.WALK_AWAY)
     # Talk to the seller whose offer could be accepted, else to the lowest binding offer at all.
     addressed = valid or best_offer(o for o in offers if o.binding)
     if addressed is None:
         text = templates.buyer_message("counter_all", rng, price=target, qty=item.quantity, item=item.name)
-        return BuyerMove(text, CONTINUE, None, target)
+        return BuyerMove(text, Decision.CONTINUE, None, target)
     text = templates.buyer_message("counter", rng, price=target, qty=item.quantity, seller=addressed.seller)
-    return BuyerMove(text, CONTINUE, None, target, addressed.seller)
+    return BuyerMove(text, Decision.CONTINUE, None, target, addressed.seller)
 
 
 def buyer_opening(strategy: StrategyConfig, *, buyer: str, item: ShoppingItem, max_rounds: int, seed: int | str = 0) -> BuyerMove:
@@ -101,4 +102,4 @@ def buyer_opening(strategy: StrategyConfig, *, buyer: str, item: ShoppingItem, m
     (its min price when k = 0); its decision after round 1 then proposes the round-1 target."""
     price = target_price(strategy, item, 0, max_rounds)
     text = templates.buyer_message("open", turn_rng(seed, buyer, 0), price=price, qty=item.quantity, item=item.name)
-    return BuyerMove(text, CONTINUE, None, price)
+    return BuyerMove(text, Decision.CONTINUE, None, price)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from negotiator_app.domain import InventoryItem, Message, Offer, Role, ShoppingItem, SpeakingStyle, check_offer
-from negotiator_app.domain import recipients_for
+from negotiator_app.domain import (
+    Decision, InventoryItem, Message, Offer, Role, ShoppingItem, SpeakingStyle, check_offer, recipients_for,
+)
 from negotiator_app.strategies import (
-    ACCEPT, CONTINUE, WALK_AWAY, StrategyConfig, StrategyKind, buyer_move, buyer_opening, buyer_prices_by_round,
+    StrategyConfig, StrategyKind, buyer_move, buyer_opening, buyer_prices_by_round,
     seller_move,
 )
 
@@ -52,7 +53,7 @@ def play(buyer_strategy: StrategyConfig, sellers=SELLERS, item=ITEM, max_rounds=
             standing[name] = offers[-1]
         decision = buyer_move(buyer_strategy, buyer="Pat", item=item, round_=round_, max_rounds=max_rounds,
                               standing=standing, history=offers, seed=seed)
-        if decision.decision != CONTINUE:
+        if decision.decision != Decision.CONTINUE:
             return decision, round_, transcript, offers
         round_ += 1
         buyer_msg = say("Pat", Role.BUYER, round_, decision.message, recipients_for(decision.message, names))
@@ -60,7 +61,7 @@ def play(buyer_strategy: StrategyConfig, sellers=SELLERS, item=ITEM, max_rounds=
 
 def test_a_linear_buyer_closes_a_deal_within_every_limit():
     decision, rounds, transcript, offers = play(StrategyConfig(kind=StrategyKind.LINEAR))
-    assert decision.decision == ACCEPT
+    assert decision.decision == Decision.ACCEPT
     deal = next(o for o in reversed(offers) if o.seller == decision.seller)
     assert deal.price_per_unit <= ITEM.max_price and deal.price_per_unit >= SELLERS[decision.seller][1].least_price
     assert rounds <= 10 and any(m.text.startswith("@") for m in transcript if m.role == Role.BUYER)
@@ -72,13 +73,13 @@ def test_the_tit_for_tat_seller_concedes_because_it_reads_the_buyers_words():
     asked = buyer_prices_by_round(transcript, "Cory", len(cory))
     # The buyer's words go from 10 (opening, round 1) to 12 (round 2): 42 * 10/12 = 35
     assert asked[:2] == [10.0, 12.0] and cory[:2] == [42.0, 35.0]
-    assert cory == sorted(cory, reverse=True) and decision.decision == ACCEPT
+    assert cory == sorted(cory, reverse=True) and decision.decision == Decision.ACCEPT
 
 
 def test_no_zone_of_agreement_ends_in_walking_away_at_the_limit():
     poor = ShoppingItem(name="Desk lamp", quantity=4, min_price=5, max_price=19)  # below every floor
     decision, rounds, _, _ = play(StrategyConfig(kind=StrategyKind.CONCEDER), item=poor)
-    assert (decision.decision, rounds) == (WALK_AWAY, 10)
+    assert (decision.decision, rounds) == (Decision.WALK_AWAY, 10)
 
 
 def test_a_seed_replays_the_whole_negotiation():
