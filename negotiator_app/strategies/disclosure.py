@@ -76,7 +76,8 @@ def find_disclosures(
         for secret, value in secrets.items():
             if not mention.matches(value):
                 continue
-            if any(abs(value - v) < CENT_TOLERANCE for v in open_values) and not _named_private(masked, mention.start, mention.end):
+            said_for_another_reason = any(abs(value - v) < CENT_TOLERANCE for v in open_values)
+            if said_for_another_reason and not _named_private(masked, mention.start, mention.end):
                 continue
             found.append(Disclosure(secret=secret, value=value, start=mention.start, end=mention.end,
                                     text=text[mention.start:mention.end]))

@@ -5,7 +5,8 @@ decided move (a reason to re-ask it, or None). No model is called here.
 """
 from __future__ import annotations
 
-from ..domain import Decision
+from ..domain import Decision, parse_mentions
+from ..domain.names import normalize_name
 from .buyer import BuyerMove
 from .numbers import CENT_TOLERANCE, states_price
 from .templates import format_price
@@ -47,10 +48,12 @@ def buyer_instruction(move: BuyerMove) -> str:
 def check_buyer_reply(message: str, decision: str, seller: str | None, move: BuyerMove) -> str | None:
     if decision != move.decision:
         return f"the decision must be {move.decision}"
-    if move.decision == Decision.ACCEPT and (seller or "").strip().lstrip("@").casefold() != (move.seller or "").casefold():
+    if move.decision == Decision.ACCEPT and normalize_name(seller or "") != normalize_name(move.seller or ""):
         return f"the seller accepted must be {move.seller}"
-    if move.decision == Decision.CONTINUE and move.counter_price is not None and not states_price(message, move.counter_price):
+    if move.decision != Decision.CONTINUE:
+        return None
+    if move.counter_price is not None and not states_price(message, move.counter_price):
         return f"the message must state the price {format_price(move.counter_price)} per unit"
-    if move.decision == Decision.CONTINUE and move.addressed and f"@{move.addressed}".casefold() not in message.casefold():
+    if move.addressed and not parse_mentions(message, [move.addressed]).sellers:
         return f"the message must address @{move.addressed}"
     return None

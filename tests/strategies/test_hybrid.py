@@ -34,6 +34,7 @@ def test_buyer_counter_instruction_and_check():
     ok = parse_buyer_reply('{"decision": "continue", "seller": null, "message": "@Acme would 15 work?"}', [Decision.CONTINUE])
     assert check_buyer_reply(ok.message, ok.decision, ok.seller, move) is None
     assert check_buyer_reply("@Bolt would 15 work?", Decision.CONTINUE, None, move) == "the message must address @Acme"
+    assert check_buyer_reply("@acme would 15 work?", Decision.CONTINUE, None, move) is None  # mentions ignore case
     assert check_buyer_reply("@Acme would 16 work?", Decision.CONTINUE, None, move) == "the message must state the price 15.00 per unit"
     assert check_buyer_reply("@Acme 15?", Decision.WALK_AWAY, None, move) == "the decision must be continue"
 
