@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from ..domain import Decision, Offer, ShoppingItem
 from . import templates
 from .config import StrategyConfig, StrategyKind
-from .seller import turn_rng
 from .tactics import buyer_target, buyer_tit_for_tat
 
+# Short names for the buyer's decisions (the domain's enum members).
 CONTINUE, ACCEPT, WALK_AWAY = Decision.CONTINUE, Decision.ACCEPT, Decision.WALK_AWAY
 
 
@@ -28,7 +28,7 @@ class BuyerMove:
     message addresses with an @mention (None: every seller)."""
 
     message: str
-    decision: str
+    decision: Decision
     seller: str | None = None
     counter_price: float | None = None
     addressed: str | None = None
@@ -79,25 +79,30 @@ def buyer_move(
     """The buyer's decision at the end of `round_` given the standing offers (tit-for-tat also reads
     `history`, every offer of the run). Deterministic given the seed."""
     offers = list(standing.values()) if isinstance(standing, Mapping) else list(standing)
-    rng = turn_rng(seed, buyer, round_)
+    rng = templates.turn_rng(seed, buyer, round_)
     target = target_price(strategy, item, round_, max_rounds, history)
     valid = best_offer(o for o in offers if is_valid(o, item))
     if valid is not None and valid.price_per_unit <= target:
-        text = templates.buyer_message("accept", rng, price=valid.price_per_unit, qty=item.quantity, seller=valid.seller)
-        return BuyerMove(text, ACCEPT, valid.seller)
+        price, name = valid.price_per_unit, valid.seller
+        text = templates.buyer_message("accept", rng, price=price, qty=item.quantity, seller=name)
+        return BuyerMove(text, Decision.ACCEPT, valid.seller)
     if round_ >= max_rounds:
-        return BuyerMove(templates.buyer_message("walk_away", rng), WALK_AWAY)
+        return BuyerMove(templates.buyer_message("walk_away", rng), Decision.WALK_AWAY)
     # Talk to the seller whose offer could be accepted, else to the lowest binding offer at all.
     addressed = valid or best_offer(o for o in offers if o.binding)
     if addressed is None:
         text = templates.buyer_message("counter_all", rng, price=target, qty=item.quantity, item=item.name)
-        return BuyerMove(text, CONTINUE, None, target)
+        return BuyerMove(text, Decision.CONTINUE, None, target)
     text = templates.buyer_message("counter", rng, price=target, qty=item.quantity, seller=addressed.seller)
-    return BuyerMove(text, CONTINUE, None, target, addressed.seller)
+    return BuyerMove(text, Decision.CONTINUE, None, target, addressed.seller)
 
 
-def buyer_opening(strategy: StrategyConfig, *, buyer: str, item: ShoppingItem, max_rounds: int, seed: int | str = 0) -> BuyerMove:
-    """The buyer's first message of a run (round 1, no offers yet): to every seller, at its round-1 target."""
-    price = target_price(strategy, item, 1, max_rounds) if max_rounds > 1 else item.min_price
-    text = templates.buyer_message("open", turn_rng(seed, buyer, 0), price=price, qty=item.quantity, item=item.name)
-    return BuyerMove(text, CONTINUE, None, price)
+def buyer_opening(
+    strategy: StrategyConfig, *, buyer: str, item: ShoppingItem, max_rounds: int, seed: int | str = 0
+) -> BuyerMove:
+    """The buyer's first message of a run (no offers yet): to every seller, at its starting target F(0) = k
+    (its min price when k = 0); its decision after round 1 then proposes the round-1 target."""
+    price = target_price(strategy, item, 0, max_rounds)
+    rng = templates.turn_rng(seed, buyer, 0)
+    text = templates.buyer_message("open", rng, price=price, qty=item.quantity, item=item.name)
+    return BuyerMove(text, Decision.CONTINUE, None, price)

@@ -24,7 +24,8 @@ class StrategyKind(StrEnum):
 
 
 # Concession exponents e of the time-dependent families, as in GENIUS's TimeDependentAgentBoulware
-# (0.2) and TimeDependentAgentConceder (2); e = 1 is linear by definition.
+# (0.2) and TimeDependentAgentConceder (2); e = 1 is linear by definition. (NegMAS names 0.125 and 4:
+# any e < 1 is Boulware and any e > 1 Conceder, so both are accepted as `exponent`.)
 DEFAULT_EXPONENT = {StrategyKind.BOULWARE: 0.2, StrategyKind.LINEAR: 1.0, StrategyKind.CONCEDER: 2.0}
 
 

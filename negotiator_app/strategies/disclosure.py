@@ -9,13 +9,17 @@ Two things are not counted, to avoid false positives:
   counter-price, a price quoted from the other side): a seller offering exactly its floor says the
   number but not that it is its floor. Such a number still counts when words around it name it as
   private ("my cost is 8", "10 is my lowest", "my budget tops out at 20").
+
+For a seller's message, pass its offer price; for a buyer's, the price it proposes (`proposed_price`)
+and the standing offers' prices it may quote.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
 
 from ..domain import InventoryItem, ShoppingItem
 from .numbers import CENT_TOLERANCE, price_mentions
@@ -27,8 +31,11 @@ class Secret(StrEnum):
     MAX_PRICE = "max_price"  # buyer's max price per unit
 
 
-@dataclass(frozen=True)
-class Disclosure:
+class Disclosure(BaseModel):
+    """One place a message states a secret; a model like Violation, so it stores and exports the same way."""
+
+    model_config = ConfigDict(frozen=True)
+
     secret: Secret
     value: float
     start: int  # the matched span in the message text
@@ -69,9 +76,11 @@ def find_disclosures(
         for secret, value in secrets.items():
             if not mention.matches(value):
                 continue
-            if any(abs(value - v) < CENT_TOLERANCE for v in open_values) and not _named_private(masked, mention.start, mention.end):
+            said_for_another_reason = any(abs(value - v) < CENT_TOLERANCE for v in open_values)
+            if said_for_another_reason and not _named_private(masked, mention.start, mention.end):
                 continue
-            found.append(Disclosure(secret, value, mention.start, mention.end, text[mention.start:mention.end]))
+            found.append(Disclosure(secret=secret, value=value, start=mention.start, end=mention.end,
+                                    text=text[mention.start:mention.end]))
     return found
 
 

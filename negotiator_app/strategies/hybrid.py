@@ -5,7 +5,9 @@ decided move (a reason to re-ask it, or None). No model is called here.
 """
 from __future__ import annotations
 
-from .buyer import ACCEPT, CONTINUE, BuyerMove
+from ..domain import Decision, parse_mentions
+from ..domain.names import normalize_name
+from .buyer import BuyerMove
 from .numbers import CENT_TOLERANCE, states_price
 from .templates import format_price
 
@@ -32,10 +34,10 @@ def check_seller_reply(message: str, offer_price: float | None, offer_quantity: 
 
 
 def buyer_instruction(move: BuyerMove) -> str:
-    if move.decision == ACCEPT:
+    if move.decision == Decision.ACCEPT:
         return (f"[Write a short message accepting @{move.seller}'s offer. Reply with decision accept and "
                 f"seller {move.seller}.]")
-    if move.decision == CONTINUE:
+    if move.decision == Decision.CONTINUE:
         p = format_price(move.counter_price or 0.0)
         to = f"Address @{move.addressed} and propose" if move.addressed else "Propose to every seller"
         return (f"[Write your next message. {to} exactly {p} per unit: state that price in your message. "
@@ -46,10 +48,12 @@ def buyer_instruction(move: BuyerMove) -> str:
 def check_buyer_reply(message: str, decision: str, seller: str | None, move: BuyerMove) -> str | None:
     if decision != move.decision:
         return f"the decision must be {move.decision}"
-    if move.decision == ACCEPT and (seller or "").strip().lstrip("@").casefold() != (move.seller or "").casefold():
+    if move.decision == Decision.ACCEPT and normalize_name(seller or "") != normalize_name(move.seller or ""):
         return f"the seller accepted must be {move.seller}"
-    if move.decision == CONTINUE and move.counter_price is not None and not states_price(message, move.counter_price):
+    if move.decision != Decision.CONTINUE:
+        return None
+    if move.counter_price is not None and not states_price(message, move.counter_price):
         return f"the message must state the price {format_price(move.counter_price)} per unit"
-    if move.decision == CONTINUE and move.addressed and f"@{move.addressed}".casefold() not in message.casefold():
+    if move.addressed and not parse_mentions(message, [move.addressed]).sellers:
         return f"the message must address @{move.addressed}"
     return None

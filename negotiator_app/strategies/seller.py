@@ -1,7 +1,6 @@
 """A strategy seller's turn as a pure function: the price it offers this round and the words it says."""
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,12 +17,6 @@ class SellerMove:
     message: str
     offer_price: float | None
     offer_quantity: int | None
-
-
-def turn_rng(seed: int | str, agent: str, round_: int) -> random.Random:
-    """One generator per agent and round: the same seed replays the same words, whatever the order
-    in which agents happen to be asked (string seeds hash the same in every process)."""
-    return random.Random(f"{seed}|{agent}|{round_}")
 
 
 def seller_offer_price(
@@ -65,5 +58,6 @@ def seller_move(
         situation = templates.FIRST
     else:
         situation = templates.LOWER if price < previous else templates.HOLD
-    text = templates.seller_message(style, situation, price, quantity, stock.name, turn_rng(seed, seller, round_))
+    rng = templates.turn_rng(seed, seller, round_)
+    text = templates.seller_message(style, situation, price, quantity, stock.name, rng)
     return SellerMove(message=text, offer_price=price, offer_quantity=quantity)

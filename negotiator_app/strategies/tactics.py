@@ -62,8 +62,8 @@ def seller_tit_for_tat(floor: float, ask: float, buyer_prices: Sequence[float | 
     price = ask
     seen = carried_forward(buyer_prices)
     for before, now in zip(seen, seen[1:]):
-        if before is not None and now is not None and now > before:
-            price = within(price * before / now, floor, price)
+        if before is not None and now is not None:
+            price = within(price * before / now, floor, price)  # capped at the current price: no retreat
     return within(price, floor, ask)
 
 
@@ -76,6 +76,6 @@ def buyer_tit_for_tat(min_price: float, max_price: float, best_offers: Sequence[
     target = min_price
     seen = carried_forward(best_offers)
     for before, now in zip(seen, seen[1:]):
-        if before is not None and now is not None and now < before:
-            target = within(target * before / now, target, max_price)
+        if before is not None and now is not None:
+            target = within(target * before / now, target, max_price)  # floored at the current target
     return within(target, min_price, max_price)

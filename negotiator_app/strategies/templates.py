@@ -70,6 +70,13 @@ BUYER_TEMPLATES: dict[str, tuple[str, ...]] = {
 }
 
 
+def turn_rng(seed: int | str, agent: str, round_: int) -> random.Random:
+    """The only randomness of a strategy is its choice of words: one generator per agent and round, so
+    the same seed replays the same words whatever the order in which agents are asked (a string seed
+    hashes the same in every process, unlike hash())."""
+    return random.Random(f"{seed}|{agent}|{round_}")
+
+
 def format_price(price: float) -> str:
     """Cents as usual ("12.50"); a price with more decimals keeps them, so the text states it exactly."""
     text = f"{price:,.2f}"

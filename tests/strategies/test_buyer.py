@@ -3,10 +3,10 @@ import json
 
 import pytest
 
-from negotiator_app.domain import Offer, ShoppingItem, check_acceptance, parse_mentions
+from negotiator_app.domain import Decision, Offer, ShoppingItem, check_acceptance, parse_mentions
 from negotiator_app.engine.protocol import BuyerReply, parse_buyer_reply
 from negotiator_app.strategies import (
-    ACCEPT, CONTINUE, WALK_AWAY, StrategyConfig, StrategyKind, buyer_move, buyer_opening, buyer_secrets,
+    StrategyConfig, StrategyKind, buyer_move, buyer_opening, buyer_secrets,
     find_disclosures, proposed_price, target_price,
 )
 
@@ -26,7 +26,7 @@ def decide(standing, round_=5, strategy=LINEAR, **kw):
 def test_accepts_the_best_valid_offer_at_or_below_its_target():
     # linear target at t = 5 of 10: 10 + 10 * 0.5 = 15
     m = decide({"Acme": offer("Acme", 15.0), "Bolt": offer("Bolt", 14.5, seq=2)})
-    assert (m.decision, m.seller) == (ACCEPT, "Bolt")
+    assert (m.decision, m.seller) == (Decision.ACCEPT, "Bolt")
     assert "@Bolt" in m.message and proposed_price(m.message) == 14.5
 
 
@@ -37,14 +37,14 @@ def test_invalid_offers_are_never_accepted_however_cheap():
         "Cory": offer("Cory", 25),  # above the buyer's max
     }
     m = decide(standing)
-    assert m.decision == CONTINUE
+    assert m.decision == Decision.CONTINUE
     m = decide(standing, round_=10)
-    assert m.decision == WALK_AWAY
+    assert m.decision == Decision.WALK_AWAY
 
 
 def test_above_target_it_counters_the_seller_with_the_best_standing_offer():
     m = decide({"Acme": offer("Acme", 17), "Bolt": offer("Bolt", 16, seq=2), "Cory": offer("Cory", 12, quantity=1)})
-    assert (m.decision, m.seller, m.addressed, m.counter_price) == (CONTINUE, None, "Bolt", 15.0)
+    assert (m.decision, m.seller, m.addressed, m.counter_price) == (Decision.CONTINUE, None, "Bolt", 15.0)
     assert parse_mentions(m.message, SELLERS).sellers == ["Bolt"]
     assert proposed_price(m.message) == 15.0
 
@@ -56,15 +56,15 @@ def test_with_only_unacceptable_offers_it_still_addresses_the_lowest_binding_one
 
 def test_with_no_offer_it_asks_every_seller():
     m = decide({})
-    assert (m.decision, m.addressed, m.counter_price) == (CONTINUE, None, 15.0)
+    assert (m.decision, m.addressed, m.counter_price) == (Decision.CONTINUE, None, 15.0)
     assert parse_mentions(m.message, SELLERS).sellers == []  # a message without mention goes to everyone
     assert proposed_price(m.message) == 15.0
 
 
 def test_at_the_round_limit_it_accepts_any_valid_offer_or_walks_away():
-    assert decide({"Acme": offer("Acme", 20)}, round_=10).decision == ACCEPT  # F(T) = 1: the target is the max
-    assert decide({}, round_=10).decision == WALK_AWAY
-    assert decide({"Acme": offer("Acme", 20.01)}, round_=10).decision == WALK_AWAY
+    assert decide({"Acme": offer("Acme", 20)}, round_=10).decision == Decision.ACCEPT  # F(T) = 1: the target is the max
+    assert decide({}, round_=10).decision == Decision.WALK_AWAY
+    assert decide({"Acme": offer("Acme", 20.01)}, round_=10).decision == Decision.WALK_AWAY
 
 
 def test_ties_go_to_the_earlier_offer():
@@ -87,24 +87,26 @@ def test_tit_for_tat_buyer_mirrors_the_sellers_drops():
                offer("Acme", 12.5, round_=4)]
     # best per round 20, 16, (none), 12.5: 10 -> 10 * 20/16 = 12.5 -> 12.5 -> 12.5 * 16/12.5 = 16
     assert [target_price(tft, ITEM, r, 10, history) for r in (1, 2, 3, 4)] == [10, 12.5, 12.5, 16]
-    assert decide({"Acme": offer("Acme", 16, round_=4)}, round_=4, strategy=tft, history=history).decision == ACCEPT
+    assert decide({"Acme": offer("Acme", 16, round_=4)}, round_=4, strategy=tft, history=history).decision == Decision.ACCEPT
     assert decide({"Acme": offer("Acme", 16.5, round_=4)}, round_=4, strategy=tft, history=history).counter_price == 16
 
 
 def test_the_engine_reads_a_strategy_decision_exactly_as_a_models():
     for m in (decide({"Acme": offer("Acme", 14)}), decide({"Acme": offer("Acme", 17)}), decide({}, round_=10)):
         raw = json.dumps({"decision": m.decision, "seller": m.seller, "message": m.message})
-        assert parse_buyer_reply(raw, [CONTINUE, ACCEPT, WALK_AWAY]) == BuyerReply(m.message, m.decision, m.seller)
+        assert parse_buyer_reply(raw, [Decision.CONTINUE, Decision.ACCEPT, Decision.WALK_AWAY]) == BuyerReply(m.message, m.decision, m.seller)
     accepted = decide({"Acme": offer("Acme", 14)})
     deal, violation = check_acceptance("Pat", ITEM, accepted.seller, {"Acme": offer("Acme", 14)}, SELLERS, 5)
     assert violation is None and deal.seller == "Acme"
 
 
-def test_opening_goes_to_everyone_at_the_first_target_and_keeps_the_max_private():
+def test_opening_goes_to_everyone_at_the_starting_target():
     m = buyer_opening(LINEAR, buyer="Pat", item=ITEM, max_rounds=10, seed=1)
-    assert (m.decision, m.addressed, m.counter_price) == (CONTINUE, None, 11.0)  # 10 + 10 * 1/10
-    assert "5 units of USB 3 hub" in m.message and proposed_price(m.message) == 11.0
-    # A one-round run: the round-1 target would be the max itself; the opening names the min instead.
+    assert (m.decision, m.addressed, m.counter_price) == (Decision.CONTINUE, None, 10.0)  # F(0) = k = 0: the min price
+    assert "5 units of USB 3 hub" in m.message and proposed_price(m.message) == 10.0
+    shifted = StrategyConfig(kind=StrategyKind.LINEAR, initial_concession=0.25)
+    assert buyer_opening(shifted, buyer="Pat", item=ITEM, max_rounds=10).counter_price == 12.5  # 10 + 10 * 0.25
+    # Even in a one-round run the opening does not name the max.
     single = buyer_opening(LINEAR, buyer="Pat", item=ITEM, max_rounds=1, seed=1)
     assert single.counter_price == 10 and find_disclosures(single.message, buyer_secrets(ITEM), public=[ITEM.name]) == []
 

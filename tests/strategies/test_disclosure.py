@@ -85,3 +85,13 @@ def test_numbers_in_public_names_are_not_disclosures():
 def test_ambiguous_comma_reads_both_ways():
     assert found("my floor is 12,500", {Secret.FLOOR: 12.5}) == [(Secret.FLOOR, "12,500")]
     assert found("my floor is 12,500", {Secret.FLOOR: 12500}) == [(Secret.FLOOR, "12,500")]
+
+
+def test_a_buyer_proposing_its_max_discloses_it_only_when_it_says_so():
+    from negotiator_app.strategies import proposed_price
+
+    item = ShoppingItem(name="Hub", quantity=4, min_price=5, max_price=20)
+    proposal = "@Acme I can pay $20 per unit."
+    assert found(proposal, buyer_secrets(item), said_openly=[proposed_price(proposal)]) == []
+    confession = "@Acme I can pay $20 per unit, that's my absolute max."
+    assert found(confession, buyer_secrets(item), said_openly=[proposed_price(confession)]) == [(Secret.MAX_PRICE, "20")]

@@ -1,9 +1,10 @@
 """The hybrid seam: the instruction a model gets for a decided move, and the check of its reply."""
 import json
 
+from negotiator_app.domain import Decision
 from negotiator_app.engine.protocol import parse_buyer_reply, parse_seller_reply
 from negotiator_app.strategies import (
-    ACCEPT, CONTINUE, WALK_AWAY, BuyerMove, buyer_instruction, check_buyer_reply, check_seller_reply,
+    BuyerMove, buyer_instruction, check_buyer_reply, check_seller_reply,
     seller_instruction,
 )
 
@@ -28,20 +29,21 @@ def test_replies_that_stray_are_told_why():
 
 
 def test_buyer_counter_instruction_and_check():
-    move = BuyerMove("", CONTINUE, counter_price=15.0, addressed="Acme")
+    move = BuyerMove("", Decision.CONTINUE, counter_price=15.0, addressed="Acme")
     assert "Address @Acme and propose exactly 15.00 per unit" in buyer_instruction(move)
-    ok = parse_buyer_reply('{"decision": "continue", "seller": null, "message": "@Acme would 15 work?"}', [CONTINUE])
+    ok = parse_buyer_reply('{"decision": "continue", "seller": null, "message": "@Acme would 15 work?"}', [Decision.CONTINUE])
     assert check_buyer_reply(ok.message, ok.decision, ok.seller, move) is None
-    assert check_buyer_reply("@Bolt would 15 work?", CONTINUE, None, move) == "the message must address @Acme"
-    assert check_buyer_reply("@Acme would 16 work?", CONTINUE, None, move) == "the message must state the price 15.00 per unit"
-    assert check_buyer_reply("@Acme 15?", WALK_AWAY, None, move) == "the decision must be continue"
+    assert check_buyer_reply("@Bolt would 15 work?", Decision.CONTINUE, None, move) == "the message must address @Acme"
+    assert check_buyer_reply("@acme would 15 work?", Decision.CONTINUE, None, move) is None  # mentions ignore case
+    assert check_buyer_reply("@Acme would 16 work?", Decision.CONTINUE, None, move) == "the message must state the price 15.00 per unit"
+    assert check_buyer_reply("@Acme 15?", Decision.WALK_AWAY, None, move) == "the decision must be continue"
 
 
 def test_buyer_accept_and_walk_away_instructions_and_checks():
-    accept = BuyerMove("", ACCEPT, seller="Acme")
+    accept = BuyerMove("", Decision.ACCEPT, seller="Acme")
     assert "accepting @Acme's offer" in buyer_instruction(accept)
-    assert check_buyer_reply("Deal!", ACCEPT, "@acme", accept) is None
-    assert check_buyer_reply("Deal!", ACCEPT, "Bolt", accept) == "the seller accepted must be Acme"
-    walk = BuyerMove("", WALK_AWAY)
+    assert check_buyer_reply("Deal!", Decision.ACCEPT, "@acme", accept) is None
+    assert check_buyer_reply("Deal!", Decision.ACCEPT, "Bolt", accept) == "the seller accepted must be Acme"
+    walk = BuyerMove("", Decision.WALK_AWAY)
     assert "without a deal" in buyer_instruction(walk)
-    assert check_buyer_reply("Bye.", WALK_AWAY, None, walk) is None
+    assert check_buyer_reply("Bye.", Decision.WALK_AWAY, None, walk) is None

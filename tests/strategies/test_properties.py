@@ -5,9 +5,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from negotiator_app.domain import InventoryItem, Offer, ShoppingItem, SpeakingStyle, check_acceptance, check_offer
+from negotiator_app.domain import (
+    Decision, InventoryItem, Offer, ShoppingItem, SpeakingStyle, check_acceptance, check_offer,
+)
 from negotiator_app.strategies import (
-    ACCEPT, CONTINUE, WALK_AWAY, StrategyConfig, StrategyKind, buyer_move, buyer_opening, buyer_secrets,
+    StrategyConfig, StrategyKind, buyer_move, buyer_opening, buyer_secrets,
     find_disclosures, seller_move, seller_secrets, target_price,
 )
 
@@ -104,12 +106,12 @@ def test_no_buyer_strategy_accepts_above_its_max_or_an_invalid_offer(data, strat
         standing[offer.seller] = offer  # the latest offer of each seller stands, as in a run
     move = buyer_move(strategy, buyer="Pat", item=item, round_=round_, max_rounds=limit, standing=standing,
                       history=history, seed=seed)
-    assert move.decision in (CONTINUE, ACCEPT, WALK_AWAY)
-    if move.decision == ACCEPT:
+    assert move.decision in (Decision.CONTINUE, Decision.ACCEPT, Decision.WALK_AWAY)
+    if move.decision == Decision.ACCEPT:
         deal, violation = check_acceptance("Pat", item, move.seller, standing, SELLERS, round_)
         assert violation is None
         assert deal.price_per_unit <= item.max_price and deal.quantity >= item.quantity and deal.binding
-    if move.decision == CONTINUE:
+    if move.decision == Decision.CONTINUE:
         assert round_ < limit  # at the limit a buyer decides
         assert item.min_price <= move.counter_price <= item.max_price
     # The buyer's words state its own counter-price or quote a seller's price; neither reveals its max.
