@@ -36,16 +36,18 @@ def test_storage_failure_pauses_running_rooms_and_recovery_resumes_only_those(tm
             fault["switch"](True)
             await wait_for(lambda: any(isinstance(i, StorageFailed) for i in heard) and rooms["room-1"].state == RunState.PAUSED)
             paused = {k: r.state for k, r in rooms.items()}
+            runtime.start("room-3")  # started while nothing can be stored: it waits with the others
+            late = rooms["room-3"].paused
             fault["switch"](False)
             await wait_for(lambda: any(isinstance(i, StorageRecovered) for i in heard))
             after = {k: r.paused for k, r in rooms.items()}
             await runtime.close()
             store.close()
-            return heard, threads, paused, after
-        heard, threads, paused, after = asyncio.run(main())
+            return heard, threads, paused, after, late
+        heard, threads, paused, after, late = asyncio.run(main())
     failed = next(i for i in heard if isinstance(i, StorageFailed))
     assert "read-only" in failed.message
-    assert paused["room-1"] == RunState.PAUSED
+    assert paused["room-1"] == RunState.PAUSED and late
     assert after == {"room-1": False, "room-2": True, "room-3": False}  # resumed what the failure paused, only
     assert threads == {threading.main_thread().ident}  # writer-thread callbacks arrive on the loop's thread
 

@@ -99,6 +99,9 @@ class SessionRuntime:
         task = runner.start(opening=opening, resume=resume)
         self._tasks[room] = task
         task.add_done_callback(partial(self._task_done, room))
+        if self.storage_error is not None:  # started while the disk refuses writes: it waits with the others
+            runner.pause()
+            self._paused_for_storage.add(room)
         self._tell(RoomRunning(room, True))
         return task
 
