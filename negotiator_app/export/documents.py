@@ -165,7 +165,19 @@ def debrief_doc(debrief: Debrief) -> DebriefDoc:
 
 
 def _dump(doc: BaseModel) -> dict:
-    return doc.model_dump(mode="json")
+    return _finite(doc.model_dump(mode="json"))
+
+
+def _finite(node):
+    """Infinity and NaN become null: strict JSON has no such numbers, and a session stored before prices were
+    bounded (a deal at 1e308 per unit totals infinity) must stay exportable."""
+    if isinstance(node, float):
+        return node if math.isfinite(node) else None
+    if isinstance(node, dict):
+        return {k: _finite(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_finite(v) for v in node]
+    return node
 
 
 def run_log(store: Store, run_id: str) -> dict:
