@@ -11,7 +11,7 @@ from pydantic import (
     field_validator, model_validator,
 )
 
-from .names import clip, control_character, normalize_item, normalize_name
+from .names import NO_CONTROL_PATTERN, clip, control_character, normalize_item, normalize_name
 
 SCHEMA_VERSION = 1
 _HANDLE_CHARS = re.compile(r"[\w .'\-]+")
@@ -60,10 +60,9 @@ def _printable(value: str, info: ValidationInfo) -> str:
     return value
 
 
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-                       AfterValidator(_printable)]
-ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                     AfterValidator(_printable)]
+_PRINTABLE = (Field(json_schema_extra={"pattern": NO_CONTROL_PATTERN}), AfterValidator(_printable))
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), *_PRINTABLE]
+ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), *_PRINTABLE]
 
 
 class Priority(StrEnum):

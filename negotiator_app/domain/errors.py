@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from .names import clip
 
 FIELD_LABELS = {
+    "schema_version": "schema version",
     "name": "name",
     "quantity": "quantity",
     "min_price": "min price",

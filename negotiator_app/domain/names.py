@@ -17,7 +17,10 @@ def normalize_item(name: str) -> str:
 SHOWN_NAME_CHARS = 60
 # Characters that change how a line reads rather than what it says: C0/C1 controls (line breaks, escapes),
 # bidi embeddings, overrides and isolates (U+202E turns text around), line and paragraph separators.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL_CLASS = r"\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
+_CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
+# The same rule for the JSON Schema (ECMA-262 and Python read it alike); surrounding whitespace is trimmed first.
+NO_CONTROL_PATTERN = rf"^\s*[^{_CONTROL_CLASS}]*\s*$"
 
 
 def control_character(text: str) -> str | None:
