@@ -5,10 +5,11 @@ from enum import StrEnum
 import re
 from collections.abc import Callable
 from typing import Annotated, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints, ValidationInfo,
-    field_validator, model_validator,
+    field_serializer, field_validator, model_validator,
 )
 
 from .names import NO_CONTROL_PATTERN, clip, control_character, normalize_item, normalize_name
@@ -186,6 +187,20 @@ class LLMSettings(_Model):
         if not v.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return v.rstrip("/")
+
+    @field_serializer("base_url")
+    def _without_credentials(self, v: str) -> str:
+        # Like the API key, a user name and password in the URL are used for this process only: every dump
+        # (database, export, scenario file) leaves them out.
+        return url_without_credentials(v)
+
+
+def url_without_credentials(url: str) -> str:
+    """'http://user:secret@host/v1' -> 'http://host/v1'."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 class SessionConfig(_Model):
