@@ -147,8 +147,10 @@ def describe_problem(err: dict[str, Any]) -> str:
         return f"does not have the expected form ({ctx.get('pattern')})"
     if kind == "none_required":
         return "must be null"
-    if kind == "recursion_loop":
-        return "is nested too deeply"
+    if kind == "recursion_loop" or (kind == "json_invalid" and "recursion" in str(err.get("msg"))):
+        return "is nested too deeply to be read"
+    if kind == "json_invalid":
+        return "is not valid JSON"
     return str(err.get("msg", kind))
 
 
