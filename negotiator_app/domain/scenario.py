@@ -99,7 +99,10 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
         raise NotARegularFileError(f"{path} is a folder; give a file name")
     if mode is not None and not stat.S_ISREG(mode):
         raise NotARegularFileError(f"{path} is not a regular file (a device, pipe or socket); it was left alone")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise NotARegularFileError(f"{path.parent} is a file, not a folder; choose another place") from None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
