@@ -93,7 +93,7 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     path = Path(os.path.realpath(path))
     try:
         mode = path.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there yet (the folder may be missing too)
         mode = None
     if mode is not None and stat.S_ISDIR(mode):
         raise NotARegularFileError(f"{path} is a folder; give a file name")
