@@ -17,8 +17,8 @@ from .names import NO_CONTROL_PATTERN, clip, control_character, normalize_item, 
 SCHEMA_VERSION = 1
 _HANDLE_CHARS = re.compile(r"[\w .'\-]+")
 MAX_SELLERS = 10
-# Bounds keep every total exact and storable: 1e9 per unit × 1e6 units = 1e15 < 2**53, so a float total is
-# exact to the cent's order of magnitude, and every quantity fits SQLite's 64-bit integers.
+# Bounds keep every total finite and storable: 1e9 per unit × 1e6 units = 1e15 < 2**53, so a total is a float
+# exact to the unit (never infinity), and every quantity fits SQLite's 64-bit integers with room to spare.
 MAX_PRICE = 1_000_000_000
 MAX_QUANTITY = 1_000_000
 # Stored sessions are read back with this context: bounds added later must not make an existing session

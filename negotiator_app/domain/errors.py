@@ -1,6 +1,7 @@
 """Turn pydantic validation errors into sentences a person can act on, located the way a person reads."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import ValidationError
@@ -98,6 +99,14 @@ def _num(value: Any) -> str:
 _NUMBER_KINDS = ("int_parsing", "int_type", "int_from_float", "float_parsing", "float_type")
 
 
+def _numeric_text(value: Any) -> bool:
+    """'320' in a file is a number in quotes; 'abc' typed in a form is simply not a number."""
+    try:
+        return isinstance(value, str) and bool(value.strip()) and math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
 def describe_problem(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -123,7 +132,7 @@ def describe_problem(err: dict[str, Any]) -> str:
         return "is required"
     if kind == "extra_forbidden":
         return "is not a known field (check the spelling)"
-    if kind in _NUMBER_KINDS and isinstance(err.get("input"), str):
+    if kind in _NUMBER_KINDS and _numeric_text(err.get("input")):
         return "must be a number written without quotes"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "must be a whole number"
