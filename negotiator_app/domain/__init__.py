@@ -1,5 +1,7 @@
 """Domain model and pure rules: no I/O beyond scenario files, no Qt."""
 from .config import (
+    MAX_PRICE,
+    MAX_QUANTITY,
     MAX_SELLERS,
     Buyer,
     InventoryItem,

@@ -4,19 +4,66 @@ from __future__ import annotations
 from enum import StrEnum
 import re
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints, ValidationInfo,
+    field_serializer, field_validator, model_validator,
+)
 
-from .names import normalize_item, normalize_name
+from .names import NO_CONTROL_PATTERN, clip, control_character, normalize_item, normalize_name
 
 SCHEMA_VERSION = 1
 _HANDLE_CHARS = re.compile(r"[\w .'\-]+")
 MAX_SELLERS = 10
+# Bounds keep every total finite and storable: 1e9 per unit × 1e6 units = 1e15 < 2**53, so a total is a float
+# exact to the unit (never infinity), and every quantity fits SQLite's 64-bit integers with room to spare.
+MAX_PRICE = 1_000_000_000
+MAX_QUANTITY = 1_000_000
+# Stored sessions are read back with this context: bounds added later must not make an existing session
+# unreadable (it could then be neither opened nor exported). New input is always checked.
+STORED = {"stored": True}
 
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Price = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+def _from_storage(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("stored"))
+
+
+def _at_most(limit: int) -> AfterValidator:
+    def check(value: float, info: ValidationInfo) -> float:
+        if value > limit and not _from_storage(info):
+            raise ValueError(f"must be at most {limit:,}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _integral(value: object) -> object:
+    # JSON Schema counts 3.0 as an integer; accept it too, so the schema and the validation agree.
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**63 else value
+
+
+# Strict: a number given as text ("320") is refused, as the published JSON Schema refuses it.
+StrictInt = Annotated[int, BeforeValidator(_integral), Strict()]
+StrictFloat = Annotated[float, Strict()]
+Quantity = Annotated[StrictInt, Field(ge=1, json_schema_extra={"maximum": MAX_QUANTITY}), _at_most(MAX_QUANTITY)]
+Price = Annotated[StrictFloat, Field(ge=0, allow_inf_nan=False, json_schema_extra={"maximum": MAX_PRICE}),
+                  _at_most(MAX_PRICE)]
+
+
+def _printable(value: str, info: ValidationInfo) -> str:
+    # A line break or a text-direction override in a name breaks every line that shows it and reaches prompts.
+    found = control_character(value)
+    if found and not _from_storage(info):
+        raise ValueError(f"must not contain control characters such as line breaks or text-direction marks "
+                         f"(found {found})")
+    return value
+
+
+_PRINTABLE = (Field(json_schema_extra={"pattern": NO_CONTROL_PATTERN}), AfterValidator(_printable))
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), *_PRINTABLE]
+ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), *_PRINTABLE]
 
 
 class Priority(StrEnum):
@@ -54,7 +101,7 @@ class ShoppingItem(_Model):
     """One line of the buyer's shopping list."""
 
     name: ItemName
-    quantity: int = Field(ge=1)
+    quantity: Quantity
     min_price: Price
     max_price: Price
 
@@ -87,7 +134,7 @@ class InventoryItem(_Model):
     cost_price: Price
     least_price: Price
     selling_price: Price
-    quantity_available: int = Field(ge=1)
+    quantity_available: Quantity
 
     @model_validator(mode="after")
     def _price_ladder(self) -> InventoryItem:
@@ -127,12 +174,12 @@ class LLMSettings(_Model):
     base_url: str = Field(default="http://localhost:1234/v1", min_length=1)
     model: str = ""
     api_key: str | None = Field(default=None, exclude=True, repr=False)
-    temperature: float = Field(default=0.7, ge=0, le=2)
-    max_tokens: int = Field(default=400, ge=1)
-    max_rounds: int = Field(default=10, ge=1, le=50)
-    concurrency: int = Field(default=4, ge=1, le=16)
-    context_tokens: int = Field(default=4096, ge=512)
-    read_timeout_s: float = Field(default=300, gt=0)
+    temperature: StrictFloat = Field(default=0.7, ge=0, le=2)
+    max_tokens: StrictInt = Field(default=400, ge=1, le=1_000_000)
+    max_rounds: StrictInt = Field(default=10, ge=1, le=50)
+    concurrency: StrictInt = Field(default=4, ge=1, le=16)
+    context_tokens: StrictInt = Field(default=4096, ge=512, le=10_000_000)
+    read_timeout_s: StrictFloat = Field(default=300, gt=0, le=86_400, allow_inf_nan=False)
 
     @field_validator("base_url")
     @classmethod
@@ -141,12 +188,26 @@ class LLMSettings(_Model):
             raise ValueError("must start with http:// or https://")
         return v.rstrip("/")
 
+    @field_serializer("base_url")
+    def _without_credentials(self, v: str) -> str:
+        # Like the API key, a user name and password in the URL are used for this process only: every dump
+        # (database, export, scenario file) leaves them out.
+        return url_without_credentials(v)
+
+
+def url_without_credentials(url: str) -> str:
+    """'http://user:secret@host/v1' -> 'http://host/v1'."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
 
 class SessionConfig(_Model):
     """A saved session: one buyer, 1–10 sellers, LLM settings. Also the scenario-file format."""
 
-    schema_version: int = SCHEMA_VERSION
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = "New session"
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: ItemName = "New session"
     buyer: Buyer
     sellers: list[Seller] = Field(min_length=1, max_length=MAX_SELLERS)
     llm: LLMSettings = Field(default_factory=LLMSettings)
@@ -157,7 +218,7 @@ class SessionConfig(_Model):
         buyer_key = normalize_name(self.buyer.name)
         for seller in self.sellers:
             if normalize_name(seller.name) == buyer_key:
-                raise ValueError(f"seller '{seller.name}' has the same name as the buyer")
+                raise ValueError(f"seller '{clip(seller.name)}' has the same name as the buyer")
         return self
 
     def seller(self, name: str) -> Seller:
@@ -173,5 +234,5 @@ def _reject_duplicates(names: list[str], what: str, key_of: Callable[[str], str]
     for name in names:
         key = key_of(name)
         if key in seen:
-            raise ValueError(f"{what} '{name}' is listed twice (names are compared ignoring case and spaces)")
+            raise ValueError(f"{what} '{clip(name)}' is listed twice (names are compared ignoring case and spaces)")
         seen[key] = name

@@ -1,11 +1,15 @@
 """Turn pydantic validation errors into sentences a person can act on, located the way a person reads."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import ValidationError
 
+from .names import clip
+
 FIELD_LABELS = {
+    "schema_version": "schema version",
     "name": "name",
     "quantity": "quantity",
     "min_price": "min price",
@@ -44,7 +48,7 @@ def describe_location(loc: tuple[Any, ...], data: Any) -> str:
             name = element.get("name") if isinstance(element, dict) else None
             noun = {"sellers": "Seller", "items": "Shopping item", "inventory": "item"}[key]
             label = f"{noun} {nxt + 1}" if key != "inventory" else "item"
-            label = f"{label} '{name}'" if isinstance(name, str) and name.strip() else f"{noun} {nxt + 1}"
+            label = f"{label} '{clip(name)}'" if isinstance(name, str) and name.strip() else f"{noun} {nxt + 1}"
             parts.append(label)
             node = element
             i += 2
@@ -92,6 +96,17 @@ def _num(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+_NUMBER_KINDS = ("int_parsing", "int_type", "int_from_float", "float_parsing", "float_type")
+
+
+def _numeric_text(value: Any) -> bool:
+    """'320' in a file is a number in quotes; 'abc' typed in a form is simply not a number."""
+    try:
+        return isinstance(value, str) and bool(value.strip()) and math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
 def describe_problem(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -117,6 +132,8 @@ def describe_problem(err: dict[str, Any]) -> str:
         return "is required"
     if kind == "extra_forbidden":
         return "is not a known field (check the spelling)"
+    if kind in _NUMBER_KINDS and _numeric_text(err.get("input")):
+        return "must be a number written without quotes"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "must be a whole number"
     if kind in ("float_parsing", "float_type", "finite_number"):
@@ -129,6 +146,20 @@ def describe_problem(err: dict[str, Any]) -> str:
         return "must be text"
     if kind == "enum":
         return f"must be one of {ctx.get('expected')}"
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected')}"
+    if kind in ("bool_type", "bool_parsing"):
+        return "must be true or false"
+    if kind in ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"):
+        return "must be a date and time (ISO 8601)"
+    if kind == "string_pattern_mismatch":
+        return f"does not have the expected form ({ctx.get('pattern')})"
+    if kind == "none_required":
+        return "must be null"
+    if kind == "recursion_loop" or (kind == "json_invalid" and "recursion" in str(err.get("msg"))):
+        return "is nested too deeply to be read"
+    if kind == "json_invalid":
+        return "is not valid JSON"
     return str(err.get("msg", kind))
 
 

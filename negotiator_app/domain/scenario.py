@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -30,13 +31,38 @@ def parse_config(data: Any, source: str = "scenario") -> SessionConfig:
         return SessionConfig.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(source, describe_validation_error(exc, data)) from None
+    except RecursionError:
+        raise ScenarioError(source, ["the file is nested too deeply to be a scenario"]) from None
+
+
+_LONG_NUMBER = re.compile(r"-?\d{100,}")
+
+
+def parse_json(text: str) -> Any:
+    """JSON text as Python data; a BOM is skipped. Raises ValueError with a located, one-line reason."""
+    text = text.removeprefix("\ufeff")  # editors on Windows save UTF-8 with a byte-order mark
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply to be read") from None
+    except ValueError:
+        # Python refuses to convert integers of more than ~4,300 digits; say where the number is.
+        found = next((m for m in _LONG_NUMBER.finditer(text) if len(m.group().lstrip("-")) > 4000), None)
+        if found is None:
+            raise ValueError("the JSON holds a number too long to be read") from None
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        digits = len(found.group().lstrip("-"))
+        raise ValueError(f"line {line}, column {column}: a number with {digits:,} digits is far too large") from None
 
 
 def loads_scenario(text: str, source: str = "scenario") -> SessionConfig:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(source, [f"line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"]) from None
+        data = parse_json(text)
+    except ValueError as exc:
+        raise ScenarioError(source, [str(exc)]) from None
     return parse_config(data, source)
 
 
@@ -67,13 +93,16 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     path = Path(os.path.realpath(path))
     try:
         mode = path.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there yet (the folder may be missing too)
         mode = None
     if mode is not None and stat.S_ISDIR(mode):
         raise NotARegularFileError(f"{path} is a folder; give a file name")
     if mode is not None and not stat.S_ISREG(mode):
         raise NotARegularFileError(f"{path} is not a regular file (a device, pipe or socket); it was left alone")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise NotARegularFileError(f"{path.parent} is a file, not a folder; choose another place") from None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

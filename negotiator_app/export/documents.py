@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .. import __version__
-from ..domain import Message, Offer, Outcome, RunState, SessionConfig, Violation, plan_rooms
+from ..domain import MAX_SELLERS, Message, Offer, Outcome, RunState, SessionConfig, Violation, plan_rooms
 from ..storage import Debrief, RunEvent, RunRecord, Store
 from .metrics import RunMetrics, run_metrics
 from .summary import SessionMetrics, session_metrics
 
 LOG_SCHEMA_VERSION = 1
+# Names as the configuration allows them (checked in full against the session's configuration on import).
+PersonNameText = Annotated[str, Field(max_length=50)]
+ItemNameText = Annotated[str, Field(max_length=100)]
 PRIVATE_NOTE = ("Operator's record: includes every private field (seller cost, floor, priority and style, the "
                 "buyer's limits) and hidden reasoning kept apart from the messages. The API key is never included.")
 
@@ -23,7 +26,7 @@ class _Doc(BaseModel):
 
 
 class OfferDoc(_Doc):
-    seller: str
+    seller: PersonNameText
     price_per_unit: float | None = Field(description="null when the model offered a non-finite price")
     quantity: int
     round: int
@@ -47,7 +50,7 @@ class Sampling(_Doc):
 class RunDoc(_Doc):
     run_id: str
     room_key: str = Field(pattern=r"^room-[1-9][0-9]*$")
-    item: str
+    item: ItemNameText
     quantity: int = Field(ge=1)
     state: RunState
     started_at: datetime
@@ -59,7 +62,7 @@ class RunDoc(_Doc):
     resumed_count: int = Field(default=0, ge=0)
     parse_failures: int = Field(default=0, ge=0)
     config: SessionConfig = Field(description="the configuration this run used, private fields included")
-    participants: list[str]
+    participants: list[PersonNameText] = Field(max_length=MAX_SELLERS + 1)
     messages: list[Message]
     offers: list[OfferDoc]
     violations: list[Violation]
@@ -79,7 +82,7 @@ class _LogHeader(_Doc):
 
 class SessionRef(_Doc):
     id: int
-    name: str
+    name: ItemNameText
 
 
 class RunLog(_LogHeader):
@@ -93,20 +96,20 @@ class RunLog(_LogHeader):
 
 class SkippedDoc(_Doc):
     index: int
-    item: str
+    item: ItemNameText
     reason: str
     detail: str
 
 
 class RoomDoc(_Doc):
     room_key: str = Field(pattern=r"^room-[1-9][0-9]*$")
-    item: str
+    item: ItemNameText
     runs: list[RunDoc] = Field(description="newest first")
 
 
 class SessionDoc(_Doc):
     id: int
-    name: str
+    name: ItemNameText
     created_at: datetime
     updated_at: datetime
     config: SessionConfig
@@ -117,7 +120,7 @@ class DebriefDoc(_Doc):
 
     scope: Literal["session", "item"]
     room_key: str | None = Field(default=None, pattern=r"^room-[1-9][0-9]*$", description="null for the session")
-    item: str | None = None
+    item: ItemNameText | None = None
     run_id: str | None = Field(default=None, description="the run it was written from; null for the session")
     model: str
     created_at: datetime
@@ -165,7 +168,19 @@ def debrief_doc(debrief: Debrief) -> DebriefDoc:
 
 
 def _dump(doc: BaseModel) -> dict:
-    return doc.model_dump(mode="json")
+    return _finite(doc.model_dump(mode="json"))
+
+
+def _finite(node):
+    """Infinity and NaN become null: strict JSON has no such numbers, and a session stored before prices were
+    bounded (a deal at 1e308 per unit totals infinity) must stay exportable."""
+    if isinstance(node, float):
+        return node if math.isfinite(node) else None
+    if isinstance(node, dict):
+        return {k: _finite(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_finite(v) for v in node]
+    return node
 
 
 def run_log(store: Store, run_id: str) -> dict:

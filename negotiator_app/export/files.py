@@ -28,7 +28,7 @@ def write_text(path: str | Path, text: str) -> Path:
     real = Path(os.path.realpath(path))
     try:
         mode = real.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there yet (the folder may be missing too)
         mode = None
     if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
         _write_directly(real, text)

@@ -19,6 +19,7 @@ MAX_REASONING_CHARS = 200_000
 MAX_MESSAGES_PER_RUN = 2_000
 MAX_OFFERS_PER_RUN = 1_000
 MAX_EVENTS_PER_RUN = 20_000
+MAX_NOTE_CHARS = 5 * MAX_MESSAGE_CHARS  # a parse failure keeps up to 2,000 characters of the raw reply
 
 
 def num(value: float | None) -> str:
@@ -64,6 +65,8 @@ def run_problems(run: RunDoc, plan: RoomPlan, config: SessionConfig, at: str) ->
         if plan.seller(name) is None:
             out.append(f"{at}.participants: {q(name)} is not a seller in {plan.key} "
                        f"(its sellers: {', '.join(clip(s) for s in plan.seller_names)})")
+    if len(set(run.participants)) != len(run.participants):
+        out.append(f"{at}.participants: a name is listed twice")
     people = set(run.participants)
     out += _size_problems(run, at)
     out += _message_problems(run, people, buyer, at)
@@ -72,6 +75,7 @@ def run_problems(run: RunDoc, plan: RoomPlan, config: SessionConfig, at: str) ->
         out += _offer_problems(offer, plan, senders, sellers, f"{at}.offers[{j}]")
     out += [f"{at}.violations[{j}].agent: {q(v.agent)} is not a participant of this run"
             for j, v in enumerate(run.violations) if v.agent not in people]
+    out += _text_problems(run, at)
     out += _outcome_problems(run, plan, buyer, at)
     return out
 
@@ -117,6 +121,15 @@ def _message_problems(run: RunDoc, people: set[str], buyer: str, at: str) -> lis
         if len(m.reasoning) > MAX_REASONING_CHARS:
             out.append(f"{where}.reasoning: {len(m.reasoning):,} characters, more than kept ({MAX_REASONING_CHARS:,})")
     return out
+
+
+def _text_problems(run: RunDoc, at: str) -> list[str]:
+    """Texts the engine writes itself (violation wording, event notes) are short; a huge one is not a real log."""
+    fields = [(f"violations[{j}].{name}", getattr(v, name)) for j, v in enumerate(run.violations)
+              for name in ("attempted", "limit")]
+    fields += [(f"events[{j}].{name}", getattr(e, name)) for j, e in enumerate(run.events) for name in ("text", "detail")]
+    return [f"{at}.{where}: {len(text):,} characters, more than the app writes ({MAX_NOTE_CHARS:,})"
+            for where, text in fields if len(text) > MAX_NOTE_CHARS]
 
 
 _OFFER_FIELD = {

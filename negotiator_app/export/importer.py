@@ -14,6 +14,7 @@ from ..storage import debriefs as debrief_rows
 from ..storage import runs as run_rows
 from ..storage import sessions as session_rows
 from ..domain.errors import describe_problem
+from ..domain.scenario import parse_json
 from ..domain.names import clip
 from .documents import LOG_SCHEMA_VERSION, RunDoc, SessionLog
 from .import_checks import session_problems
@@ -45,15 +46,35 @@ def parse_session_log(data: Any, source: str = "import") -> SessionLog:
                                     f"(it reads version {LOG_SCHEMA_VERSION})"])
     if data.get("kind") == "run":
         raise ImportError_(source, ["kind: this is the log of a single run; import a session log instead"])
+    too_large = _integers_beyond_storage(data)
+    if too_large:
+        raise ImportError_(source, too_large)
     try:
-        doc = SessionLog.model_validate(data)
+        # Strict, on the JSON form: a number written as text ("320") is refused, as the published schema does.
+        doc = SessionLog.model_validate_json(json.dumps(data, default=str), strict=True)
     except ValidationError as exc:
-        raise ImportError_(source, [f"{_where(tuple(e['loc']))}: {describe_problem(e)}" for e in exc.errors(include_url=False)]
-                           ) from None
+        raise ImportError_(source, [f"{_where(tuple(e['loc']))}: {describe_problem(e)}"
+                                    for e in exc.errors(include_url=False)]) from None
+    except RecursionError:
+        raise ImportError_(source, ["(document): nested too deeply to be a session log"]) from None
     problems = session_problems(doc) + _debrief_problems(doc)
     if problems:
         raise ImportError_(source, problems)
     return doc
+
+
+def _integers_beyond_storage(data: Any) -> list[str]:
+    """Whole numbers SQLite cannot store (64-bit), each with its location; walked without recursion."""
+    out, stack = [], [((), data)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(((*loc, k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*loc, i), v) for i, v in enumerate(node))
+        elif isinstance(node, int) and not isinstance(node, bool) and not -(2**63) <= node < 2**63:
+            out.append(f"{_where(loc)}: {clip(str(node), 20)} is too large a number to store")
+    return sorted(out)
 
 
 def _debrief_problems(doc: SessionLog) -> list[str]:
@@ -73,13 +94,17 @@ def read_log(doc_or_path: dict | str | Path) -> tuple[Any, str]:
         return doc_or_path, "document"
     path = Path(doc_or_path)
     try:
-        return json.loads(path.read_text(encoding="utf-8")), path.name
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ImportError_(path.name, ["(file): does not exist"]) from None
-    except json.JSONDecodeError as exc:
-        raise ImportError_(path.name, [f"line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"]) from None
+    except IsADirectoryError:
+        raise ImportError_(path.name, ["(file): is a folder, not a session log"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportError_(path.name, [f"(file): cannot be read ({exc})"]) from None
+    try:
+        return parse_json(text), path.name
+    except ValueError as exc:
+        raise ImportError_(path.name, [str(exc)]) from None
 
 
 def import_session(store: Store, doc_or_path: dict | str | Path) -> SessionSummary:

@@ -7,6 +7,7 @@ import math
 from sqlalchemy import Connection, delete, func, insert, literal_column, select, update
 
 from ..domain import RESUMABLE_STATES, Message, Offer, Outcome, Role, RunState, SessionConfig, UsageInfo, Violation
+from ..domain.config import STORED
 from .models import RunEvent, RunRecord, RunSummary
 from .owners import Owner, owner_gone, this_process
 from .schema import (
@@ -176,7 +177,7 @@ def load_run(conn: Connection, run_id: str) -> RunRecord:
         raise KeyError(run_id)
     found = _outcomes_for(conn, [run_id])
     return RunRecord(
-        **_summary(row, found.get(run_id)), config=SessionConfig.model_validate_json(row["config_json"]),
+        **_summary(row, found.get(run_id)), config=SessionConfig.model_validate_json(row["config_json"], context=STORED),
         participants=list(conn.execute(select(participants.c.name).where(participants.c.run_id == run_id)
                                        .order_by(literal_column("participants.rowid"))).scalars()),
         messages=_messages(conn, run_id),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, delete, insert, select, text, update
 
-from ..domain import SessionConfig
+from ..domain.config import STORED, SessionConfig
 from ..domain.names import normalize_name
 from .models import SessionSummary, StoredSession
 from .schema import buyer_items, inventory, sellers, sessions
@@ -72,7 +72,7 @@ def read_config(conn: Connection, session_id: int) -> tuple[SessionConfig, dict]
         ],
         "llm": json.loads(row["llm_json"]),
     }
-    return SessionConfig.model_validate(data), dict(row)
+    return SessionConfig.model_validate(data, context=STORED), dict(row)  # bounds added later never lock it out
 
 
 def get_session(conn: Connection, session_id: int) -> StoredSession:

@@ -67,7 +67,7 @@ def test_skipped_items_scenario_gives_both_reasons():
     }
 
 
-@pytest.mark.parametrize("wanted", ["usb-c  cable", "USB-C CABLE", "  Usb-C\tCable "])
+@pytest.mark.parametrize("wanted", ["usb-c  cable", "USB-C CABLE", "  Usb-C   Cable "])
 def test_items_match_ignoring_case_and_whitespace(wanted):
     data = scenario(
         buyer={"name": "Pat", "items": [shopping_item(wanted)]},

@@ -125,3 +125,11 @@ def test_cli_export_to_standard_output_and_refusal_of_a_folder(tmp_path, capsys)
     assert main(["export", str(session_id), "--out", str(folder), "--db", str(db)]) != 0
     captured = capsys.readouterr()
     assert "is a folder" in captured.err and "Traceback" not in captured.err and folder.is_dir()
+
+
+def test_a_folder_path_through_a_file_is_refused_with_a_message(tmp_path):
+    blocker = tmp_path / "exports"
+    blocker.write_text("keep me")
+    with pytest.raises(NotARegularFileError, match="is a file, not a folder"):
+        write_json(blocker / "session-1.json", {"a": 1})
+    assert blocker.read_text() == "keep me"

@@ -84,6 +84,14 @@ def message_longer_than_the_engine_allows(doc):
     cables(doc)["messages"][0]["text"] = "x" * 5_000
 
 
+def event_note_longer_than_the_app_writes(doc):
+    cables(doc)["events"][0]["detail"] = "x" * 50_000
+
+
+def participant_listed_twice(doc):
+    cables(doc)["participants"].append("Bolt")
+
+
 def unknown_schema_version(doc):
     doc["schema_version"] = 999
 
@@ -109,6 +117,9 @@ CASES = [
     (deal_on_a_refused_offer, "rooms[0].runs[0].outcome.seller: 'Acme' has no standing binding offer in this run"),
     (message_longer_than_the_engine_allows,
      "rooms[0].runs[0].messages[0].text: 5,000 characters, more than a message can have (1,000)"),
+    (event_note_longer_than_the_app_writes,
+     "rooms[0].runs[0].events[0].detail: 50,000 characters, more than the app writes (5,000)"),
+    (participant_listed_twice, "rooms[0].runs[0].participants: a name is listed twice"),
     (unknown_schema_version, "schema_version: 999 is not a log version this app reads (it reads version 1)"),
 ]
 
