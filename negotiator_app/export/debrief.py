@@ -204,8 +204,8 @@ def session_prompt(metrics: SessionMetrics, items: list[Debrief]) -> str:
         elif m.bought:
             state = f"bought from {m.seller} at {_p(m.price_per_unit)} per unit, total {_p(m.total)}, " \
                     f"saved {_p(m.savings_total)}, buyer's surplus share {percent(m.buyer_surplus_share, missing="n/a")}"
-        else:
-            state = "no deal"
+        else:  # a stopped, interrupted or failed run is not a "no deal"
+            state = "no deal" if row.status == "not_bought" else f"not finished ({row.status})"
         lines.append(f"- {row.room_key or '(no room)'} {row.item}: {state}")
     lines += ["", "ITEM DEBRIEFS:"]
     for d in items:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import money, percent, percent_points
+from ..export.wording import RESULT_COLUMNS, result_cells, totals_text
 from ..paths import data_dir, export_dir
 from ..runtime import ClientFactory
 from ..storage import Debrief, StorageError, Store
@@ -23,8 +24,7 @@ from .summary_chart import PriceChart, chart_rows
 from .summary_trajectories import PriceTrajectories
 
 log = logging.getLogger(__name__)
-COLUMNS = ["Item", "Outcome", "Seller", "Price / unit", "Qty", "Total", "Saving vs ask", "Rounds"]
-STATUS_TEXT = {"bought": "Deal", "not_bought": "No deal", "not_run": "Not run yet", "skipped": "Skipped"}
+COLUMNS = RESULT_COLUMNS
 
 
 def _num(value: float | None, fmt=money) -> str:
@@ -135,9 +135,7 @@ class SummaryView(QWidget):
         config = store.get_session(session_id).config
         self.metrics = m = session_metrics(store, session_id)
         self.title.setText(f"<h2>{m.name}</h2>")
-        saving = f" — saved {money(m.total_savings)} against the asks" if m.total_asking else ""
-        pct = f" ({percent_points(m.savings_pct)})" if m.savings_pct is not None else ""
-        self.totals.setText(f"Bought {m.items_bought} of {len(m.items)} items for {money(m.total_spent)}{saving}{pct}.")
+        self.totals.setText(totals_text(m))
         self._fill_table(m)
         self._fill_metrics(m)
         self.chart.set_rows(chart_rows(m, config))
@@ -147,17 +145,7 @@ class SummaryView(QWidget):
     def _fill_table(self, m) -> None:
         self.table.setRowCount(len(m.items))
         for r, row in enumerate(m.items):
-            latest = row.latest
-            status = STATUS_TEXT.get(row.status, row.status)
-            if row.status == "skipped" and row.skip_reason:
-                status = f"Skipped: {row.skip_reason.split(': ', 1)[-1]}"
-            cells = [row.item, status, (latest.seller if latest else None) or "—",
-                     _num(latest.price_per_unit if latest and latest.bought else None),
-                     str(latest.quantity if latest and latest.bought else row.quantity),
-                     _num(latest.total if latest and latest.bought else None),
-                     _num(latest.savings_total if latest and latest.bought else None),
-                     str(latest.rounds) if latest else "—"]
-            for c, text in enumerate(cells):
+            for c, text in enumerate(result_cells(row)):
                 item = QTableWidgetItem(text)
                 if c >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -201,7 +189,7 @@ class SummaryView(QWidget):
         self.debriefs = debriefs
         blocks = []
         for d in debriefs:
-            title = "The session" if d.is_session else f"{d.item} ({d.room_key})"
+            title = "The session" if d.is_session else d.item
             note = f"Written by {d.model} on {d.created_at.astimezone():%Y-%m-%d %H:%M}."
             if d.unknown_citations:
                 note += f" Cites messages that do not exist in that run: {', '.join(d.unknown_citations)}."

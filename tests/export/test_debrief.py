@@ -167,9 +167,10 @@ def test_session_log_and_markdown_include_the_debriefs(store, fake):
     assert doc["debriefs"][1]["text"] == CABLE_TEXT and doc["debriefs"][1]["unknown_citations"] == ["#42"]
     markdown = session_markdown(store, session_id)
     assert "## AI debrief" in markdown and SESSION_TEXT in markdown and CABLE_TEXT in markdown
-    assert "### Cable (room-1, run `" in markdown
+    assert "### Cable\n" in markdown and "(room-1" not in markdown  # headed by the item, not the room key
+    assert f"_About run `{RUN_CABLES}` of this item._" in markdown
     assert "Cites messages that do not exist in that run: #42." in markdown
-    assert markdown.index("## AI debrief") < markdown.index("## Transcript")
+    assert markdown.index("## AI debrief") < markdown.index("#### Transcript")
 
 
 def test_export_import_export_keeps_the_debriefs(store, fake, tmp_path):

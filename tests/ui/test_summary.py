@@ -95,3 +95,34 @@ def test_summary_before_any_run_says_so(kit):
         assert store.list_runs(sid) == [] and RunState.IDLE
 
     kit.run(scenario())
+
+
+def test_a_stopped_run_is_shown_as_stopped_not_as_no_deal(kit, qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from negotiator_app.export import session_markdown
+
+    with FakeLMStudio(per_token_delay_s=0.02) as fake:
+        fake.responder = dealing_responder
+        store = kit.store()
+        sid = store.create_session(example("skipped_items")).id
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.show()
+            await window.open_session(sid)
+            pane = next(iter(window.host.view.panes.values()))
+            qtbot.mouseClick(pane.controls.buttons["start"], Qt.MouseButton.LeftButton)
+            await until(lambda: fake.requests, what="the first request")
+            qtbot.mouseClick(pane.controls.buttons["stop"], Qt.MouseButton.LeftButton)
+            await until(lambda: not window.host.running_rooms(), what="the stopped room")
+            await window.host.runtime.recorder.flush()
+            window.actions.show_summary.trigger()
+            table = window.summary_view.table
+            assert table.item(0, 1).text() == "Stopped"
+            window.summary_view.grab().save("/tmp/forms_summary_stopped.png")
+
+        kit.run(scenario())
+    assert store.list_runs(sid)[0].state == RunState.STOPPED
+    markdown = session_markdown(store, sid)
+    assert "Stopped" in markdown and "No deal" not in markdown

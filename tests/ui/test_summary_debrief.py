@@ -46,7 +46,7 @@ def test_summary_writes_shows_and_regenerates_the_debrief_without_blocking(kit):
             assert view.debrief_progress.text() == "Debrief written." and view.debrief_error.isHidden()
             shown = texts(view)
             assert len(shown) == 3 and "The session" in shown[0] and "The buyer did fine overall." in shown[0]
-            assert "Cable (room-1)" in shown[1] and "Acme gave way at #5 after #42." in shown[1]
+            assert "<b>Cable</b>" in shown[1] and "room-1" not in shown[1] and "Acme gave way at #5 after #42." in shown[1]
             assert "do not exist in that run: #42" in shown[1]
             assert [d.text for d in store.load_debriefs(sid)] == [
                 "The buyer did fine overall.", "Acme gave way at #5 after #42.", "The buyer did fine overall."]
