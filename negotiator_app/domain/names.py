@@ -20,3 +20,8 @@ SHOWN_NAME_CHARS = 60
 def clip(text: str, limit: int = SHOWN_NAME_CHARS) -> str:
     """A name or value as echoed in a message: long ones are cut, so an error line stays one short line."""
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def possessive(name: str) -> str:
+    """'Acme' -> "Acme's", 'Clearview Displays' -> "Clearview Displays'" (a name ending in s takes the bare apostrophe)."""
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"

@@ -252,8 +252,10 @@ async def _ask(client: LLMClient, model: str, prompt: str, what: str) -> str:
     try:
         result = await client.complete(request)
     except LLMError as exc:
-        raise DebriefError(f"The debrief for {what} could not be written: {exc.user_message} "
-                           "Nothing was stored; any earlier debrief is kept.", "server") from exc
+        # One message: what failed, then the server's own sentence (which already says what to do).
+        cause = exc.user_message.strip()
+        raise DebriefError(f"No debrief was written for {what}: {cause}{'' if cause.endswith('.') else '.'}",
+                           "server") from exc
     return _clean(result.content, what, result.finish_reason)  # result.reasoning is deliberately dropped
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 
@@ -32,6 +33,18 @@ def _num(value: float | None, fmt=money) -> str:
 
 
 Spawn = Callable[[Coroutine], asyncio.Task]
+COPY_TAIL = re.compile(r"(\s*\(copy\))+$")
+
+
+def export_file_name(name: str, suffix: str, limit: int = 60) -> str:
+    """A file name for a session's export: readable, safe on every system, and a shortened long name keeps its
+    " (copy)" tail, so a session and its copy never suggest the same file."""
+    stem = " ".join(re.sub(r"[^\w\s().,-]+", "_", name).split()).lstrip(".")
+    if len(stem) > limit:
+        tail = match.group(0) if (match := COPY_TAIL.search(stem)) else ""
+        tail = tail[-(limit // 2):]
+        stem = stem[:limit - len(tail)].rstrip() + tail
+    return f"{stem or 'session'}.{suffix}"
 
 
 class SummaryView(QWidget):
@@ -242,8 +255,8 @@ class SummaryView(QWidget):
     def _choose_file(self, title: str, suffix: str, write) -> None:
         if self.session_id is None:
             return
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.metrics.name)[:60] or "session"
-        dialog = QFileDialog(self, title, str(self.export_folder() / f"session-{self.session_id}-{safe}.{suffix}"), f"*.{suffix}")
+        name = f"session-{self.session_id}-{export_file_name(self.metrics.name, suffix)}"
+        dialog = QFileDialog(self, title, str(self.export_folder() / name), f"*.{suffix}")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(suffix)
         dialog.fileSelected.connect(write)

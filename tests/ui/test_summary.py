@@ -126,3 +126,62 @@ def test_a_stopped_run_is_shown_as_stopped_not_as_no_deal(kit, qtbot, tmp_path):
     assert store.list_runs(sid)[0].state == RunState.STOPPED
     markdown = session_markdown(store, sid)
     assert "Stopped" in markdown and "No deal" not in markdown
+
+
+def test_a_name_ending_in_s_takes_a_bare_apostrophe(kit, qtbot):
+    from PySide6.QtCore import Qt
+
+    from negotiator_app.domain import SessionConfig
+
+    text = example("skipped_items").model_dump_json().replace("Science Stores", "Clearview Displays")
+    config = SessionConfig.model_validate_json(text)
+    with FakeLMStudio() as fake:
+        fake.responder = dealing_responder
+        store = kit.store()
+        sid = store.create_session(config).id
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.show()
+            await window.open_session(sid)
+            pane = next(iter(window.host.view.panes.values()))
+            qtbot.mouseClick(pane.controls.buttons["start"], Qt.MouseButton.LeftButton)
+            await until(lambda: not window.host.running_rooms(), what="the deal")
+            await window.host.runtime.recorder.flush()
+            banner = pane.banner.label.text()
+            assert "Clearview Displays' asking price" in banner and "Displays's" not in banner
+            return store.list_runs(sid)[0].outcome.reason
+
+        reason = kit.run(scenario())
+    assert reason.startswith("accepted Clearview Displays' offer of")
+
+
+def test_export_file_names_keep_a_copy_distinct_from_its_original(kit, qtbot):
+    from PySide6.QtCore import Qt
+
+    from negotiator_app.ui.summary_view import export_file_name
+
+    store = kit.store()
+    config = example("office_supplies")  # a long name: the file name is shortened
+    original = store.create_session(config).id
+    copy = store.duplicate_session(original).id
+    second_copy = store.duplicate_session(copy).id
+
+    async def scenario():
+        window = kit.window(store=store)
+        window.show()
+        names = []
+        for sid in (original, copy, second_copy):
+            await window.open_session(sid)
+            window.show_summary()
+            view = window.summary_view
+            qtbot.mouseClick(view.json_button, Qt.MouseButton.LeftButton)
+            names.append(view.dialog.selectedFiles()[0].rsplit("/", 1)[-1])
+            view.dialog.close()
+        return names
+
+    names = kit.run(scenario())
+    assert len(set(names)) == 3, names
+    assert names[1].endswith(" (copy).json") and names[2].endswith(" (copy) (copy).json")
+    assert all(len(n) <= 60 + len(".json") for n in names)
+    assert export_file_name("a/b: c?", "md") == "a_b_ c_.md" and export_file_name("***", "md") == "_.md"

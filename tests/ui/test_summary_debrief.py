@@ -109,3 +109,29 @@ def test_the_debrief_button_waits_for_a_run(kit):
         assert view.start_debrief() is None and view.debrief_task is None
 
     kit.run(scenario())
+
+
+def test_a_server_error_during_the_debrief_reads_as_one_message(kit, qtbot):
+    from PySide6.QtCore import Qt
+
+    from tests.fakes.fake_lmstudio import FakeReply
+
+    with FakeLMStudio() as fake:
+        fake.responder = lambda body: FakeReply(fault="status", status=400, body="model crashed")
+        store = kit.store()
+        sid = scripted_session(store)
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.show()
+            await window.open_session(sid)
+            window.show_summary()
+            view = window.summary_view
+            qtbot.mouseClick(view.debrief_button, Qt.MouseButton.LeftButton)
+            await until(lambda: view.debrief_task is None, what="the failed debrief")
+            assert view.debrief_error.text() == ("No debrief was written for “Cable”: The model server answered "
+                                                 "with HTTP 400: model crashed.")
+            assert view.debrief_progress.text() == ""
+            view.grab().save("/tmp/forms_debrief_error.png")
+
+        kit.run(scenario())
