@@ -187,8 +187,7 @@ class SummaryView(QWidget):
         ]
         self.metric_values = dict(pairs)
         for i, (label, value) in enumerate(pairs):
-            key = QLabel(label + ":")
-            key.setEnabled(False)
+            key = QLabel(label + ":")  # enabled: a greyed label reads as "not available"
             self.metrics_grid.addWidget(key, i // 2, (i % 2) * 2)
             self.metrics_grid.addWidget(QLabel(f"<b>{value}</b>"), i // 2, (i % 2) * 2 + 1)
 

@@ -185,3 +185,37 @@ def test_export_file_names_keep_a_copy_distinct_from_its_original(kit, qtbot):
     assert names[1].endswith(" (copy).json") and names[2].endswith(" (copy) (copy).json")
     assert all(len(n) <= 60 + len(".json") for n in names)
     assert export_file_name("a/b: c?", "md") == "a_b_ c_.md" and export_file_name("***", "md") == "_.md"
+
+
+def test_metric_labels_are_drawn_as_normal_text_not_greyed_out(kit, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QLabel
+
+    from tests.storage.support import scripted_session
+
+    store = kit.store()
+    sid = scripted_session(store)
+
+    async def scenario():
+        window = kit.window(store=store)
+        window.show()
+        qtbot.waitExposed(window)
+        await window.open_session(sid)
+        window.activateWindow()
+        qtbot.keyClick(window.host, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        assert window.stack.currentWidget() is window.summary_view
+        view = window.summary_view
+        grid = view.metrics_grid
+        keys = [grid.itemAtPosition(r, c).widget() for r in range(grid.rowCount()) for c in (0, 2)
+                if grid.itemAtPosition(r, c) is not None]
+        assert keys and all(isinstance(k, QLabel) and k.text().endswith(":") for k in keys)
+        for key in keys:
+            palette = key.palette()
+            assert key.isEnabled()
+            assert palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText) != palette.color(
+                QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        await until(lambda: all(k.isVisible() and k.height() > 5 for k in keys), what="the metric labels on screen")
+        view.grab().save("/tmp/forms_summary_metrics.png")
+
+    kit.run(scenario())
