@@ -82,8 +82,15 @@ def _get(node: Any, key: Any) -> Any:
         return None
 
 
+# The session's seller limits read as plain sentences, not "Session: sellers allows at most 10 entries".
+SELLER_LIMITS = {"too_long": "A session can have at most {max_length} sellers.",
+                 "too_short": "A session needs at least one seller."}
+
+
 def describe_error(err: dict[str, Any], data: Any) -> str:
     loc = tuple(err.get("loc", ()))
+    if loc == ("sellers",) and err.get("type") in SELLER_LIMITS:
+        return SELLER_LIMITS[err["type"]].format(**(err.get("ctx") or {}))
     where = describe_location(loc, data)
     what = describe_problem(err)
     ends_with_field = bool(loc) and isinstance(loc[-1], str) and loc[-1] in FIELD_LABELS

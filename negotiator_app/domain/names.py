@@ -34,3 +34,8 @@ def clip(text: str, limit: int = SHOWN_NAME_CHARS) -> str:
     stays one short line that reads as written."""
     text = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text[: limit + 1])
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def possessive(name: str) -> str:
+    """'Acme' -> "Acme's", 'Clearview Displays' -> "Clearview Displays'" (a name ending in s takes the bare apostrophe)."""
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"

@@ -17,7 +17,7 @@ from ..domain import (
     MAX_MESSAGE_CHARS, BuyerMode, DecidedBy, Decision, Message, Offer, Outcome, OutcomeKind, Role, RoomPlan,
     RunSnapshot, RunState, SessionConfig, Violation, check_acceptance, check_offer, money, parse_mentions,
 )
-from ..domain.names import normalize_name
+from ..domain.names import normalize_name, possessive
 from ..llm import LLMClient
 from . import policy, prompts
 from .bus import EventBus
@@ -488,7 +488,7 @@ class RoomRunner:
             self._record_violation(violation)
             return violation
         self._emit(DecisionMade, decision=Decision.ACCEPT, by=by, round=self.round, seller=offer.seller, reason=reason)
-        why = f"accepted {offer.seller}'s offer of {money(offer.price_per_unit)} per unit"
+        why = f"accepted {possessive(offer.seller)} offer of {money(offer.price_per_unit)} per unit"
         outcome = Outcome(kind=OutcomeKind.DEAL, seller=offer.seller, price_per_unit=offer.price_per_unit,
                           quantity=self.plan.item.quantity,
                           reason=(f"{why}: {person_reason}" if person_reason else why)[:500])

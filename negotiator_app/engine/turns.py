@@ -10,6 +10,7 @@ from itertools import count
 from typing import Generic, TypeVar
 
 from ..domain import Message, Role, UsageInfo
+from ..domain.names import possessive
 from ..llm import ChatRequest, ChatResult, LLMClient, LLMError, MalformedReply
 from . import policy
 from .bus import EventBus
@@ -84,7 +85,7 @@ async def speak(
             ctx.bus.emit(ParseFailed(room=ctx.room, run_id=ctx.run_id, agent=sender, round=round_, reason=str(exc),
                                      raw=result.content[:2000], will_retry=will_retry))
             if not will_retry:
-                raise TurnFailed(f"{sender}'s reply could not be read twice ({exc})") from None
+                raise TurnFailed(f"{possessive(sender)} reply could not be read twice ({exc})") from None
             messages = [*messages, {"role": "assistant", "content": result.content[:1500] or "(empty)"},
                         {"role": "user", "content": reask(str(exc))}]
             continue

@@ -204,8 +204,8 @@ def session_prompt(metrics: SessionMetrics, items: list[Debrief]) -> str:
         elif m.bought:
             state = f"bought from {m.seller} at {_p(m.price_per_unit)} per unit, total {_p(m.total)}, " \
                     f"saved {_p(m.savings_total)}, buyer's surplus share {percent(m.buyer_surplus_share, missing="n/a")}"
-        else:
-            state = "no deal"
+        else:  # a stopped, interrupted or failed run is not a "no deal"
+            state = "no deal" if row.status == "not_bought" else f"not finished ({row.status})"
         lines.append(f"- {row.room_key or '(no room)'} {row.item}: {state}")
     lines += ["", "ITEM DEBRIEFS:"]
     for d in items:
@@ -252,8 +252,10 @@ async def _ask(client: LLMClient, model: str, prompt: str, what: str) -> str:
     try:
         result = await client.complete(request)
     except LLMError as exc:
-        raise DebriefError(f"The debrief for {what} could not be written: {exc.user_message} "
-                           "Nothing was stored; any earlier debrief is kept.", "server") from exc
+        # One message: what failed, then the server's own sentence (which already says what to do).
+        cause = exc.user_message.strip()
+        raise DebriefError(f"No debrief was written for {what}: {cause}{'' if cause.endswith('.') else '.'}",
+                           "server") from exc
     return _clean(result.content, what, result.finish_reason)  # result.reasoning is deliberately dropped
 
 

@@ -1,4 +1,5 @@
-"""A readable Markdown transcript of one run: who said what to whom, offers, violations, outcome, numbers."""
+"""Readable Markdown: one run's transcript (who said what to whom, offers, violations, outcome, numbers), and a
+session's totals followed by its runs."""
 from __future__ import annotations
 
 import math
@@ -6,6 +7,8 @@ import math
 from ..domain import Role, money, percent, percent_points
 from ..storage import Debrief, RunRecord, Store
 from .metrics import RunMetrics, run_metrics
+from .summary import SessionMetrics, session_metrics
+from .wording import RESULT_COLUMNS, result_cells, totals_text
 
 
 def _price(value: float | None) -> str:
@@ -79,21 +82,52 @@ def render_debriefs(debriefs: list[Debrief]) -> str:
     """The stored AI debriefs: the session's, then each item's, with the model and any unknown citations."""
     lines = ["## AI debrief", ""]
     for d in debriefs:
-        title = "Session" if d.is_session else f"{d.item} ({d.room_key}, run `{d.run_id}`)"
-        lines += [f"### {title}", "", d.text, "",
-                  f"_Written by the model `{d.model}` on {d.created_at:%Y-%m-%d %H:%M} UTC; "
-                  "the numbers it was given were computed by Negotiator._"]
+        title = "Session" if d.is_session else d.item
+        lines += [f"### {title}", "", d.text, ""]
+        if not d.is_session:
+            lines += [f"_About run `{d.run_id}` of this item._"]
+        lines.append(f"_Written by the model `{d.model}` on {d.created_at:%Y-%m-%d %H:%M} UTC; "
+                     "the numbers it was given were computed by Negotiator._")
         if d.unknown_citations:
             lines.append(f"_Cites messages that do not exist in that run: {', '.join(d.unknown_citations)}._")
         lines.append("")
     return "\n".join(lines)
 
 
+def _demote(markdown: str, levels: int) -> str:
+    """Push a run's headings down under the session's (message text is quoted, so only headings start with #)."""
+    return "\n".join("#" * levels + line if line.startswith("#") else line for line in markdown.splitlines())
+
+
+def render_totals(m: SessionMetrics) -> str:
+    """The session's totals as the summary view shows them: the sentence, then one line per item."""
+    lines = ["## Totals", "", totals_text(m), "",
+             "| " + " | ".join(RESULT_COLUMNS) + " |", "|" + "---|" * len(RESULT_COLUMNS)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in result_cells(row)) + " |" for row in m.items]
+    lines += ["", "The totals count the latest run of each room; earlier runs are listed at the end.", ""]
+    return "\n".join(lines)
+
+
 def session_markdown(store: Store, session_id: int) -> str:
-    """The AI debrief (when one was written), then every run's transcript, latest run of each room first."""
-    runs = store.list_runs(session_id)
+    """Totals first, then the AI debrief (when one was written), the latest run of each room, and the earlier
+    runs under their own heading."""
+    runs = store.list_runs(session_id)  # newest first
     name = store.get_session(session_id).name
+    if not runs:
+        return f"# {name}\n\nNo runs yet.\n"
     debriefs = store.load_debriefs(session_id)
-    parts = [f"# {name}\n"] + ([render_debriefs(debriefs)] if debriefs else [])
-    parts += [render_run(store.load_run(r.run_id)).replace("\n# ", "\n## ", 1) for r in runs]
-    return "\n\n".join(parts) if runs else parts[0] + "\nNo runs yet.\n"
+    latest: dict[str, str] = {}
+    for r in runs:
+        latest.setdefault(r.room_key, r.run_id)
+    metrics = session_metrics(store, session_id)
+    order = {row.room_key: row.index for row in metrics.items if row.room_key}
+    current = sorted(latest.items(), key=lambda kv: order.get(kv[0], len(order)))
+    earlier = [r for r in runs if latest[r.room_key] != r.run_id]
+    parts = [f"# {name}\n", render_totals(metrics)] + ([render_debriefs(debriefs)] if debriefs else [])
+    parts.append("## Latest run of each room\n")
+    parts += [_demote(render_run(store.load_run(run_id)), 2) for _key, run_id in current]
+    if earlier:
+        parts.append("## Earlier runs (replaced by a later run; not counted in the totals)\n")
+        parts += [_demote(render_run(store.load_run(r.run_id)), 2).replace("### ", "### Earlier run: ", 1)
+                  for r in sorted(earlier, key=lambda r: (order.get(r.room_key, len(order)), r.started_at))]
+    return "\n\n".join(parts)

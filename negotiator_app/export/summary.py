@@ -5,7 +5,7 @@ from collections import Counter
 
 from pydantic import BaseModel, Field
 
-from ..domain import plan_rooms, saving_points
+from ..domain import RunState, plan_rooms, saving_points
 from ..storage import Store
 from .metrics import AgentStats, RunMetrics, agent_stats, run_metrics
 
@@ -29,7 +29,7 @@ class ItemRow(BaseModel):
     item: str
     quantity: int
     room_key: str | None = None
-    status: str  # bought | not_bought | not_run | skipped
+    status: str  # bought | not_bought | stopped | interrupted | error | running | not_run | skipped
     skip_reason: str | None = None
     latest: RunMetrics | None = None
 
@@ -73,7 +73,7 @@ def session_metrics(store: Store, session_id: int) -> SessionMetrics:
                             status="skipped", skip_reason=f"{skipped.reason.value}: {skipped.detail}"))
     for room in plan.rooms:
         latest = by_room.get(room.key, [None])[0]
-        status = "not_run" if latest is None else ("bought" if latest.bought else "not_bought")
+        status = "not_run" if latest is None else item_status(latest)
         rows.append(ItemRow(index=room.index, item=room.item.name, quantity=room.item.quantity, room_key=room.key,
                             status=status, latest=latest))
     rows.sort(key=lambda r: r.index)
@@ -97,6 +97,18 @@ def session_metrics(store: Store, session_id: int) -> SessionMetrics:
         completion_tokens=sum(m.completion_tokens for m in latest_runs),
         agents=agent_stats([records[m.run_id] for m in latest_runs]),
     )
+
+
+# A run that did not end in a decision is not a "no deal": say what happened to it.
+UNFINISHED_STATUS = {RunState.STOPPED: "stopped", RunState.INTERRUPTED: "interrupted", RunState.ERROR: "error"}
+
+
+def item_status(latest: RunMetrics) -> str:
+    if latest.bought:
+        return "bought"
+    if latest.state in UNFINISHED_STATUS:
+        return UNFINISHED_STATUS[latest.state]
+    return "running" if not latest.state.finished else "not_bought"
 
 
 def _room(key: str, runs: list[RunMetrics]) -> RoomMetrics:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMenu, QMessageBox,
-    QPushButton, QToolButton, QVBoxLayout, QWidget,
+    QFileDialog, QHBoxLayout, QInputDialog, QLabel, QListView, QListWidget, QListWidgetItem, QMenu, QMessageBox,
+    QPushButton, QStyledItemDelegate, QToolButton, QVBoxLayout, QWidget,
 )
 
 from ..storage import SessionSummary, StorageError, Store
@@ -43,6 +43,9 @@ class SessionSidebar(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setSpacing(2)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setWordWrap(True)  # long names wrap instead of being cut at the sidebar's width
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setItemDelegate(_WrappingDelegate(self.list))
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty_label = QLabel("No sessions yet.\nPress New, or import a scenario.")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -191,6 +194,15 @@ class SessionSidebar(QWidget):
         box.setInformativeText(details)
         self.dialog = box
         box.open()
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Sizes each line to the width it is painted at (QListView otherwise measures some rows wider and cuts them)."""
+
+    def sizeHint(self, option, index):
+        view: QListView = self.parent()
+        option.rect.setWidth(view.viewport().width() - 2 * view.spacing() - 4)
+        return super().sizeHint(option, index)
 
 
 def _label(summary: SessionSummary) -> str:

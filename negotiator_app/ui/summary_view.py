@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import money, percent, percent_points
+from ..export.wording import RESULT_COLUMNS, result_cells, totals_text
 from ..paths import data_dir, export_dir
 from ..runtime import ClientFactory
 from ..storage import Debrief, StorageError, Store
@@ -23,8 +25,7 @@ from .summary_chart import PriceChart, chart_rows
 from .summary_trajectories import PriceTrajectories
 
 log = logging.getLogger(__name__)
-COLUMNS = ["Item", "Outcome", "Seller", "Price / unit", "Qty", "Total", "Saving vs ask", "Rounds"]
-STATUS_TEXT = {"bought": "Deal", "not_bought": "No deal", "not_run": "Not run yet", "skipped": "Skipped"}
+COLUMNS = RESULT_COLUMNS
 
 
 def _num(value: float | None, fmt=money) -> str:
@@ -32,6 +33,18 @@ def _num(value: float | None, fmt=money) -> str:
 
 
 Spawn = Callable[[Coroutine], asyncio.Task]
+COPY_TAIL = re.compile(r"(\s*\(copy\))+$")
+
+
+def export_file_name(name: str, suffix: str, limit: int = 60) -> str:
+    """A file name for a session's export: readable, safe on every system, and a shortened long name keeps its
+    " (copy)" tail, so a session and its copy never suggest the same file."""
+    stem = " ".join(re.sub(r"[^\w\s().,-]+", "_", name).split()).lstrip(".")
+    if len(stem) > limit:
+        tail = match.group(0) if (match := COPY_TAIL.search(stem)) else ""
+        tail = tail[-(limit // 2):]
+        stem = stem[:limit - len(tail)].rstrip() + tail
+    return f"{stem or 'session'}.{suffix}"
 
 
 class SummaryView(QWidget):
@@ -135,9 +148,7 @@ class SummaryView(QWidget):
         config = store.get_session(session_id).config
         self.metrics = m = session_metrics(store, session_id)
         self.title.setText(f"<h2>{m.name}</h2>")
-        saving = f" — saved {money(m.total_savings)} against the asks" if m.total_asking else ""
-        pct = f" ({percent_points(m.savings_pct)})" if m.savings_pct is not None else ""
-        self.totals.setText(f"Bought {m.items_bought} of {len(m.items)} items for {money(m.total_spent)}{saving}{pct}.")
+        self.totals.setText(totals_text(m))
         self._fill_table(m)
         self._fill_metrics(m)
         self.chart.set_rows(chart_rows(m, config))
@@ -147,17 +158,7 @@ class SummaryView(QWidget):
     def _fill_table(self, m) -> None:
         self.table.setRowCount(len(m.items))
         for r, row in enumerate(m.items):
-            latest = row.latest
-            status = STATUS_TEXT.get(row.status, row.status)
-            if row.status == "skipped" and row.skip_reason:
-                status = f"Skipped: {row.skip_reason.split(': ', 1)[-1]}"
-            cells = [row.item, status, (latest.seller if latest else None) or "—",
-                     _num(latest.price_per_unit if latest and latest.bought else None),
-                     str(latest.quantity if latest and latest.bought else row.quantity),
-                     _num(latest.total if latest and latest.bought else None),
-                     _num(latest.savings_total if latest and latest.bought else None),
-                     str(latest.rounds) if latest else "—"]
-            for c, text in enumerate(cells):
+            for c, text in enumerate(result_cells(row)):
                 item = QTableWidgetItem(text)
                 if c >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -186,8 +187,7 @@ class SummaryView(QWidget):
         ]
         self.metric_values = dict(pairs)
         for i, (label, value) in enumerate(pairs):
-            key = QLabel(label + ":")
-            key.setEnabled(False)
+            key = QLabel(label + ":")  # enabled: a greyed label reads as "not available"
             self.metrics_grid.addWidget(key, i // 2, (i % 2) * 2)
             self.metrics_grid.addWidget(QLabel(f"<b>{value}</b>"), i // 2, (i % 2) * 2 + 1)
 
@@ -201,7 +201,7 @@ class SummaryView(QWidget):
         self.debriefs = debriefs
         blocks = []
         for d in debriefs:
-            title = "The session" if d.is_session else f"{d.item} ({d.room_key})"
+            title = "The session" if d.is_session else d.item
             note = f"Written by {d.model} on {d.created_at.astimezone():%Y-%m-%d %H:%M}."
             if d.unknown_citations:
                 note += f" Cites messages that do not exist in that run: {', '.join(d.unknown_citations)}."
@@ -254,8 +254,8 @@ class SummaryView(QWidget):
     def _choose_file(self, title: str, suffix: str, write) -> None:
         if self.session_id is None:
             return
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.metrics.name)[:60] or "session"
-        dialog = QFileDialog(self, title, str(self.export_folder() / f"session-{self.session_id}-{safe}.{suffix}"), f"*.{suffix}")
+        name = f"session-{self.session_id}-{export_file_name(self.metrics.name, suffix)}"
+        dialog = QFileDialog(self, title, str(self.export_folder() / name), f"*.{suffix}")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(suffix)
         dialog.fileSelected.connect(write)

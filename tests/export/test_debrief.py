@@ -122,7 +122,8 @@ def test_bad_output_or_server_error_stores_nothing_and_keeps_the_old_debrief(sto
     with pytest.raises(DebriefError) as caught:
         write(store, session_id, fake)
     assert caught.value.reason == reason and words in caught.value.user_message
-    assert "Nothing was stored" in caught.value.user_message
+    assert "Nothing was stored" in caught.value.user_message or caught.value.user_message.startswith(
+        "No debrief was written for “Cable tie”: ")
     assert store.load_debriefs(session_id) == before
 
 
@@ -167,9 +168,10 @@ def test_session_log_and_markdown_include_the_debriefs(store, fake):
     assert doc["debriefs"][1]["text"] == CABLE_TEXT and doc["debriefs"][1]["unknown_citations"] == ["#42"]
     markdown = session_markdown(store, session_id)
     assert "## AI debrief" in markdown and SESSION_TEXT in markdown and CABLE_TEXT in markdown
-    assert "### Cable (room-1, run `" in markdown
+    assert "### Cable\n" in markdown and "(room-1" not in markdown  # headed by the item, not the room key
+    assert f"_About run `{RUN_CABLES}` of this item._" in markdown
     assert "Cites messages that do not exist in that run: #42." in markdown
-    assert markdown.index("## AI debrief") < markdown.index("## Transcript")
+    assert markdown.index("## AI debrief") < markdown.index("#### Transcript")
 
 
 def test_export_import_export_keeps_the_debriefs(store, fake, tmp_path):

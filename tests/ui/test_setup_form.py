@@ -391,3 +391,21 @@ def test_tab_reaches_every_cell_and_seller_field_in_reading_order(qtbot, form):
     assert positions(fields)[-1] - positions(fields)[0] == len(fields) - 1  # ...one after the other
     assert visited.index(form.llm.url_edit) > positions(fields)[-1]
     assert visited[-1] is not None and form.cancel_button in visited
+
+
+def test_seller_limits_are_told_in_plain_words(qtbot, form, tmp_path):
+    form.show()
+    qtbot.mouseClick(form.remove_seller_button, Qt.MouseButton.LeftButton)
+    assert form.problem_list.item(0).text() == "A session needs at least one seller."
+
+    office = json.loads(resource_path("scenarios", "office_supplies.json").read_text(encoding="utf-8"))
+    office["sellers"] = [dict(office["sellers"][0], name=f"Seller {i}") for i in range(11)]
+    path = tmp_path / "eleven.json"
+    path.write_text(json.dumps(office), encoding="utf-8")
+    qtbot.mouseClick(form.import_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button_of(form.confirm_box, "Choose a file…"), Qt.MouseButton.LeftButton)  # the removal was an edit
+    form.file_dialog.fileSelected.emit(str(path))
+    form.file_dialog.close()
+    assert form.import_errors == ["A session can have at most 10 sellers."]
+    assert "A session can have at most 10 sellers." in form.message_box.informativeText()
+    form.message_box.close()

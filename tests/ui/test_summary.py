@@ -95,3 +95,127 @@ def test_summary_before_any_run_says_so(kit):
         assert store.list_runs(sid) == [] and RunState.IDLE
 
     kit.run(scenario())
+
+
+def test_a_stopped_run_is_shown_as_stopped_not_as_no_deal(kit, qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from negotiator_app.export import session_markdown
+
+    with FakeLMStudio(per_token_delay_s=0.02) as fake:
+        fake.responder = dealing_responder
+        store = kit.store()
+        sid = store.create_session(example("skipped_items")).id
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.show()
+            await window.open_session(sid)
+            pane = next(iter(window.host.view.panes.values()))
+            qtbot.mouseClick(pane.controls.buttons["start"], Qt.MouseButton.LeftButton)
+            await until(lambda: fake.requests, what="the first request")
+            qtbot.mouseClick(pane.controls.buttons["stop"], Qt.MouseButton.LeftButton)
+            await until(lambda: not window.host.running_rooms(), what="the stopped room")
+            await window.host.runtime.recorder.flush()
+            window.actions.show_summary.trigger()
+            table = window.summary_view.table
+            assert table.item(0, 1).text() == "Stopped"
+            window.summary_view.grab().save("/tmp/forms_summary_stopped.png")
+
+        kit.run(scenario())
+    assert store.list_runs(sid)[0].state == RunState.STOPPED
+    markdown = session_markdown(store, sid)
+    assert "Stopped" in markdown and "No deal" not in markdown
+
+
+def test_a_name_ending_in_s_takes_a_bare_apostrophe(kit, qtbot):
+    from PySide6.QtCore import Qt
+
+    from negotiator_app.domain import SessionConfig
+
+    text = example("skipped_items").model_dump_json().replace("Science Stores", "Clearview Displays")
+    config = SessionConfig.model_validate_json(text)
+    with FakeLMStudio() as fake:
+        fake.responder = dealing_responder
+        store = kit.store()
+        sid = store.create_session(config).id
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.show()
+            await window.open_session(sid)
+            pane = next(iter(window.host.view.panes.values()))
+            qtbot.mouseClick(pane.controls.buttons["start"], Qt.MouseButton.LeftButton)
+            await until(lambda: not window.host.running_rooms(), what="the deal")
+            await window.host.runtime.recorder.flush()
+            banner = pane.banner.label.text()
+            assert "Clearview Displays' asking price" in banner and "Displays's" not in banner
+            return store.list_runs(sid)[0].outcome.reason
+
+        reason = kit.run(scenario())
+    assert reason.startswith("accepted Clearview Displays' offer of")
+
+
+def test_export_file_names_keep_a_copy_distinct_from_its_original(kit, qtbot):
+    from PySide6.QtCore import Qt
+
+    from negotiator_app.ui.summary_view import export_file_name
+
+    store = kit.store()
+    config = example("office_supplies")  # a long name: the file name is shortened
+    original = store.create_session(config).id
+    copy = store.duplicate_session(original).id
+    second_copy = store.duplicate_session(copy).id
+
+    async def scenario():
+        window = kit.window(store=store)
+        window.show()
+        names = []
+        for sid in (original, copy, second_copy):
+            await window.open_session(sid)
+            window.show_summary()
+            view = window.summary_view
+            qtbot.mouseClick(view.json_button, Qt.MouseButton.LeftButton)
+            names.append(view.dialog.selectedFiles()[0].rsplit("/", 1)[-1])
+            view.dialog.close()
+        return names
+
+    names = kit.run(scenario())
+    assert len(set(names)) == 3, names
+    assert names[1].endswith(" (copy).json") and names[2].endswith(" (copy) (copy).json")
+    assert all(len(n.split("-", 2)[2]) <= 60 + len(".json") for n in names)  # after "session-<id>-"
+    assert export_file_name("a/b: c?", "md") == "a_b_ c_.md" and export_file_name("***", "md") == "_.md"
+
+
+def test_metric_labels_are_drawn_as_normal_text_not_greyed_out(kit, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QLabel
+
+    from tests.storage.support import scripted_session
+
+    store = kit.store()
+    sid = scripted_session(store)
+
+    async def scenario():
+        window = kit.window(store=store)
+        window.show()
+        qtbot.waitExposed(window)
+        await window.open_session(sid)
+        window.activateWindow()
+        qtbot.keyClick(window.host, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        assert window.stack.currentWidget() is window.summary_view
+        view = window.summary_view
+        grid = view.metrics_grid
+        keys = [grid.itemAtPosition(r, c).widget() for r in range(grid.rowCount()) for c in (0, 2)
+                if grid.itemAtPosition(r, c) is not None]
+        assert keys and all(isinstance(k, QLabel) and k.text().endswith(":") for k in keys)
+        for key in keys:
+            palette = key.palette()
+            assert key.isEnabled()
+            assert palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText) != palette.color(
+                QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        await until(lambda: all(k.isVisible() and k.height() > 5 for k in keys), what="the metric labels on screen")
+        view.grab().save("/tmp/forms_summary_metrics.png")
+
+    kit.run(scenario())

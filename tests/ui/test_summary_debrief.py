@@ -46,7 +46,7 @@ def test_summary_writes_shows_and_regenerates_the_debrief_without_blocking(kit):
             assert view.debrief_progress.text() == "Debrief written." and view.debrief_error.isHidden()
             shown = texts(view)
             assert len(shown) == 3 and "The session" in shown[0] and "The buyer did fine overall." in shown[0]
-            assert "Cable (room-1)" in shown[1] and "Acme gave way at #5 after #42." in shown[1]
+            assert "<b>Cable</b>" in shown[1] and "room-1" not in shown[1] and "Acme gave way at #5 after #42." in shown[1]
             assert "do not exist in that run: #42" in shown[1]
             assert [d.text for d in store.load_debriefs(sid)] == [
                 "The buyer did fine overall.", "Acme gave way at #5 after #42.", "The buyer did fine overall."]
@@ -109,3 +109,29 @@ def test_the_debrief_button_waits_for_a_run(kit):
         assert view.start_debrief() is None and view.debrief_task is None
 
     kit.run(scenario())
+
+
+def test_a_server_error_during_the_debrief_reads_as_one_message(kit, qtbot):
+    from PySide6.QtCore import Qt
+
+    from tests.fakes.fake_lmstudio import FakeReply
+
+    with FakeLMStudio() as fake:
+        fake.responder = lambda body: FakeReply(fault="status", status=400, body="model crashed")
+        store = kit.store()
+        sid = scripted_session(store)
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.show()
+            await window.open_session(sid)
+            window.show_summary()
+            view = window.summary_view
+            qtbot.mouseClick(view.debrief_button, Qt.MouseButton.LeftButton)
+            await until(lambda: view.debrief_task is None, what="the failed debrief")
+            assert view.debrief_error.text() == ("No debrief was written for “Cable”: The model server answered "
+                                                 "with HTTP 400: model crashed.")
+            assert view.debrief_progress.text() == ""
+            view.grab().save("/tmp/forms_debrief_error.png")
+
+        kit.run(scenario())

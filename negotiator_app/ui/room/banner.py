@@ -5,6 +5,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ...domain import Outcome, OutcomeKind, money, percent
+from ...domain.names import possessive
 from .. import theme
 
 
@@ -15,7 +16,7 @@ def deal_text(outcome: Outcome, ask: float | None) -> str:
     if ask is not None and ask > price:
         saved = ask - price
         text += (f" — saving {money(saved)} per unit ({money(saved * quantity)} in total, "
-                 f"{percent(saved / ask)}) on {outcome.seller}'s asking price of {money(ask)}")
+                 f"{percent(saved / ask)}) on {possessive(outcome.seller)} asking price of {money(ask)}")
     return text
 
 
