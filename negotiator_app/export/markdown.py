@@ -123,11 +123,11 @@ def session_markdown(store: Store, session_id: int) -> str:
     order = {row.room_key: row.index for row in metrics.items if row.room_key}
     current = sorted(latest.items(), key=lambda kv: order.get(kv[0], len(order)))
     earlier = [r for r in runs if latest[r.room_key] != r.run_id]
-    parts = [f"# {name}\n", render_totals(metrics)] + ([render_debriefs(debriefs)] if debriefs else [])
-    parts.append("## Latest run of each room\n")
+    parts = [f"# {name}", render_totals(metrics)] + ([render_debriefs(debriefs)] if debriefs else [])
+    parts.append("## Latest run of each room")
     parts += [_demote(render_run(store.load_run(run_id)), 2) for _key, run_id in current]
     if earlier:
-        parts.append("## Earlier runs (replaced by a later run; not counted in the totals)\n")
+        parts.append("## Earlier runs (replaced by a later run; not counted in the totals)")
         parts += [_demote(render_run(store.load_run(r.run_id)), 2).replace("### ", "### Earlier run: ", 1)
                   for r in sorted(earlier, key=lambda r: (order.get(r.room_key, len(order)), r.started_at))]
-    return "\n\n".join(parts)
+    return "\n\n".join(part.strip("\n") for part in parts) + "\n"
