@@ -170,7 +170,7 @@ def run_command(scenario: str, *, db: str | None = None, base_url: str | None = 
 
 async def _run(store: Store, config: SessionConfig, api_key, export_dir, out: Out, err: Out) -> int:
     summary = store.create_session(config)
-    runtime = SessionRuntime(store, summary.id, _clients(api_key))
+    runtime = SessionRuntime(store, summary.id, _clients(api_key), config=config)  # keeps URL credentials the store leaves out
     runtime.subscribe(printer(out, err))
     try:
         if not await _probe(runtime, err):
