@@ -200,6 +200,7 @@ class RoomRunner:
             bus=self.bus, client=self.client, limiter=self.limiter, room=self.key, run_id=self.run_id, model=model,
             temperature=self.config.llm.temperature, max_tokens=self.config.llm.max_tokens,
             on_activity=self._activity, speakers=(self.buyer, *self.sellers),
+            on_interrupted=lambda message: self.transcript.append(message),
         )
         next_message = self._restore(resume) if resume else None
         self._emit_run_started(model=model, resumed=resume is not None)

@@ -46,6 +46,9 @@ class RunContext:
     max_tokens: int
     on_activity: Callable[[int, int], None] = lambda requests, streaming: None  # counts in flight / streaming
     speakers: tuple[str, ...] = ()  # everyone in the room: labels naming them are not part of a message
+    # A reply cut off by a stop is kept as an interrupted message; the CancelledError that carries on cannot
+    # return it, so the runner hears of it here and adds it to its transcript.
+    on_interrupted: Callable[[Message], None] = lambda message: None
     stream_ids: count = field(default_factory=lambda: count(1))
     message_seqs: count = field(default_factory=lambda: count(1))
 
@@ -159,8 +162,12 @@ async def _stream_attempt(
             started = True
             return await ctx.client.complete(request, on_content=stream.on_content, on_reasoning=stream.on_reasoning)
     except asyncio.CancelledError:
-        if started and not _keep_partial(ctx, stream, turn):
-            _discard(ctx, stream.id, turn.sender, "stopped before any text arrived", "")
+        if started:
+            kept = _keep_partial(ctx, stream, turn)
+            if kept is None:
+                _discard(ctx, stream.id, turn.sender, "stopped before any text arrived", "")
+            else:
+                ctx.on_interrupted(kept)
         raise
     except MalformedReply as exc:
         # Garbage from the model (not the server failing): counted and asked again, like unreadable JSON.

@@ -168,6 +168,9 @@ def test_stop_mid_stream_keeps_the_partial_message_marked_interrupted():
     assert len(interrupted) == 1
     assert interrupted[0].sender == "Seller A"
     assert interrupted[0].text.startswith("word word") and len(interrupted[0].text) < len(long.strip())
+    # The runner's own transcript holds what was stored: a resume or export from memory must not lose it.
+    assert [m.seq for m in room.transcript] == [e.message.seq for e in events.of(MessageCompleted)]
+    assert room.transcript[-1] == interrupted[0]
     assert events.of(RunFinished)[-1].state == RunState.STOPPED
     assert fake.disconnects >= 1  # the HTTP stream was closed, so the server stops generating
 
