@@ -8,10 +8,11 @@ request as plain text; a model may then answer in JSON anyway or in a simple lin
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 
-from ..domain import MAX_MESSAGE_CHARS, Decision
+from ..domain import MAX_MESSAGE_CHARS, MAX_QUANTITY, Decision
 from ..domain.names import normalize_name
 from .policy import coerce_decision
 
@@ -118,17 +119,27 @@ def _number(value: object, what: str) -> float | None:
     raise ParseError(f"{what} is not a number: {value!r}")
 
 
+def _quantity(value: float | None) -> int | None:
+    """A whole number of units the app can store. A quantity past MAX_QUANTITY (or infinite) is no offer anyone
+    could make: the reply is unusable and asked again, rather than stored as a number SQLite cannot hold."""
+    if value is None:
+        return None
+    if not math.isfinite(value) or abs(value) > MAX_QUANTITY:
+        raise ParseError(f"offer_quantity is out of range (at most {MAX_QUANTITY:,})")
+    if value != int(value):
+        raise ParseError("offer_quantity is not a whole number")
+    return int(value)
+
+
 def parse_seller_reply(raw: str) -> SellerReply:
     data = _json_object(raw)
     if data is not None:
         price = _number(data.get("offer_price"), "offer_price")
-        quantity = _number(data.get("offer_quantity"), "offer_quantity")
-        if quantity is not None and quantity != int(quantity):
-            raise ParseError("offer_quantity is not a whole number")
-        return SellerReply(_clean_message(data.get("message")), price, None if quantity is None else int(quantity))
+        quantity = _quantity(_number(data.get("offer_quantity"), "offer_quantity"))
+        return SellerReply(_clean_message(data.get("message")), price, quantity)
     match = _OFFER_LINE.search(raw)
     price = float(match["price"].replace(",", "")) if match else None
-    quantity = int(match["qty"]) if match and match["qty"] else None
+    quantity = _quantity(float(match["qty"])) if match and match["qty"] else None
     return SellerReply(_clean_message(_PROTOCOL_LINE.sub("", raw)), price, quantity)
 
 

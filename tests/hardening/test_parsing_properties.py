@@ -9,7 +9,7 @@ import re
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from negotiator_app.domain import MAX_MESSAGE_CHARS, SessionConfig, loads_scenario, parse_mentions, recipients_for
+from negotiator_app.domain import MAX_MESSAGE_CHARS, MAX_QUANTITY, SessionConfig, loads_scenario, parse_mentions, recipients_for
 from negotiator_app.domain.names import normalize_name
 from negotiator_app.domain.scenario import dumps_scenario
 from negotiator_app.engine.protocol import (
@@ -215,3 +215,18 @@ def test_valid_scenarios_load_and_survive_a_save_load_round_trip(data):
         raise exc
     assert isinstance(config, SessionConfig)
     assert loads_scenario(dumps_scenario(config)) == config
+
+
+@given(st.one_of(st.integers(min_value=MAX_QUANTITY + 1), st.integers(max_value=-MAX_QUANTITY - 1),
+                 st.sampled_from([1e30, -1e300])))
+def test_a_quantity_no_database_could_hold_is_an_unusable_reply_not_a_crash(quantity):
+    # An int past 2**63 made the store raise OverflowError; 1e30 became such an int. Now the reply is refused
+    # (asked again) with a reason, before it reaches the rules or the database.
+    for raw in (json.dumps({"message": "Take it.", "offer_price": 10, "offer_quantity": quantity}),
+                f"Take it.\nOFFER: 10 x {int(quantity)}"):
+        try:
+            reply = parse_seller_reply(raw)
+        except ParseError as exc:
+            assert "offer_quantity" in str(exc)
+        else:  # the plain-text form may not read a negative count as a quantity at all
+            assert reply.offer_quantity is None or abs(reply.offer_quantity) <= MAX_QUANTITY
