@@ -170,6 +170,9 @@ class OfferChart(QWidget):
                 if o is not None:
                     painter.setBrush(color if o.binding else base)
                     painter.drawEllipse(QPointF(x(o.round), y(o.price_per_unit)), 4.5, 4.5)
+        if self.operator_view:  # a new mark under a limit label must not cover its text
+            painter.setClipping(False)
+            self._draw_limit_labels(painter, self.palette().color(QPalette.ColorRole.Text))
 
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -200,6 +203,8 @@ class OfferChart(QWidget):
         for seller in self.data.sellers:
             self._draw_seller(painter, seller, x, y)
         painter.restore()
+        if self.operator_view:  # on top of the offers: a label's text is never hidden under a mark
+            self._draw_limit_labels(painter, text)
         if not self.data.offers:
             painter.setPen(muted)
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No offers yet")
@@ -229,6 +234,8 @@ class OfferChart(QWidget):
         if data.buyer_max is not None:
             painter.setPen(QPen(text, 1.6, Qt.PenStyle.DashDotLine))
             painter.drawLine(QPointF(plot.left(), y(data.buyer_max)), QPointF(plot.right(), y(data.buyer_max)))
+
+    def _draw_limit_labels(self, painter: QPainter, text: QColor) -> None:
         operator, labels = self.label_layout()
         backdrop = QColor(self.palette().color(QPalette.ColorRole.Base))
         backdrop.setAlpha(225)  # the lines stay visible around a label, never through its text
