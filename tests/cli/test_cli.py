@@ -138,7 +138,7 @@ def test_sigkill_mid_run_then_restart_marks_interrupted_and_resumes(fake, scenar
     proc = _start_cli(scenario, db, fake.base_url)
     _wait_for_messages(db, proc, 4)
     proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
+    proc.communicate(timeout=10)  # reaps the process and closes its pipes
     with Store.open(db) as store:  # the next start
         before = {r.run_id: store.load_run(r.run_id) for r in store.list_runs(1)}
         assert {r.state for r in before.values()} <= {RunState.RUNNING, RunState.WAITING}
