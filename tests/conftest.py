@@ -105,11 +105,26 @@ def expect_errors(fail_on_logged_errors):
 
 
 @pytest.fixture(autouse=True)
-def restore_asyncgen_hooks():
-    """The window installs its loop's async-generator hooks process-wide (qasync does not): put back what was
-    there, so a later test's generators are never handed to a loop that is already closed."""
+def restore_process_state():
+    """Put back the process-wide state the app sets up once per process, so no test inherits another's: the
+    window installs its loop's async-generator hooks (qasync does not), and configuring the log file adds root
+    handlers and points faulthandler at that file (which the test's tmp_path outlives only briefly)."""
+    import faulthandler
     import sys
 
     hooks = sys.get_asyncgen_hooks()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    crash_reports = faulthandler.is_enabled()
     yield
     sys.set_asyncgen_hooks(*hooks)
+    from negotiator_app.logs import LogFileHandler
+
+    added_by_the_app = [h for h in root.handlers if h not in handlers  # pytest's own capture handlers stay
+                        and (isinstance(h, LogFileHandler) or type(h) is logging.StreamHandler)]
+    for handler in added_by_the_app:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
+    if crash_reports:
+        faulthandler.enable(file=sys.__stderr__)  # where pytest reports a crash
