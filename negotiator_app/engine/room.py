@@ -344,7 +344,7 @@ class RoomRunner:
                                   self.config.llm.context_tokens, self.config.llm.max_tokens)
         finalize = finalize or (lambda parsed: (self.round, self._recipients(parsed.message)))
         last_error = ""
-        for attempt, delay in enumerate((0.0, *self.retry_delays)):
+        for delay in (0.0, *self.retry_delays):
             if delay:
                 await self._interruptible(asyncio.sleep(delay))
             try:

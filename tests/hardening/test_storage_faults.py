@@ -131,7 +131,7 @@ def test_two_app_processes_writing_one_database_at_once_lose_nothing(tmp_path):
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for tag in ("a", "b")]
     outputs = [p.communicate(timeout=120) for p in procs]
-    for p, (out, err) in zip(procs, outputs):
+    for p, (_out, err) in zip(procs, outputs):
         assert p.returncode == 0, err
     ids = [line for out, _ in outputs for line in out.split()]
     assert len(ids) == 2 * runs
