@@ -130,7 +130,7 @@ class RoomRunner:
 
     def stop(self) -> None:
         """Stop at once; the partial message is kept, marked interrupted."""
-        if self.running:
+        if self.running and self.task is not None:
             self.task.cancel()
 
     def set_mode(self, mode: BuyerMode) -> None:
@@ -196,6 +196,7 @@ class RoomRunner:
         except Exception as exc:  # noqa: BLE001 - reported to the person, never raised into the UI loop
             self._emit_run_started(model="", resumed=resume is not None)
             return self._finish_error(getattr(exc, "user_message", str(exc)))
+        assert self.run_id is not None  # start() names the run before its task runs
         self.ctx = RunContext(
             bus=self.bus, client=self.client, limiter=self.limiter, room=self.key, run_id=self.run_id, model=model,
             temperature=self.config.llm.temperature, max_tokens=self.config.llm.max_tokens,
@@ -386,7 +387,9 @@ class RoomRunner:
 
     async def _seller_turn(self, name: str) -> None:
         seller = self.config.seller(name)
-        stock = self.plan.seller(name).stock
+        planned = self.plan.seller(name)
+        assert planned is not None  # the room's sellers are the plan's
+        stock = planned.stock
         profile = seller.profile
         target = policy.seller_target(stock, profile.priority, self.round, self.max_rounds)
         system = prompts.seller_system(name, self.buyer, self.plan.item.name, stock, profile.priority, profile.speaking_style)

@@ -5,8 +5,10 @@ import asyncio
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QMessageLogContext, QObject, Qt, QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
@@ -104,7 +106,7 @@ class ErrorReporter(QObject):
         self.log_file = log_file
         self.parent_widget = parent_widget
         self.dialogs: list[ErrorDialog] = []
-        self._previous_hook = None
+        self._previous_hook: Callable[[type[BaseException], BaseException, TracebackType | None], Any] | None = None
 
     def install(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self._previous_hook = sys.excepthook

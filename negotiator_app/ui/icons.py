@@ -34,7 +34,7 @@ def _render(svg: str, size: int) -> QImage:
 
 def _text_color() -> str:
     app = QApplication.instance()
-    color = app.palette().color(QPalette.ColorRole.WindowText) if app else QColor("#333333")
+    color = QApplication.palette().color(QPalette.ColorRole.WindowText) if app else QColor("#333333")
     return color.name()
 
 

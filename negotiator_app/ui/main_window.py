@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -27,6 +28,9 @@ from .status_bar import ConnectionLabel, ConnectionMonitor
 from .summary_view import SummaryView
 from .window_state import WindowState
 
+if TYPE_CHECKING:
+    from .settings_dialog import SettingsDialog
+
 log = logging.getLogger(__name__)
 StatusClientFactory = Callable[[str, str | None], LLMClient]
 
@@ -49,7 +53,7 @@ class MainWindow(QMainWindow):
         self.base_url_override = base_url_override
         self.tasks: set[asyncio.Task] = set()
         self.dialog: QWidget | None = None  # the open confirmation/info box (tests answer it)
-        self.settings_dialog = None
+        self.settings_dialog: SettingsDialog | None = None
         self._shutdown_done = False
         self._shutting_down = False
         self.setWindowTitle("Negotiator")
@@ -70,7 +74,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([240, 1000])
         self.setCentralWidget(splitter)
-        self.actions = MainActions(self)
+        self.main_actions = MainActions(self)  # not `actions`: that would hide QWidget.actions()
         self.connection = ConnectionLabel()
         self.statusBar().addPermanentWidget(self.connection, 1)
         default = settings.default_llm()
@@ -137,7 +141,7 @@ class MainWindow(QMainWindow):
 
     def _show_page(self, page: QWidget) -> None:
         self.stack.setCurrentWidget(page)
-        self.actions.update(self.host.runtime is not None)
+        self.main_actions.update(self.host.runtime is not None)
         name = self.host.runtime.name if self.host.runtime else None
         self.setWindowTitle(f"{name} — Negotiator" if name else "Negotiator")
 
@@ -201,7 +205,7 @@ class MainWindow(QMainWindow):
         self.host.open(SessionRuntime(self.store, session_id, self.make_client))
         self.window_state.set_last_session_id(session_id)
         self.sidebar.select(session_id)
-        llm = self.host.runtime.config.llm
+        llm = runtime.config.llm
         self.connection.model = llm.model
         self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.default_llm().api_key)
         self._show_page(self.host)
@@ -210,9 +214,10 @@ class MainWindow(QMainWindow):
         """Edit in place while the session has no runs; otherwise edit a copy, so stored runs keep their config."""
         summary = self.store.session_summary(session_id)
         if summary.run_count:
-            summary = self.sidebar.duplicate(session_id)
-            if summary is None:
+            copy = self.sidebar.duplicate(session_id)
+            if copy is None:
                 return
+            summary = copy
             self.statusBar().showMessage(f"“{self.store.session_summary(session_id).name}” has runs: "
                                          f"you are editing a copy, “{summary.name}”.", 10000)
         stored = self.store.get_session(summary.id)
@@ -300,8 +305,8 @@ class MainWindow(QMainWindow):
 
     def _task_done(self, task: asyncio.Task) -> None:
         self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None:
             self.reporter.report(exc, "".join(__import__("traceback").format_exception(exc)))
 
     def _confirm_stop_then(self, proceed: Callable[[], object], title: str, text: str, verb: str):
@@ -337,14 +342,14 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         """Stop every room and wait for their transcripts to be stored, then stop polling the server."""
-        await self.host.close()
+        await self.host.close_session()
         await self.monitor.stop()
         others = [t for t in self.tasks if t is not asyncio.current_task()]
         for task in others:
             task.cancel()
         await asyncio.gather(*others, return_exceptions=True)
         for panel in (self.setup_form.llm, getattr(self.settings_dialog, "panel", None)):
-            task = getattr(panel, "refresh_task", None)
-            if task is not None and not task.done():
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+            refresh = getattr(panel, "refresh_task", None)
+            if refresh is not None and not refresh.done():
+                refresh.cancel()
+                await asyncio.gather(refresh, return_exceptions=True)

@@ -35,7 +35,7 @@ class SessionHost(QWidget):
         super().__init__()
         self.view_factory = view_factory or _default_view_factory
         self.runtime: SessionRuntime | None = None
-        self.bridge = None
+        self.bridge: EngineBridge | None = None
         self.view: QWidget | None = None
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.RichText)
@@ -69,6 +69,7 @@ class SessionHost(QWidget):
     def _load_history(self) -> None:
         """Each pane shows its room's latest stored run, and can resume it when it was cut short."""
         panes = getattr(self.view, "panes", {})
+        assert self.runtime is not None  # called by open()
         store, sid = self.runtime.store, self.runtime.session_id
         for key, pane in panes.items():
             runs = store.list_runs(sid, key)
@@ -104,7 +105,7 @@ class SessionHost(QWidget):
     async def close(self) -> None:
         """Stop every room (partial messages are kept), store what is queued, then drop the view."""
         runtime, bridge, view = self.runtime, self.bridge, self.view
-        if runtime is None:
+        if runtime is None or bridge is None:
             return
         self.runtime = self.bridge = self.view = None
         try:

@@ -35,7 +35,7 @@ def test_summary_shows_outcomes_and_exports_a_valid_session_log(kit, tmp_path):
             window.host.view.start_all()
             await until(lambda: not window.host.running_rooms(), what="the room to finish")
             await window.host.runtime.recorder.flush()
-            window.actions.show_summary.trigger()
+            window.main_actions.show_summary.trigger()
             assert window.stack.currentWidget() is window.summary_view
             view = window.summary_view
             table = view.table

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
-    QCompleter, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QCompleter, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from ...domain import MAX_MESSAGE_CHARS
@@ -19,7 +19,8 @@ class ComposerEdit(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.completer = QCompleter(QStringListModel([], self), self)
+        self.names = QStringListModel([], self)
+        self.completer = QCompleter(self.names, self)
         self.completer.setWidget(self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
@@ -27,7 +28,7 @@ class ComposerEdit(QPlainTextEdit):
         self.setTabChangesFocus(True)  # Tab moves on to the Send button, as everywhere else in the window
 
     def set_names(self, names: list[str]) -> None:
-        self.completer.model().setStringList(names)
+        self.names.setStringList(names)
 
     def mention_prefix(self) -> str | None:
         """The text typed after the '@' being completed, or None when the cursor is not in a mention."""
@@ -84,14 +85,12 @@ class ComposerEdit(QPlainTextEdit):
 
     def _update_completion(self) -> None:
         prefix = self.mention_prefix()
-        matches = prefix is not None and any(
-            n.lower().startswith(prefix.lower()) for n in self.completer.model().stringList())
-        if not matches:
-            self.completer.popup().hide()
+        if prefix is None or not any(n.lower().startswith(prefix.lower()) for n in self.names.stringList()):
+            self._popup().hide()
             return
         self.completer.setCompletionPrefix(prefix)
         rect = self.cursorRect()
-        rect.setWidth(self.completer.popup().sizeHintForColumn(0) + 24)
+        rect.setWidth(self._popup().sizeHintForColumn(0) + 24)
         self.completer.complete(rect)
         # Highlight the first match, so Enter or Tab inserts what the person sees selected.
         self.completer.popup().setCurrentIndex(self.completer.completionModel().index(0, 0))

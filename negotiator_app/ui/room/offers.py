@@ -112,7 +112,7 @@ class OffersPanel(QWidget):
         item = self.plan.item
         text = f"Buyer needs {item.quantity}"
         if self.operator_view:
-            text += f" · hopes for {money(item.min_price)} · max {money(item.max_price)} per unit (private)"
+            text += f" · hopes for {money(wanted.min_price)} · max {money(wanted.max_price)} per unit (private)"
         self.buyer_label.setText(text)
         # A wrapped label's minimum size assumes one line: reserve the second one the operator text needs at
         # the panel's narrowest, or the chart below would be pushed out of the panel.

@@ -43,7 +43,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
     def __init__(self, status_probe: StatusProbe | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setStyleSheet(INVALID_STYLE)
-        self.editing_session_id: object | None = None
+        self.editing_session_id: int | None = None
         self.check: FormCheck = FormCheck(None)
         self.import_errors: list[str] = []
         self.message_box: QMessageBox | None = None
@@ -167,7 +167,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
     # ----- sellers --------------------------------------------------------------------------
 
     def sellers(self) -> list[SellerEditor]:
-        return [self.seller_tabs.widget(i) for i in range(self.seller_tabs.count())]
+        return [cast(SellerEditor, self.seller_tabs.widget(i)) for i in range(self.seller_tabs.count())]
 
     def add_seller(self, seller=None, focus: bool = False) -> SellerEditor | None:
         if self.seller_tabs.count() >= MAX_SELLERS:
@@ -195,7 +195,8 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         if 0 <= index < self.seller_tabs.count():
             widget = self.seller_tabs.widget(index)
             self.seller_tabs.removeTab(index)
-            widget.deleteLater()
+            if widget is not None:
+                widget.deleteLater()
             self.revalidate()
 
     # ----- content --------------------------------------------------------------------------
@@ -277,7 +278,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
             **self.llm.widgets(),
         }
         for row in range(self.shopping.row_count()):
-            found[("buyer", "items", row)] = self.shopping.row_editors(row)
+            found[("buyer", "items", row)] = [*self.shopping.row_editors(row)]
             for column in SHOPPING_COLUMNS:
                 found[("buyer", "items", row, column.key)] = [self.shopping.editor(row, column.key)]
         for index, editor in enumerate(self.sellers()):
@@ -293,7 +294,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
             loc = loc[:-1]
         # Session-wide rules (duplicate seller names, a seller named like the buyer) quote the names.
         names = {normalize_name(n) for n in quoted_names(problem.message)}
-        hits = [e.name_edit for e in self.sellers() if normalize_name(e.name) in names]
+        hits: list[QWidget] = [e.name_edit for e in self.sellers() if normalize_name(e.name) in names]
         if "same name as the buyer" in problem.message:
             hits.append(self.buyer_name)
         return hits
@@ -334,7 +335,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         self.seller_count.setText(f"{self.seller_tabs.count()} of {MAX_SELLERS}")
         self.add_seller_button.setEnabled(self.seller_tabs.count() < MAX_SELLERS)
         self.remove_seller_button.setEnabled(self.seller_tabs.count() > 0)
-        if self.check.valid:
+        if self.check.config is not None:
             self.preview.show_config(self.check.config)
             self.problem_list.addItem(QListWidgetItem("No problems: the session is ready."))
         elif self.shown_problems:
