@@ -29,11 +29,11 @@ from .events import (
 )
 from .limiter import FairLimiter
 from .protocol import OPENING_SCHEMA, SELLER_SCHEMA, BuyerReply, buyer_decision_schema, parse_buyer_reply, parse_seller_reply
-from .turns import Reply, RunContext, TurnFailed, post_typed, speak
+from .turns import Reply, RunContext, Spoken, TurnFailed, post_typed, speak
 from .views import buyer_history, seller_history
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+T = TypeVar("T", bound=Spoken)
 
 
 class _Forced(Exception):
@@ -491,6 +491,7 @@ class RoomRunner:
         if violation is not None:
             self._record_violation(violation)
             return violation
+        assert offer is not None  # _check_accept names the offer whenever it finds no violation
         self._emit(DecisionMade, decision=Decision.ACCEPT, by=by, round=self.round, seller=offer.seller, reason=reason)
         why = f"accepted {possessive(offer.seller)} offer of {money(offer.price_per_unit)} per unit"
         outcome = Outcome(kind=OutcomeKind.DEAL, seller=offer.seller, price_per_unit=offer.price_per_unit,

@@ -19,11 +19,11 @@ from .limiter import FairLimiter
 from .protocol import MessageTextExtractor, ParseError, strip_speaker_labels
 from .prompts import reask
 
-class _Spoken(Protocol):
+class Spoken(Protocol):
     message: str  # the text shown as the message; the rest is what the agent decided
 
 
-T = TypeVar("T", bound=_Spoken)
+T = TypeVar("T", bound=Spoken)
 
 
 class TurnFailed(Exception):

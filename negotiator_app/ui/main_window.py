@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
 
     def _session_deleted(self, session_id: int) -> None:
         if self.host.runtime is not None and self.host.runtime.session_id == session_id:
-            self.spawn(self.host.close())
+            self.spawn(self.host.close_session())
             self.window_state.set_last_session_id(None)
             self._show_page(self.welcome)
 
@@ -265,11 +265,13 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog
 
-        self.settings_dialog = SettingsDialog(self.settings, self._probe, self)
-        self.settings_dialog.saved.connect(
-            lambda s: self.host.runtime is None and self.monitor.set_server(self.base_url_override or s.llm.base_url,
-                                                                            s.default_llm().api_key))
-        self.settings_dialog.open()
+        self.settings_dialog = dialog = SettingsDialog(self.settings, self._probe, self)
+        dialog.saved.connect(self._settings_saved)
+        dialog.open()
+
+    def _settings_saved(self, settings) -> None:
+        if self.host.runtime is None:  # an open session keeps watching its own server
+            self.monitor.set_server(self.base_url_override or settings.llm.base_url, settings.default_llm().api_key)
 
     def show_about(self) -> None:
         self.inform("About Negotiator", f"Negotiator {__version__}\nAI buyer and seller agents negotiating on a "

@@ -50,9 +50,14 @@ class ComposerEdit(QPlainTextEdit):
         cursor.insertText(name + " ")
         self.setTextCursor(cursor)
 
+    def _popup(self) -> QAbstractItemView:
+        popup = self.completer.popup()
+        assert popup is not None  # QCompleter makes its list view itself when none was set
+        return popup
+
     def event(self, event: QEvent) -> bool:
         # Tab changes focus before keyPressEvent is reached, so the popup's keys are taken here first.
-        if event.type() == QEvent.Type.KeyPress and self.completer.popup().isVisible():
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress and self._popup().isVisible():
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
                 self.complete_highlighted()
                 event.accept()
@@ -61,7 +66,7 @@ class ComposerEdit(QPlainTextEdit):
 
     def complete_highlighted(self) -> None:
         """Insert the name highlighted in the popup (the first match when none is)."""
-        popup = self.completer.popup()
+        popup = self._popup()
         index = popup.currentIndex()
         if not index.isValid():
             index = self.completer.completionModel().index(0, 0)
@@ -70,7 +75,7 @@ class ComposerEdit(QPlainTextEdit):
             self.insert_completion(index.data())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        popup = self.completer.popup()
+        popup = self._popup()
         if popup.isVisible() and event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down):
             event.ignore()  # the completer's popup handles these
             return
@@ -93,7 +98,7 @@ class ComposerEdit(QPlainTextEdit):
         rect.setWidth(self._popup().sizeHintForColumn(0) + 24)
         self.completer.complete(rect)
         # Highlight the first match, so Enter or Tab inserts what the person sees selected.
-        self.completer.popup().setCurrentIndex(self.completer.completionModel().index(0, 0))
+        self._popup().setCurrentIndex(self.completer.completionModel().index(0, 0))
 
 
 class Composer(QWidget):

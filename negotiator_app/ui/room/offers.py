@@ -109,8 +109,8 @@ class OffersPanel(QWidget):
         rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         header = max(self.table.horizontalHeader().height(), self.table.horizontalHeader().sizeHint().height())
         self.table.setFixedHeight(rows_height + header + 2 * self.table.frameWidth() + 1)  # the last row whole
-        item = self.plan.item
-        text = f"Buyer needs {item.quantity}"
+        wanted = self.plan.item
+        text = f"Buyer needs {wanted.quantity}"
         if self.operator_view:
             text += f" · hopes for {money(wanted.min_price)} · max {money(wanted.max_price)} per unit (private)"
         self.buyer_label.setText(text)

@@ -201,7 +201,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
 
     # ----- content --------------------------------------------------------------------------
 
-    def reset(self, llm: LLMSettings, session_id: object | None = None) -> None:
+    def reset(self, llm: LLMSettings, session_id: int | None = None) -> None:
         """An empty form for a new session, with the LLM defaults from Settings (kept for scenario files)."""
         self._loading = True
         self.defaults = llm
@@ -215,7 +215,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         self.llm.set_settings(llm)
         self._filled()
 
-    def set_config(self, config: SessionConfig, session_id: object | None = None,
+    def set_config(self, config: SessionConfig, session_id: int | None = None,
                    defaults: LLMSettings | None = None) -> None:
         """Show a stored or loaded config; `defaults` (the user's LLM defaults) serve later scenario files."""
         self._loading = True

@@ -161,6 +161,7 @@ class LLMPanel(QWidget):
             return
         if not model_id:
             first = first_loaded(list(self._models.values()))
+            assert first is not None  # there are models (checked above)
             self.model_state.setText(f"Empty: the session uses the first loaded model ({first.id}).")
             return
         model = self._models.get(model_id)
