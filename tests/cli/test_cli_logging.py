@@ -11,10 +11,9 @@ from tests.storage.support import small_config
 
 
 def test_a_cli_command_writes_to_the_log_folder(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where the user log folder lives on Linux
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(paths.USER_DIR_ENV, str(tmp_path / "user"))  # the app's own user-folder override
     log_dir = paths.log_dir()
-    assert log_dir.is_relative_to(tmp_path)
+    assert log_dir == tmp_path / "user" / "log"
     scenario = tmp_path / "scenario.json"
     save_scenario(small_config(), scenario)
     with FakeLMStudio() as fake:
