@@ -50,8 +50,6 @@ def temporary_user_folders(tmp_path_factory, monkeypatch):
 import logging  # noqa: E402
 import re  # noqa: E402
 
-import pytest  # noqa: E402
-
 
 class _ErrorRecords(logging.Handler):
     """Collects every record at ERROR or above, from any thread, while one test runs."""
