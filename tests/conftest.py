@@ -17,7 +17,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 # ones. HOME, XDG_*, the app's own override and Qt's default INI path point into the test's tmp_path, and the
 # credential store is keyring's "none" backend unless a test installs its own.
 
-import pytest
+import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

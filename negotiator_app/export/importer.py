@@ -65,7 +65,8 @@ def parse_session_log(data: Any, source: str = "import") -> SessionLog:
 
 def _integers_beyond_storage(data: Any) -> list[str]:
     """Whole numbers SQLite cannot store (64-bit), each with its location; walked without recursion."""
-    out, stack = [], [((), data)]
+    out: list[str] = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
     while stack:
         loc, node = stack.pop()
         if isinstance(node, dict):

@@ -153,7 +153,7 @@ class EngineBridge(QObject):
     def start_room(self, runner: RoomRunner | str, opening: str | None = None,
                    resume: RunSnapshot | None = None) -> asyncio.Task:
         """Ask the runtime to start (or resume) a room's run. Raises InputError."""
-        return self.runtime.start(getattr(runner, "key", runner), opening=opening, resume=resume)
+        return self.runtime.start(runner if isinstance(runner, str) else runner.key, opening=opening, resume=resume)
 
     def send(self, room: str, text: str) -> None:
         """A typed buyer message; on an idle room the runtime opens a run with it. Raises InputError."""

@@ -76,7 +76,7 @@ def state_icon(state: RunState) -> QIcon:
     if name is None:
         return QIcon()
     app = QApplication.instance()
-    palette = app.palette() if app else QPalette()
+    palette = QApplication.palette() if app else QPalette()
     return _tinted_icon(name, _state_color(RunState(state), palette))
 
 

@@ -201,8 +201,9 @@ class MainWindow(QMainWindow):
                                        "Stop and switch")
 
     async def _open(self, session_id: int) -> None:
-        await self.host.close()
-        self.host.open(SessionRuntime(self.store, session_id, self.make_client))
+        await self.host.close_session()
+        runtime = SessionRuntime(self.store, session_id, self.make_client)
+        self.host.open(runtime)
         self.window_state.set_last_session_id(session_id)
         self.sidebar.select(session_id)
         llm = runtime.config.llm

@@ -6,6 +6,7 @@ leaves as a signal.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -13,6 +14,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from ..domain import RESUMABLE_STATES
 from ..runtime import SessionRuntime
 from .icons import icon
+
+if TYPE_CHECKING:
+    from .bridge import EngineBridge
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +106,7 @@ class SessionHost(QWidget):
         if self.view is not None and hasattr(self.view, "select_room"):
             self.view.select_room(index)
 
-    async def close(self) -> None:
+    async def close_session(self) -> None:  # not close(): that is QWidget's, and returns at once
         """Stop every room (partial messages are kept), store what is queued, then drop the view."""
         runtime, bridge, view = self.runtime, self.bridge, self.view
         if runtime is None or bridge is None:

@@ -207,7 +207,7 @@ class SummaryView(QWidget):
         self.debriefs = debriefs
         blocks = []
         for d in debriefs:
-            title = "The session" if d.is_session else d.item
+            title = "The session" if d.is_session else (d.item or "")
             note = f"Written by {d.model} on {d.created_at.astimezone():%Y-%m-%d %H:%M}."
             if d.unknown_citations:
                 note += f" Cites messages that do not exist in that run: {', '.join(d.unknown_citations)}."

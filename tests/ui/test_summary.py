@@ -117,7 +117,7 @@ def test_a_stopped_run_is_shown_as_stopped_not_as_no_deal(kit, qtbot, tmp_path):
             qtbot.mouseClick(pane.controls.buttons["stop"], Qt.MouseButton.LeftButton)
             await until(lambda: not window.host.running_rooms(), what="the stopped room")
             await window.host.runtime.recorder.flush()
-            window.actions.show_summary.trigger()
+            window.main_actions.show_summary.trigger()
             table = window.summary_view.table
             assert table.item(0, 1).text() == "Stopped"
             window.summary_view.grab().save("/tmp/forms_summary_stopped.png")

@@ -1,7 +1,9 @@
 """The session setup form: buyer, shopping list, sellers, LLM settings, validated as you type."""
 from __future__ import annotations
 
-from typing import Any
+import functools
+
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -87,7 +89,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         self._build_layout()
         self._connect()
         for path in example_scenarios():
-            self.examples_menu.addAction(example_title(path), lambda p=path: self.load_example(p))
+            self.examples_menu.addAction(example_title(path), functools.partial(self.load_example, path))
         self.reset(LLMSettings())
 
     # ----- layout ---------------------------------------------------------------------------
