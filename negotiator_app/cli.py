@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_app(args)
     from . import headless, stored_commands
+    from .logs import configure_cli_logging
 
+    configure_cli_logging()
     if getattr(args, "api_key", None) is None and args.command in ("run", "resume", "debrief"):
         args.api_key = _stored_api_key()
     if args.command == "run":

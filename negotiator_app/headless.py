@@ -77,11 +77,12 @@ def outcome_table(records: list[RunRecord]) -> list[str]:
     rows = [header]
     for r in records:
         o = r.outcome
-        deal = o is not None and o.kind.value == "deal"
+        price = quantity = total = ""
+        if o is not None and o.kind.value == "deal" and o.price_per_unit is not None and o.total is not None:
+            price, quantity, total = money(o.price_per_unit), str(o.quantity), money(o.total)
         rows.append((
             r.item, o.kind.value if o else r.state.value, (o.seller or "") if o else "",
-            money(o.price_per_unit) if deal else "", str(o.quantity) if deal else "",
-            money(o.total) if deal else "", str(r.rounds),
+            price, quantity, total, str(r.rounds),
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]

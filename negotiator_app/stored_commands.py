@@ -46,7 +46,8 @@ def outcome_text(run: RunSummary) -> str:
     if o is None:
         return ""
     if o.kind.value == "deal":
-        return f"deal: {o.seller} {money(o.price_per_unit)} × {o.quantity}"
+        price = money(o.price_per_unit) if o.price_per_unit is not None else "?"
+        return f"deal: {o.seller} {price} × {o.quantity}"
     return f"no deal: {o.reason}" if o.reason else "no deal"
 
 

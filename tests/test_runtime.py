@@ -3,6 +3,8 @@ never blocks the loop, and one owner for every room task."""
 import asyncio
 import threading
 
+import pytest
+
 from negotiator_app.domain import RunState
 from negotiator_app.engine import RunFinished
 from negotiator_app.runtime import (
@@ -96,6 +98,7 @@ def test_send_to_an_idle_room_starts_a_task_the_runtime_owns_and_reports(tmp_pat
     assert [e.state for e in heard if isinstance(e, RunFinished)] == [RunState.STOPPED]
 
 
+@pytest.mark.expect_errors(r"some events could not be stored before closing", r"not stored|recorder closing")
 def test_closing_with_a_failing_disk_never_blocks_the_loop(tmp_path):
     db = tmp_path / "negotiator.sqlite3"
     with FakeLMStudio(per_token_delay_s=0.002) as fake:

@@ -14,7 +14,7 @@ from pydantic import (
 
 from .names import NO_CONTROL_PATTERN, clip, control_character, normalize_item, normalize_name
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 _HANDLE_CHARS = re.compile(r"[\w .'\-]+")
 MAX_SELLERS = 10
 # Bounds keep every total finite and storable: 1e9 per unit × 1e6 units = 1e15 < 2**53, so a total is a float

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -87,7 +88,7 @@ SELLER_LIMITS = {"too_long": "A session can have at most {max_length} sellers.",
                  "too_short": "A session needs at least one seller."}
 
 
-def describe_error(err: dict[str, Any], data: Any) -> str:
+def describe_error(err: Mapping[str, Any], data: Any) -> str:
     loc = tuple(err.get("loc", ()))
     if loc == ("sellers",) and err.get("type") in SELLER_LIMITS:
         return SELLER_LIMITS[err["type"]].format(**(err.get("ctx") or {}))
@@ -114,7 +115,7 @@ def _numeric_text(value: Any) -> bool:
         return False
 
 
-def describe_problem(err: dict[str, Any]) -> str:
+def describe_problem(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     if kind == "value_error":

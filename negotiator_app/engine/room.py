@@ -29,11 +29,11 @@ from .events import (
 )
 from .limiter import FairLimiter
 from .protocol import OPENING_SCHEMA, SELLER_SCHEMA, BuyerReply, buyer_decision_schema, parse_buyer_reply, parse_seller_reply
-from .turns import Reply, RunContext, TurnFailed, post_typed, speak
+from .turns import Reply, RunContext, Spoken, TurnFailed, post_typed, speak
 from .views import buyer_history, seller_history
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+T = TypeVar("T", bound=Spoken)
 
 
 class _Forced(Exception):
@@ -130,7 +130,7 @@ class RoomRunner:
 
     def stop(self) -> None:
         """Stop at once; the partial message is kept, marked interrupted."""
-        if self.running:
+        if self.running and self.task is not None:
             self.task.cancel()
 
     def set_mode(self, mode: BuyerMode) -> None:
@@ -196,6 +196,7 @@ class RoomRunner:
         except Exception as exc:  # noqa: BLE001 - reported to the person, never raised into the UI loop
             self._emit_run_started(model="", resumed=resume is not None)
             return self._finish_error(getattr(exc, "user_message", str(exc)))
+        assert self.run_id is not None  # start() names the run before its task runs
         self.ctx = RunContext(
             bus=self.bus, client=self.client, limiter=self.limiter, room=self.key, run_id=self.run_id, model=model,
             temperature=self.config.llm.temperature, max_tokens=self.config.llm.max_tokens,
@@ -344,7 +345,7 @@ class RoomRunner:
                                   self.config.llm.context_tokens, self.config.llm.max_tokens)
         finalize = finalize or (lambda parsed: (self.round, self._recipients(parsed.message)))
         last_error = ""
-        for attempt, delay in enumerate((0.0, *self.retry_delays)):
+        for delay in (0.0, *self.retry_delays):
             if delay:
                 await self._interruptible(asyncio.sleep(delay))
             try:
@@ -386,7 +387,9 @@ class RoomRunner:
 
     async def _seller_turn(self, name: str) -> None:
         seller = self.config.seller(name)
-        stock = self.plan.seller(name).stock
+        planned = self.plan.seller(name)
+        assert planned is not None  # the room's sellers are the plan's
+        stock = planned.stock
         profile = seller.profile
         target = policy.seller_target(stock, profile.priority, self.round, self.max_rounds)
         system = prompts.seller_system(name, self.buyer, self.plan.item.name, stock, profile.priority, profile.speaking_style)
@@ -488,6 +491,7 @@ class RoomRunner:
         if violation is not None:
             self._record_violation(violation)
             return violation
+        assert offer is not None  # _check_accept names the offer whenever it finds no violation
         self._emit(DecisionMade, decision=Decision.ACCEPT, by=by, round=self.round, seller=offer.seller, reason=reason)
         why = f"accepted {possessive(offer.seller)} offer of {money(offer.price_per_unit)} per unit"
         outcome = Outcome(kind=OutcomeKind.DEAL, seller=offer.seller, price_per_unit=offer.price_per_unit,

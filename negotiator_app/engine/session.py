@@ -39,7 +39,7 @@ class SessionEngine:
 
     async def stop_all(self) -> None:
         """Cancel every running room and wait until each has stored its partial messages."""
-        tasks = [room.task for room in self.rooms.values() if room.running]
+        tasks = [room.task for room in self.rooms.values() if room.running and room.task is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from ..domain import Message, Role, UsageInfo
 from ..domain.names import possessive
@@ -19,7 +19,11 @@ from .limiter import FairLimiter
 from .protocol import MessageTextExtractor, ParseError, strip_speaker_labels
 from .prompts import reask
 
-T = TypeVar("T")
+class Spoken(Protocol):
+    message: str  # the text shown as the message; the rest is what the agent decided
+
+
+T = TypeVar("T", bound=Spoken)
 
 
 class TurnFailed(Exception):

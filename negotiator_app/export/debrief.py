@@ -147,10 +147,13 @@ def item_prompt(record: RunRecord, metrics: RunMetrics | None = None, *, context
     sellers = []
     for name in (p for p in record.participants if p != buyer):
         stock = next((s.stock for s in plan.sellers if s.name == name), None) if plan else None
-        profile = config.seller(name).profile if stock else None
+        if stock is None:
+            sellers.append(f"- {name}: (no longer configured)")
+            continue
+        profile = config.seller(name).profile
         sellers.append(f"- {name}: floor {_p(stock.least_price)}, ask {_p(stock.selling_price)}, "
                        f"{stock.quantity_available} in stock; priority {profile.priority.value}, "
-                       f"style {profile.speaking_style.value}" if stock else f"- {name}: (no longer configured)")
+                       f"style {profile.speaking_style.value}")
     head = "\n".join([
         "You are reviewing a finished negotiation between AI agents for the person who ran it. "
         "Write a debrief of 3 to 6 sentences in plain prose (no headings, no lists): what each side did, "

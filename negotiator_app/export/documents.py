@@ -13,7 +13,7 @@ from ..storage import Debrief, RunEvent, RunRecord, Store
 from .metrics import RunMetrics, run_metrics
 from .summary import SessionMetrics, session_metrics
 
-LOG_SCHEMA_VERSION = 1
+LOG_SCHEMA_VERSION: Literal[1] = 1
 # Names as the configuration allows them (checked in full against the session's configuration on import).
 PersonNameText = Annotated[str, Field(max_length=50)]
 ItemNameText = Annotated[str, Field(max_length=100)]

@@ -193,13 +193,16 @@ def _outcome_problems(run: RunDoc, plan: RoomPlan, buyer: str, at: str) -> list[
                                                                      f"buyer needs ({plan.item.quantity})"),
         }[violation.kind]
         return [f"{where}.{field}: {text}"]
+    assert accepted is not None  # check_acceptance names the offer whenever it finds no violation
+    floor = plan.seller(accepted.seller)
+    assert floor is not None  # an acceptable offer comes from a seller of this room
     out = []
     price = outcome.price_per_unit
     if price > plan.item.max_price:
         out.append(f"{where}.price_per_unit: {num(price)} is above the buyer's max price {num(plan.item.max_price)}")
-    elif price < plan.seller(accepted.seller).stock.least_price:
+    elif price < floor.stock.least_price:
         out.append(f"{where}.price_per_unit: {num(price)} is below the least price of seller {q(accepted.seller)} "
-                   f"({num(plan.seller(accepted.seller).stock.least_price)})")
+                   f"({num(floor.stock.least_price)})")
     elif price != accepted.price_per_unit:
         out.append(f"{where}.price_per_unit: {num(price)} is not the standing offer of {q(accepted.seller)} "
                    f"({num(accepted.price_per_unit)}); a deal must accept a binding offer made in this run")

@@ -65,7 +65,8 @@ def parse_session_log(data: Any, source: str = "import") -> SessionLog:
 
 def _integers_beyond_storage(data: Any) -> list[str]:
     """Whole numbers SQLite cannot store (64-bit), each with its location; walked without recursion."""
-    out, stack = [], [((), data)]
+    out: list[str] = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
     while stack:
         loc, node = stack.pop()
         if isinstance(node, dict):
@@ -119,7 +120,8 @@ def import_session(store: Store, doc_or_path: dict | str | Path) -> SessionSumma
                 for run in reversed(room.runs):  # oldest first, as they were recorded
                     new_ids[run.run_id] = _insert_run(conn, session_id, run)
             debrief_rows.replace_debriefs(conn, session_id, [
-                Debrief(**{**d.model_dump(exclude={"scope"}), "run_id": new_ids.get(d.run_id)}) for d in doc.debriefs])
+                Debrief(**{**d.model_dump(exclude={"scope"}), "run_id": new_ids.get(d.run_id) if d.run_id else None})
+                for d in doc.debriefs])
     except StorageError as exc:
         if exc.transient:
             raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..domain import Role, money, percent, percent_points
+from ..domain import Offer, Role, money, percent, percent_points
 from ..storage import Debrief, RunRecord, Store
 from .metrics import RunMetrics, run_metrics
 from .summary import SessionMetrics, session_metrics
@@ -29,7 +29,7 @@ def render_run(record: RunRecord, metrics: RunMetrics | None = None) -> str:
         "## Transcript",
         "",
     ]
-    offers_by_seq = {}
+    offers_by_seq: dict[int | None, list[Offer]] = {}
     for offer in record.offers:
         offers_by_seq.setdefault(offer.message_seq, []).append(offer)
     for msg in record.messages:

@@ -16,7 +16,7 @@ def log_schema(model: type[BaseModel]) -> dict:
     schema = model.model_json_schema(mode="serialization")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"Negotiator {model.__name__.replace('Log', '').lower()} log"
-    schema["description"] = f"{model.__doc__.strip()} {PRIVATE_NOTE}"
+    schema["description"] = f"{(model.__doc__ or '').strip()} {PRIVATE_NOTE}"
     return schema
 
 

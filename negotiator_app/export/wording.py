@@ -23,12 +23,12 @@ def _num(value: float | None) -> str:
 def result_cells(row: ItemRow) -> list[str]:
     """One line of the results table, in RESULT_COLUMNS order."""
     latest = row.latest
-    bought = latest is not None and latest.bought
+    bought = latest if latest is not None and latest.bought else None
     return [row.item, status_words(row), (latest.seller if latest else None) or "—",
-            _num(latest.price_per_unit if bought else None),
-            str(latest.quantity if bought else row.quantity),
-            _num(latest.total if bought else None),
-            _num(latest.savings_total if bought else None),
+            _num(bought.price_per_unit if bought else None),
+            str(bought.quantity if bought else row.quantity),
+            _num(bought.total if bought else None),
+            _num(bought.savings_total if bought else None),
             str(latest.rounds) if latest else "—"]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from negotiator_app.llm.datatypes import ChatResult, ResponseFormatMode, Usage
 from negotiator_app.llm.errors import ContextTooLong, MalformedReply
-from negotiator_app.llm.reasoning import ThinkSplitter
+from negotiator_app.llm.reasoning import Kind, ThinkSplitter
 
 TextCallback = Callable[[str], object]
 
@@ -92,7 +92,7 @@ class ReplyBuilder:
         if self.first_token_at is None:
             self.first_token_at = time.monotonic()
 
-    def _dispatch(self, pieces: list[tuple[str, str]]) -> None:
+    def _dispatch(self, pieces: list[tuple[Kind, str]]) -> None:
         for kind, text in pieces:
             if kind == "reasoning":
                 _call(self._on_reasoning, text)
@@ -136,7 +136,7 @@ class ReplyBuilder:
         if completion is None and streamed:
             completion = self.token_chunks  # one stream delta ≈ one token on llama.cpp servers
         ttft = self.first_token_at - self.started_at if streamed and self.first_token_at else None
-        generating = ended - self.first_token_at if ttft is not None else duration
+        generating = ended - self.first_token_at if streamed and self.first_token_at else duration
         return Usage(
             prompt_tokens=_int_or_none(usage.get("prompt_tokens")),
             completion_tokens=completion,

@@ -1,7 +1,7 @@
 """Reads `data:` payloads from a server-sent-events byte stream, strictly enough to spot garbage."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 # Fields a well-formed SSE stream may carry besides `data`; they mean nothing to chat streams.
 _IGNORED_FIELDS = {"event", "id", "retry"}
@@ -11,7 +11,7 @@ class SSEFormatError(ValueError):
     """The bytes are not a server-sent-events stream."""
 
 
-async def sse_data(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
+async def sse_data(chunks: AsyncIterator[bytes]) -> AsyncGenerator[str, None]:
     """Yield the payload of each `data:` line as it completes.
 
     Splits on `\\n` only (httpx's line reader also splits on U+2028 and friends, which may

@@ -53,8 +53,8 @@ class SessionRuntime:
         self.closed = False
         self.bus = EventBus()
         self.client = make_client(self.config.llm)
-        retry = {"retry_delays": recorder_retry_delays} if recorder_retry_delays else {}
-        self.recorder = Recorder(store, session_id, self.config, **retry)
+        self.recorder = (Recorder(store, session_id, self.config, retry_delays=recorder_retry_delays)
+                         if recorder_retry_delays else Recorder(store, session_id, self.config))
         self.recorder.on_error = partial(self._from_writer, self._storage_failed)
         self.recorder.on_recovered = partial(self._from_writer, self._storage_recovered)
         self.recorder.on_stored = partial(self._from_writer, self._runs_stored)

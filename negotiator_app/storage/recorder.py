@@ -104,9 +104,10 @@ class Recorder:
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: bool(self._pending), max(0.0, next_beat - time.monotonic()))
-                batch = []
-                while self._pending and len(batch) < BATCH and self._pending[0] is not None:
-                    batch.append(self._pending.popleft())
+                batch: list[Event] = []
+                while self._pending and len(batch) < BATCH and (head := self._pending[0]) is not None:
+                    batch.append(head)
+                    self._pending.popleft()
                 stop = not batch and bool(self._pending) and self._pending[0] is None
                 self._busy = len(batch)
             if stop:
@@ -134,7 +135,7 @@ class Recorder:
             self._beat_failed = True
 
     def _stored(self, events: list[Event]) -> None:
-        announced = [e for e in events if isinstance(e, ANNOUNCED)]
+        announced: list[Event] = [e for e in events if isinstance(e, ANNOUNCED)]
         if announced and self.on_stored is not None:
             try:
                 self.on_stored(announced)

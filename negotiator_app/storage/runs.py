@@ -24,7 +24,7 @@ def ensure_room(conn: Connection, session_id: int, room_key: str, item: str) -> 
                          ).scalar_one_or_none()
     if found is not None:
         return found
-    return conn.execute(insert(rooms).values(session_id=session_id, room_key=room_key, item_name=item)
+    return conn.execute(insert(rooms).values(session_id=session_id, room_key=room_key, item_name=item)  # type: ignore[index]  # typed Optional; set for every single-row INSERT
                         ).inserted_primary_key[0]
 
 
@@ -56,7 +56,7 @@ def bump_seq(conn: Connection, run_id: str, seq: int) -> None:
 
 
 def insert_message(conn: Connection, run_id: str, m: Message) -> None:
-    message_id = conn.execute(insert(messages).values(
+    message_id = conn.execute(insert(messages).values(  # type: ignore[index]  # typed Optional; set for every single-row INSERT
         run_id=run_id, seq=m.seq, round=m.round, sender=m.sender, role=m.role.value, text=m.text,
         reasoning=m.reasoning, typed_by_person=m.typed_by_person, interrupted=m.interrupted, created_at=m.created_at,
     )).inserted_primary_key[0]

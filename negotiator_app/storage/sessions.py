@@ -18,7 +18,7 @@ def now() -> datetime:
 
 def insert_session(conn: Connection, config: SessionConfig, created_at: datetime | None = None) -> int:
     at = created_at or now()
-    session_id = conn.execute(insert(sessions).values(
+    session_id = conn.execute(insert(sessions).values(  # type: ignore[index]  # typed Optional; set for every single-row INSERT
         name=config.name, buyer_name=config.buyer.name, llm_json=_llm_json(config), created_at=at, updated_at=at,
     )).inserted_primary_key[0]
     _insert_parts(conn, session_id, config)
@@ -42,7 +42,7 @@ def _insert_parts(conn: Connection, session_id: int, config: SessionConfig) -> N
     for pos, item in enumerate(config.buyer.items):
         conn.execute(insert(buyer_items).values(session_id=session_id, position=pos, **item.model_dump()))
     for pos, seller in enumerate(config.sellers):
-        seller_id = conn.execute(insert(sellers).values(
+        seller_id = conn.execute(insert(sellers).values(  # type: ignore[index]  # typed Optional; set for every single-row INSERT
             session_id=session_id, position=pos, name=seller.name, name_key=normalize_name(seller.name),
             priority=seller.profile.priority.value, speaking_style=seller.profile.speaking_style.value,
         )).inserted_primary_key[0]

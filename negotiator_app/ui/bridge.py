@@ -21,7 +21,8 @@ MIN_COALESCE_MS = 25
 class RoomChannel(QObject):
     """The signals of one room, so a pane hears only its own room."""
 
-    event = Signal(object)  # every engine event except token deltas, in order
+    # A signal named like QObject.event(): PySide keeps Qt's own event() dispatch, so the shadowing is harmless.
+    event = Signal(object)  # type: ignore[assignment]  # every engine event except token deltas, in order
     # One flush of the room: [(stream_id, text, is_reasoning), ...]. One signal for all its streams lets
     # the pane apply them in one document edit block (one layout pass instead of one per stream).
     streamed = Signal(object)
@@ -37,7 +38,7 @@ class EngineBridge(QObject):
     Each room flushes on its own phase of the 40 ms interval (room i of n at i·40/n ms), so ten streaming
     rooms make ten small edits and repaints spread over the interval instead of one big loop turn."""
 
-    event = Signal(str, object)  # room, event
+    event = Signal(str, object)  # type: ignore[assignment]  # room, event (see RoomChannel.event)
     text_streamed = Signal(str, int, str)  # room, stream_id, text
     reasoning_streamed = Signal(str, int, str)
     task_failed = Signal(str, str)  # room, message
@@ -152,7 +153,7 @@ class EngineBridge(QObject):
     def start_room(self, runner: RoomRunner | str, opening: str | None = None,
                    resume: RunSnapshot | None = None) -> asyncio.Task:
         """Ask the runtime to start (or resume) a room's run. Raises InputError."""
-        return self.runtime.start(getattr(runner, "key", runner), opening=opening, resume=resume)
+        return self.runtime.start(runner if isinstance(runner, str) else runner.key, opening=opening, resume=resume)
 
     def send(self, room: str, text: str) -> None:
         """A typed buyer message; on an idle room the runtime opens a run with it. Raises InputError."""

@@ -5,35 +5,58 @@ import asyncio
 import logging
 import sys
 import traceback
-from logging.handlers import RotatingFileHandler
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QMessageLogContext, QObject, Qt, QtMsgType, QTimer, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
+from ..logs import configure_file_logging
+
 log = logging.getLogger("negotiator")
-LOG_FILE_NAME = "negotiator.log"
+qt_log = logging.getLogger("qt")
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO, QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR, QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
 
 
 def configure_logging(log_dir: Path) -> Path:
-    """Log to a rotating file in the user log directory; to stderr only when there is one (windowed builds)."""
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / LOG_FILE_NAME
-    root = logging.getLogger()
-    if not any(isinstance(h, RotatingFileHandler) and Path(h.baseFilename) == path for h in root.handlers):
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-    if sys.stderr is not None and not any(type(h) is logging.StreamHandler for h in root.handlers):
-        console = logging.StreamHandler(sys.stderr)
-        console.setLevel(logging.WARNING)
-        root.addHandler(console)
-    root.setLevel(min(root.level or logging.INFO, logging.INFO))
+    """The log file (with native crash reports) plus Qt's own messages, which otherwise go to a console that a
+    windowed build does not have."""
+    path = configure_file_logging(log_dir)
+    install_qt_message_handler()
     return path
+
+
+def install_qt_message_handler() -> None:
+    """Route qDebug/qWarning/... into Python logging (logger "qt"). A handler installed before ours (a test
+    harness capturing Qt messages) still gets every message."""
+    global _previous_qt_handler
+    if _qt_handler_installed():
+        return
+    _previous_qt_handler = qInstallMessageHandler(_qt_message)
+
+
+def _qt_handler_installed() -> bool:
+    current = qInstallMessageHandler(None)  # Qt has no getter: swap out and back
+    qInstallMessageHandler(current)
+    return current is _qt_message
+
+
+def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    where = f" ({context.file}:{context.line})" if context.file else ""
+    qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s%s", message, where)
+    if _previous_qt_handler is not None:
+        _previous_qt_handler(kind, context, message)
+
+
+_previous_qt_handler = None
 
 
 class ErrorDialog(QDialog):
@@ -83,7 +106,7 @@ class ErrorReporter(QObject):
         self.log_file = log_file
         self.parent_widget = parent_widget
         self.dialogs: list[ErrorDialog] = []
-        self._previous_hook = None
+        self._previous_hook: Callable[[type[BaseException], BaseException, TracebackType | None], Any] | None = None
 
     def install(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self._previous_hook = sys.excepthook

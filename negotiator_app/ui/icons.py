@@ -34,7 +34,7 @@ def _render(svg: str, size: int) -> QImage:
 
 def _text_color() -> str:
     app = QApplication.instance()
-    color = app.palette().color(QPalette.ColorRole.WindowText) if app else QColor("#333333")
+    color = QApplication.palette().color(QPalette.ColorRole.WindowText) if app else QColor("#333333")
     return color.name()
 
 
@@ -76,7 +76,7 @@ def state_icon(state: RunState) -> QIcon:
     if name is None:
         return QIcon()
     app = QApplication.instance()
-    palette = app.palette() if app else QPalette()
+    palette = QApplication.palette() if app else QPalette()
     return _tinted_icon(name, _state_color(RunState(state), palette))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -27,6 +28,9 @@ from .status_bar import ConnectionLabel, ConnectionMonitor
 from .summary_view import SummaryView
 from .window_state import WindowState
 
+if TYPE_CHECKING:
+    from .settings_dialog import SettingsDialog
+
 log = logging.getLogger(__name__)
 StatusClientFactory = Callable[[str, str | None], LLMClient]
 
@@ -49,7 +53,7 @@ class MainWindow(QMainWindow):
         self.base_url_override = base_url_override
         self.tasks: set[asyncio.Task] = set()
         self.dialog: QWidget | None = None  # the open confirmation/info box (tests answer it)
-        self.settings_dialog = None
+        self.settings_dialog: SettingsDialog | None = None
         self._shutdown_done = False
         self._shutting_down = False
         self.setWindowTitle("Negotiator")
@@ -70,7 +74,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([240, 1000])
         self.setCentralWidget(splitter)
-        self.actions = MainActions(self)
+        self.main_actions = MainActions(self)  # not `actions`: that would hide QWidget.actions()
         self.connection = ConnectionLabel()
         self.statusBar().addPermanentWidget(self.connection, 1)
         default = settings.default_llm()
@@ -137,7 +141,7 @@ class MainWindow(QMainWindow):
 
     def _show_page(self, page: QWidget) -> None:
         self.stack.setCurrentWidget(page)
-        self.actions.update(self.host.runtime is not None)
+        self.main_actions.update(self.host.runtime is not None)
         name = self.host.runtime.name if self.host.runtime else None
         self.setWindowTitle(f"{name} — Negotiator" if name else "Negotiator")
 
@@ -197,11 +201,12 @@ class MainWindow(QMainWindow):
                                        "Stop and switch")
 
     async def _open(self, session_id: int) -> None:
-        await self.host.close()
-        self.host.open(SessionRuntime(self.store, session_id, self.make_client))
+        await self.host.close_session()
+        runtime = SessionRuntime(self.store, session_id, self.make_client)
+        self.host.open(runtime)
         self.window_state.set_last_session_id(session_id)
         self.sidebar.select(session_id)
-        llm = self.host.runtime.config.llm
+        llm = runtime.config.llm
         self.connection.model = llm.model
         self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.default_llm().api_key)
         self._show_page(self.host)
@@ -210,9 +215,10 @@ class MainWindow(QMainWindow):
         """Edit in place while the session has no runs; otherwise edit a copy, so stored runs keep their config."""
         summary = self.store.session_summary(session_id)
         if summary.run_count:
-            summary = self.sidebar.duplicate(session_id)
-            if summary is None:
+            copy = self.sidebar.duplicate(session_id)
+            if copy is None:
                 return
+            summary = copy
             self.statusBar().showMessage(f"“{self.store.session_summary(session_id).name}” has runs: "
                                          f"you are editing a copy, “{summary.name}”.", 10000)
         stored = self.store.get_session(summary.id)
@@ -237,7 +243,7 @@ class MainWindow(QMainWindow):
 
     def _session_deleted(self, session_id: int) -> None:
         if self.host.runtime is not None and self.host.runtime.session_id == session_id:
-            self.spawn(self.host.close())
+            self.spawn(self.host.close_session())
             self.window_state.set_last_session_id(None)
             self._show_page(self.welcome)
 
@@ -260,11 +266,13 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog
 
-        self.settings_dialog = SettingsDialog(self.settings, self._probe, self)
-        self.settings_dialog.saved.connect(
-            lambda s: self.host.runtime is None and self.monitor.set_server(self.base_url_override or s.llm.base_url,
-                                                                            s.default_llm().api_key))
-        self.settings_dialog.open()
+        self.settings_dialog = dialog = SettingsDialog(self.settings, self._probe, self)
+        dialog.saved.connect(self._settings_saved)
+        dialog.open()
+
+    def _settings_saved(self, settings) -> None:
+        if self.host.runtime is None:  # an open session keeps watching its own server
+            self.monitor.set_server(self.base_url_override or settings.llm.base_url, settings.default_llm().api_key)
 
     def show_about(self) -> None:
         self.inform("About Negotiator", f"Negotiator {__version__}\nAI buyer and seller agents negotiating on a "
@@ -300,8 +308,8 @@ class MainWindow(QMainWindow):
 
     def _task_done(self, task: asyncio.Task) -> None:
         self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None:
             self.reporter.report(exc, "".join(__import__("traceback").format_exception(exc)))
 
     def _confirm_stop_then(self, proceed: Callable[[], object], title: str, text: str, verb: str):
@@ -337,14 +345,14 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         """Stop every room and wait for their transcripts to be stored, then stop polling the server."""
-        await self.host.close()
+        await self.host.close_session()
         await self.monitor.stop()
         others = [t for t in self.tasks if t is not asyncio.current_task()]
         for task in others:
             task.cancel()
         await asyncio.gather(*others, return_exceptions=True)
         for panel in (self.setup_form.llm, getattr(self.settings_dialog, "panel", None)):
-            task = getattr(panel, "refresh_task", None)
-            if task is not None and not task.done():
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+            refresh = getattr(panel, "refresh_task", None)
+            if refresh is not None and not refresh.done():
+                refresh.cancel()
+                await asyncio.gather(refresh, return_exceptions=True)

@@ -6,6 +6,7 @@ leaves as a signal.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -13,6 +14,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from ..domain import RESUMABLE_STATES
 from ..runtime import SessionRuntime
 from .icons import icon
+
+if TYPE_CHECKING:
+    from .bridge import EngineBridge
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ class SessionHost(QWidget):
         super().__init__()
         self.view_factory = view_factory or _default_view_factory
         self.runtime: SessionRuntime | None = None
-        self.bridge = None
+        self.bridge: EngineBridge | None = None
         self.view: QWidget | None = None
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.RichText)
@@ -69,6 +73,7 @@ class SessionHost(QWidget):
     def _load_history(self) -> None:
         """Each pane shows its room's latest stored run, and can resume it when it was cut short."""
         panes = getattr(self.view, "panes", {})
+        assert self.runtime is not None  # called by open()
         store, sid = self.runtime.store, self.runtime.session_id
         for key, pane in panes.items():
             runs = store.list_runs(sid, key)
@@ -101,10 +106,10 @@ class SessionHost(QWidget):
         if self.view is not None and hasattr(self.view, "select_room"):
             self.view.select_room(index)
 
-    async def close(self) -> None:
+    async def close_session(self) -> None:  # not close(): that is QWidget's, and returns at once
         """Stop every room (partial messages are kept), store what is queued, then drop the view."""
         runtime, bridge, view = self.runtime, self.bridge, self.view
-        if runtime is None:
+        if runtime is None or bridge is None:
             return
         self.runtime = self.bridge = self.view = None
         try:

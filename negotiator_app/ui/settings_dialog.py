@@ -41,8 +41,8 @@ class SettingsDialog(QDialog):
         llm_layout = QVBoxLayout(llm_box)
         note = QLabel("An open session keeps its own settings (edit the session to change them).")
         note.setWordWrap(True)
-        for widget in (note, self.panel, self.key_storage):
-            llm_layout.addWidget(widget)
+        for part in (note, self.panel, self.key_storage):
+            llm_layout.addWidget(part)
 
         self.export_dir = QLineEdit(settings.export_dir or "")
         self.export_dir.setPlaceholderText(str(settings.exports_folder()) if not settings.export_dir else "")

@@ -137,7 +137,7 @@ class SessionSidebar(QWidget):
                           QMessageBox.StandardButton.Cancel, self)
         delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.buttonClicked.connect(lambda button: button is delete and self._delete(session_id))
+        box.buttonClicked.connect(lambda button: self._delete(session_id) if button is delete else None)
         self.dialog = box
         box.open()
         return box

@@ -22,7 +22,8 @@ class PriceTrajectories(QWidget):
 
     def show_session(self, store: Store, session_id: int, config: SessionConfig) -> None:
         while self.grid.count():
-            widget = self.grid.takeAt(0).widget()
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self.charts = {}

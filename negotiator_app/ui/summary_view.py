@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -20,6 +21,9 @@ from ..export.wording import RESULT_COLUMNS, result_cells, totals_text
 from ..paths import data_dir, export_dir
 from ..runtime import ClientFactory
 from ..storage import Debrief, StorageError, Store
+
+if TYPE_CHECKING:
+    from ..export.summary import SessionMetrics
 from .icons import icon
 from .summary_chart import PriceChart, chart_rows
 from .summary_trajectories import PriceTrajectories
@@ -61,7 +65,7 @@ class SummaryView(QWidget):
         self.debriefs: list[Debrief] = []
         self.store: Store | None = None
         self.session_id: int | None = None
-        self.metrics = None
+        self.metrics: SessionMetrics | None = None
         self.dialog: QWidget | None = None
         self.last_export: Path | None = None
         self.title = QLabel()
@@ -170,7 +174,9 @@ class SummaryView(QWidget):
 
     def _fill_metrics(self, m) -> None:
         while self.metrics_grid.count():
-            self.metrics_grid.takeAt(0).widget().deleteLater()
+            item = self.metrics_grid.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
         bought = [row.latest for row in m.items if row.latest and row.latest.bought]
         shares = [b.buyer_surplus_share for b in bought if b.buyer_surplus_share is not None]
         lowest = [b.went_to_lowest_floor for b in bought if b.went_to_lowest_floor is not None]
@@ -201,7 +207,7 @@ class SummaryView(QWidget):
         self.debriefs = debriefs
         blocks = []
         for d in debriefs:
-            title = "The session" if d.is_session else d.item
+            title = "The session" if d.is_session else (d.item or "")
             note = f"Written by {d.model} on {d.created_at.astimezone():%Y-%m-%d %H:%M}."
             if d.unknown_citations:
                 note += f" Cites messages that do not exist in that run: {', '.join(d.unknown_citations)}."
@@ -216,7 +222,7 @@ class SummaryView(QWidget):
 
     def start_debrief(self) -> asyncio.Task | None:
         """Ask the session's model for the debrief in an owned task; the window stays responsive."""
-        if self.session_id is None or not self.debrief_button.isEnabled():
+        if self.store is None or self.session_id is None or not self.debrief_button.isEnabled():
             return None  # nothing run yet, already writing, or no way to reach a model
         self.debrief_error.hide()
         self.debrief_button.setEnabled(False)
@@ -232,6 +238,7 @@ class SummaryView(QWidget):
                 self.debrief_progress.setText(text)
 
         ok = False
+        assert self.make_client is not None  # the button is disabled without one
         client = self.make_client(store.get_session(session_id).config.llm)
         try:
             await write_debriefs(store, session_id, client, on_progress=progress)
@@ -252,7 +259,7 @@ class SummaryView(QWidget):
     # ----- exports ------------------------------------------------------------------------------
 
     def _choose_file(self, title: str, suffix: str, write) -> None:
-        if self.session_id is None:
+        if self.session_id is None or self.metrics is None:
             return
         name = f"session-{self.session_id}-{export_file_name(self.metrics.name, suffix)}"
         dialog = QFileDialog(self, title, str(self.export_folder() / name), f"*.{suffix}")
@@ -265,12 +272,16 @@ class SummaryView(QWidget):
     def export_json(self, path: str | Path) -> Path | None:
         from ..export import session_log, write_json
 
-        return self._export(lambda: write_json(Path(path), session_log(self.store, self.session_id)), path)
+        return self._export(lambda: write_json(Path(path), session_log(*self._shown())), path)
 
     def export_markdown(self, path: str | Path) -> Path | None:
         from ..export import session_markdown, write_text
 
-        return self._export(lambda: write_text(Path(path), session_markdown(self.store, self.session_id)), path)
+        return self._export(lambda: write_text(Path(path), session_markdown(*self._shown())), path)
+
+    def _shown(self) -> tuple[Store, int]:
+        assert self.store is not None and self.session_id is not None, "exports need a session on show"
+        return self.store, self.session_id
 
     def _export(self, write, path: str | Path) -> Path | None:
         try:

@@ -46,7 +46,7 @@ def _away_from(color: QColor, base: QColor, minimum: float) -> QColor:
     for _ in range(40):
         if contrast(result, base) >= minimum:
             break
-        h, s, lightness, a = result.getHsl()
+        h, s, lightness, a = result.hslHue(), result.hslSaturation(), result.lightness(), result.alpha()
         lightness = max(0, lightness - 8) if darken else min(255, lightness + 8)
         result = QColor.fromHsl(max(h, 0), s, lightness, a)
     return result

@@ -179,7 +179,8 @@ def test_zero_min_price_and_zero_cost_are_accepted():
     assert config.buyer.items[0].min_price == 0 and config.sellers[0].inventory[0].cost_price == 0
 
 
-@pytest.mark.parametrize(("fields", "problem"), [({"min_price": 9}, "max price must be above min price"), ({"min_price": -1}, "min price must be at least 0")])
+@pytest.mark.parametrize(("fields", "problem"), [({"min_price": 9}, "max price must be above min price"),
+                                                ({"min_price": -1}, "min price must be at least 0")])
 def test_bad_buyer_price_ranges_are_rejected(fields, problem):
     assert problem in the_error(scenario(buyer={"name": "Pat", "items": [shopping_item(**fields)]}))
 

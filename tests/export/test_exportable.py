@@ -22,7 +22,7 @@ def schema(name: str) -> dict:
 def test_non_finite_offer_prices_export_as_null_and_import_back(store, tmp_path):
     session_id = store.create_session(small_config()).id
     events = cable_events()
-    for i, price in enumerate((math.nan, math.inf)):
+    for price in (math.nan, math.inf):
         events.insert(-1, OfferMade(room="room-1", run_id=RUN_CABLES, offer=Offer(
             seller="Bolt", price_per_unit=price, quantity=10, round=2, message_seq=2, binding=False)))
     record(store, session_id, events).close()

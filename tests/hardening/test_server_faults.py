@@ -17,6 +17,7 @@ from tests.engine.support import Script, cheapest_standing, make_config, target
 from tests.fakes.fake_lmstudio import FakeLMStudio, FakeReply
 from tests.hardening.support import Harness, assert_everything_stored, assert_rules_hold
 from tests.llm.support import closed_port_url
+from tests.waiting import until
 
 
 def walk_after(rounds: int):
@@ -117,8 +118,9 @@ def test_server_killed_mid_stream_keeps_every_message_and_the_partial_text(tmp_p
                            and e.sender == "Seller B" and e.round == 2}
                 return "".join(e.text for e in h.events if isinstance(e, TokenDelta) and e.stream_id in started)
 
-            while "perhaps" not in b_round_2_on_screen():  # a few words of Seller B's round-2 reply are shown
-                await asyncio.sleep(0.005)
+            # A few words of Seller B's round-2 reply are shown.
+            await until(lambda: "perhaps" in b_round_2_on_screen(), timeout=30, interval=0.005,
+                        what="Seller B's round-2 reply to start")
             fake.stop()  # the LM Studio process is killed
             await asyncio.wait_for(asyncio.gather(*tasks), 20)
             await h.close(close_store=False)

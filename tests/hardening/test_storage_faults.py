@@ -20,6 +20,7 @@ from negotiator_app.storage import Store
 from tests.engine.support import Script, make_config, target
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.hardening.support import Harness, assert_everything_stored, assert_rules_hold
+from tests.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
 PITCH = "Our widgets are hand-finished, tested twice and shipped the same day from our own warehouse. " * 8
@@ -64,12 +65,12 @@ def test_database_failing_mid_run_pauses_the_rooms_says_why_and_loses_nothing(tm
             h = await Harness.open(fake.base_url, make_config(3, items=2), db)
             fault = _install_fault(h.store, db, kind)
             tasks = h.runtime.start_all()
-            while min(r.round for r in h.engine.rooms.values()) < 2:
-                await asyncio.sleep(0.002)
+            await until(lambda: min(r.round for r in h.engine.rooms.values()) >= 2, timeout=30, interval=0.002,
+                        what="round 2 in every room")
             fault["switch"](True)
-            while not (h.storage_errors and all(r.state == RunState.PAUSED or r.state.finished
-                                                for r in h.engine.rooms.values())):
-                await asyncio.sleep(0.01)
+            await until(lambda: h.storage_errors and all(r.state == RunState.PAUSED or r.state.finished
+                                                         for r in h.engine.rooms.values()),
+                        timeout=30, what="the storage error and every room paused or finished")
             assert all(not t.done() for t in tasks), "a room ran to its end while nothing could be stored"
             backlog = h.recorder.backlog
             await asyncio.sleep(0.2)
@@ -103,8 +104,7 @@ def test_two_app_instances_in_one_process_share_a_database_without_losing_rows(t
         async def main():
             first = await Harness.open(fake.base_url, make_config(4, items=3), db)
             tasks = first.runtime.start_all()
-            while first.room.round < 2:
-                await asyncio.sleep(0.002)
+            await until(lambda: first.room.round >= 2, timeout=30, interval=0.002, what="round 2 in the first room")
             second = await Harness.open(fake.base_url, make_config(3, items=2), db, store=Store.open(db))
             second.store.mark_interrupted_runs()  # what the second instance does at start: must not break the first
             tasks += second.runtime.start_all()
@@ -131,7 +131,7 @@ def test_two_app_processes_writing_one_database_at_once_lose_nothing(tmp_path):
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for tag in ("a", "b")]
     outputs = [p.communicate(timeout=120) for p in procs]
-    for p, (out, err) in zip(procs, outputs):
+    for p, (_out, err) in zip(procs, outputs):
         assert p.returncode == 0, err
     ids = [line for out, _ in outputs for line in out.split()]
     assert len(ids) == 2 * runs

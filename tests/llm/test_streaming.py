@@ -7,6 +7,7 @@ import time
 from negotiator_app.llm import LLMClient
 from tests.fakes.fake_lmstudio import FakeReply
 from tests.llm.support import client, complete, request, run
+from tests.waiting import until
 
 LONG_ANSWER = " ".join(f"word{i}" for i in range(12))
 
@@ -41,8 +42,7 @@ def test_cancelling_the_task_closes_the_connection(fake):
             await task
         except asyncio.CancelledError:
             pass
-        while fake.disconnects == 0 and time.monotonic() - cancelled_at < 2:
-            await asyncio.sleep(0.01)
+        await until(lambda: fake.disconnects > 0, timeout=2, what="the server to see the hang-up")
         await llm.aclose()
         return time.monotonic() - cancelled_at
 
@@ -59,13 +59,10 @@ def test_cancelling_while_waiting_for_the_first_byte_also_hangs_up(fake):
     async def scenario() -> None:
         llm = client(fake.base_url)
         task = asyncio.create_task(llm.complete(request()))
-        while fake.in_flight == 0:
-            await asyncio.sleep(0.01)
+        await until(lambda: fake.in_flight > 0, what="the request to reach the server")
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-        deadline = time.monotonic() + 2
-        while fake.disconnects == 0 and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
+        await until(lambda: fake.disconnects > 0, timeout=2, what="the server to see the hang-up")
         await llm.aclose()
 
     run(scenario())

@@ -6,7 +6,7 @@ import json
 import httpx
 import pytest
 
-from negotiator_app.llm import ContextTooLong
+from negotiator_app.llm import ContextTooLong, LLMError
 from tests.llm.support import SCHEMA, client, request, run
 
 
@@ -87,7 +87,7 @@ def test_a_refusal_that_never_succeeds_is_not_remembered():
 
     async def scenario():
         llm = client("http://test/v1", transport=httpx.MockTransport(handler))
-        with pytest.raises(Exception):
+        with pytest.raises(LLMError, match="role is invalid"):  # the server's reason reaches the caller
             await llm.complete(request(json_schema=SCHEMA))
         mode = llm.structured_output_mode
         await llm.aclose()

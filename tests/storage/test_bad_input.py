@@ -43,6 +43,7 @@ def test_a_damaged_sqlite_file_is_moved_aside(tmp_path):
         assert store.list_sessions() == []
 
 
+@pytest.mark.expect_errors(r"recorder closing with 3 events unstored: .*read-only")
 def test_read_only_database_reads_but_refuses_writes_with_a_clear_message(tmp_path):
     path = tmp_path / "negotiator.sqlite3"
     with Store.open(path) as store:

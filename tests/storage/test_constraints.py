@@ -80,11 +80,13 @@ def test_database_rejects_rule_breaking_rows(db, sql):
         conn.execute(sql.format(s=session_id, v=seller_id(conn)))
 
 
-def test_the_matching_good_rows_are_accepted(db):
+def test_the_matching_good_rows_are_accepted(db, store):
     """The rules above reject only what they should: a deal on Bolt's binding offer is fine."""
     conn, _ = db
     conn.execute(f"INSERT INTO outcomes (run_id, kind, seller, price_per_unit, quantity, reason)"
                  f" VALUES ('{RUN_CABLES}', 'deal', 'Bolt', 7.0, 10, '')")
+    outcome = store.load_run(RUN_CABLES).outcome  # read back through the app's own store, from another connection
+    assert (outcome.kind, outcome.seller, outcome.price_per_unit, outcome.quantity) == ("deal", "Bolt", 7.0, 10)
 
 
 def test_at_most_ten_sellers(db):

@@ -94,7 +94,8 @@ def test_tit_for_tat_buyer_mirrors_the_sellers_drops():
 def test_the_engine_reads_a_strategy_decision_exactly_as_a_models():
     for m in (decide({"Acme": offer("Acme", 14)}), decide({"Acme": offer("Acme", 17)}), decide({}, round_=10)):
         raw = json.dumps({"decision": m.decision, "seller": m.seller, "message": m.message})
-        assert parse_buyer_reply(raw, [Decision.CONTINUE, Decision.ACCEPT, Decision.WALK_AWAY]) == BuyerReply(m.message, m.decision, m.seller)
+        allowed = [Decision.CONTINUE, Decision.ACCEPT, Decision.WALK_AWAY]
+        assert parse_buyer_reply(raw, allowed) == BuyerReply(m.message, m.decision, m.seller)
     accepted = decide({"Acme": offer("Acme", 14)})
     deal, violation = check_acceptance("Pat", ITEM, accepted.seller, {"Acme": offer("Acme", 14)}, SELLERS, 5)
     assert violation is None and deal.seller == "Acme"

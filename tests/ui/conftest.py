@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import time
-from collections.abc import Callable
 
 import pytest
 import qasync
+
+from tests.waiting import until  # noqa: F401  (UI tests import it from here)
 
 
 class AsyncRunner:
@@ -47,12 +47,3 @@ def arun(qapp):
     runner.close()
     if runner.errors:
         pytest.fail(f"event loop errors: {[e.get('message') or e for e in runner.errors]}")
-
-
-async def until(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.01, what: str = "") -> None:
-    """Wait on the running loop (never a nested Qt loop) until predicate() is truthy."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
-        await asyncio.sleep(interval)

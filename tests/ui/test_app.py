@@ -1,6 +1,8 @@
 """App wiring: unexpected errors → dialog + log file, settings, CLI flags, the smoke test, layering."""
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import re
 import sys
@@ -13,6 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from negotiator_app.cli import build_parser
 from negotiator_app.ui.error_dialog import ErrorReporter, configure_logging
 from tests.fakes.fake_lmstudio import FakeLMStudio
+from tests.ui.conftest import until
 from tests.ui.window_support import dealing_responder
 
 UI_DIR = Path(__file__).resolve().parents[2] / "negotiator_app" / "ui"
@@ -36,6 +39,7 @@ def _raise_and_report(hook) -> None:
         hook(*sys.exc_info())
 
 
+@pytest.mark.expect_errors(r"unexpected error: injected failure")
 def test_an_unexpected_exception_shows_a_dialog_and_writes_the_traceback_to_the_log(qtbot, log_file):
     reporter = ErrorReporter(log_file)
     reporter.install()
@@ -55,15 +59,20 @@ def test_an_unexpected_exception_shows_a_dialog_and_writes_the_traceback_to_the_
     assert "Traceback (most recent call last)" in logged and "ZeroDivisionError: injected failure" in logged
 
 
+@pytest.mark.expect_errors(r"unexpected error: lost in a task")
 def test_an_exception_in_a_task_reaches_the_dialog_through_the_loop_handler(qtbot, arun, log_file):
     reporter = ErrorReporter(log_file)
 
+    async def fails() -> None:
+        raise ValueError("lost in a task")
+
     async def scenario():
         reporter.install(arun.loop)
-        try:
-            raise ValueError("lost in a task")
-        except ValueError as exc:
-            arun.loop.call_exception_handler({"message": "Task exception was never retrieved", "exception": exc})
+        task = asyncio.get_running_loop().create_task(fails())
+        await until(task.done, what="the task to fail")
+        del task  # nobody retrieves its exception: asyncio hands it to the loop's handler when the task is freed
+        gc.collect()
+        await until(lambda: reporter.dialogs, what="the error dialog")
 
     arun.run(scenario())
     reporter.uninstall()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from negotiator_app.domain import RunState
 from negotiator_app.engine import MessageCompleted, RunFinished
 from tests.fakes.fake_lmstudio import FakeLMStudio
@@ -106,6 +108,7 @@ class _BrokenRunner:
         return asyncio.ensure_future(run())
 
 
+@pytest.mark.expect_errors(r"room room-9 task failed")
 def test_unexpected_task_exceptions_are_reported(arun):
     with FakeLMStudio() as fake:
         async def scenario():

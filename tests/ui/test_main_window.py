@@ -174,14 +174,14 @@ def test_ctrl_digit_goes_to_that_room(kit, arun):
         window = kit.window(store=store)
         window.show()
         await window.open_session(sid)
-        shortcut = window.actions.room_shortcuts[1]
+        shortcut = window.main_actions.room_shortcuts[1]
         assert shortcut.shortcut().toString() == "Ctrl+2"
         shortcut.trigger()
         assert window.host.view.tabs.currentIndex() == 1
-        window.actions.room_shortcuts[0].trigger()
+        window.main_actions.room_shortcuts[0].trigger()
         assert window.host.view.tabs.currentIndex() == 0
-        assert window.actions.new_session.shortcut().toString() == "Ctrl+N"
-        assert window.actions.export_json.shortcut().toString() == "Ctrl+E"
+        assert window.main_actions.new_session.shortcut().toString() == "Ctrl+N"
+        assert window.main_actions.export_json.shortcut().toString() == "Ctrl+E"
 
     kit.run(scenario())
 

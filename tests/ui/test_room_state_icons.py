@@ -52,7 +52,7 @@ def test_state_icons_are_drawn_and_come_back_after_a_relaunch(kit, arun, qtbot):
             await until(lambda: second.runner.state == RunState.STOPPED and not second.runner.running, what="the stop")
             live = [RunState.DECIDED, RunState.STOPPED, RunState.IDLE]
             await until(lambda: _tab_states(view) == _expected(view, live), what="the tab icons")
-            for i, state in enumerate(live[:2]):
+            for i in range(2):
                 icon = view.tabs.tabIcon(i)
                 assert not icon.isNull() and not icon.pixmap(16, 16).isNull()
                 assert view.tabs.tabText(i) == list(view.panes.values())[i].runner.plan.item.name, "no glyph"

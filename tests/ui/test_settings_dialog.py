@@ -54,7 +54,7 @@ def test_a_setting_changed_in_the_dialog_is_saved_and_every_export_dialog_starts
     async def scenario():
         window = kit.window(store=store)
         window.show()
-        window.actions.settings.trigger()
+        window.main_actions.settings.trigger()
         dialog = window.settings_dialog
         assert dialog.isVisible()
         retype(qtbot, dialog.export_dir, str(folder))
@@ -67,7 +67,7 @@ def test_a_setting_changed_in_the_dialog_is_saved_and_every_export_dialog_starts
         assert (on_disk.export_dir, on_disk.retention_days, on_disk.llm.temperature) == (str(folder), 14, 0.3)
 
         await window.open_session(sid)
-        window.actions.show_summary.trigger()
+        window.main_actions.show_summary.trigger()
         for button in (window.summary_view.json_button, window.summary_view.markdown_button):
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
             export = window.summary_view.dialog
@@ -89,7 +89,7 @@ def test_with_a_credential_store_the_dialog_names_it_and_the_key_never_reaches_a
 
     async def scenario():
         window = kit.window()
-        window.actions.settings.trigger()
+        window.main_actions.settings.trigger()
         dialog = window.settings_dialog
         assert "stored in Test Memory Keyring" in dialog.key_storage.text()
         retype(qtbot, dialog.panel.api_key, SECRET)
@@ -108,7 +108,7 @@ def test_without_a_credential_store_the_dialog_says_so_and_the_key_is_not_persis
         kit, qtbot, tmp_path, temporary_user_folders):
     async def scenario():
         window = kit.window()
-        window.actions.settings.trigger()
+        window.main_actions.settings.trigger()
         dialog = window.settings_dialog
         assert "no credential store" in dialog.key_storage.text()
         retype(qtbot, dialog.panel.api_key, SECRET)

@@ -35,7 +35,7 @@ def test_summary_shows_outcomes_and_exports_a_valid_session_log(kit, tmp_path):
             window.host.view.start_all()
             await until(lambda: not window.host.running_rooms(), what="the room to finish")
             await window.host.runtime.recorder.flush()
-            window.actions.show_summary.trigger()
+            window.main_actions.show_summary.trigger()
             assert window.stack.currentWidget() is window.summary_view
             view = window.summary_view
             table = view.table
@@ -117,7 +117,7 @@ def test_a_stopped_run_is_shown_as_stopped_not_as_no_deal(kit, qtbot, tmp_path):
             qtbot.mouseClick(pane.controls.buttons["stop"], Qt.MouseButton.LeftButton)
             await until(lambda: not window.host.running_rooms(), what="the stopped room")
             await window.host.runtime.recorder.flush()
-            window.actions.show_summary.trigger()
+            window.main_actions.show_summary.trigger()
             table = window.summary_view.table
             assert table.item(0, 1).text() == "Stopped"
             window.summary_view.grab().save("/tmp/forms_summary_stopped.png")

@@ -16,7 +16,7 @@ def deal_text(outcome: Outcome, ask: float | None) -> str:
     if ask is not None and ask > price:
         saved = ask - price
         text += (f" — saving {money(saved)} per unit ({money(saved * quantity)} in total, "
-                 f"{percent(saved / ask)}) on {possessive(outcome.seller)} asking price of {money(ask)}")
+                 f"{percent(saved / ask)}) on {possessive(outcome.seller or 'the seller')} asking price of {money(ask)}")
     return text
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
-    QCompleter, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QCompleter, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from ...domain import MAX_MESSAGE_CHARS
@@ -19,7 +19,8 @@ class ComposerEdit(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.completer = QCompleter(QStringListModel([], self), self)
+        self.names = QStringListModel([], self)
+        self.completer = QCompleter(self.names, self)
         self.completer.setWidget(self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
@@ -27,7 +28,7 @@ class ComposerEdit(QPlainTextEdit):
         self.setTabChangesFocus(True)  # Tab moves on to the Send button, as everywhere else in the window
 
     def set_names(self, names: list[str]) -> None:
-        self.completer.model().setStringList(names)
+        self.names.setStringList(names)
 
     def mention_prefix(self) -> str | None:
         """The text typed after the '@' being completed, or None when the cursor is not in a mention."""
@@ -49,9 +50,14 @@ class ComposerEdit(QPlainTextEdit):
         cursor.insertText(name + " ")
         self.setTextCursor(cursor)
 
+    def _popup(self) -> QAbstractItemView:
+        popup = self.completer.popup()
+        assert popup is not None  # QCompleter makes its list view itself when none was set
+        return popup
+
     def event(self, event: QEvent) -> bool:
         # Tab changes focus before keyPressEvent is reached, so the popup's keys are taken here first.
-        if event.type() == QEvent.Type.KeyPress and self.completer.popup().isVisible():
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress and self._popup().isVisible():
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
                 self.complete_highlighted()
                 event.accept()
@@ -60,7 +66,7 @@ class ComposerEdit(QPlainTextEdit):
 
     def complete_highlighted(self) -> None:
         """Insert the name highlighted in the popup (the first match when none is)."""
-        popup = self.completer.popup()
+        popup = self._popup()
         index = popup.currentIndex()
         if not index.isValid():
             index = self.completer.completionModel().index(0, 0)
@@ -69,7 +75,7 @@ class ComposerEdit(QPlainTextEdit):
             self.insert_completion(index.data())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        popup = self.completer.popup()
+        popup = self._popup()
         if popup.isVisible() and event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Up, Qt.Key.Key_Down):
             event.ignore()  # the completer's popup handles these
             return
@@ -84,17 +90,15 @@ class ComposerEdit(QPlainTextEdit):
 
     def _update_completion(self) -> None:
         prefix = self.mention_prefix()
-        matches = prefix is not None and any(
-            n.lower().startswith(prefix.lower()) for n in self.completer.model().stringList())
-        if not matches:
-            self.completer.popup().hide()
+        if prefix is None or not any(n.lower().startswith(prefix.lower()) for n in self.names.stringList()):
+            self._popup().hide()
             return
         self.completer.setCompletionPrefix(prefix)
         rect = self.cursorRect()
-        rect.setWidth(self.completer.popup().sizeHintForColumn(0) + 24)
+        rect.setWidth(self._popup().sizeHintForColumn(0) + 24)
         self.completer.complete(rect)
         # Highlight the first match, so Enter or Tab inserts what the person sees selected.
-        self.completer.popup().setCurrentIndex(self.completer.completionModel().index(0, 0))
+        self._popup().setCurrentIndex(self.completer.completionModel().index(0, 0))
 
 
 class Composer(QWidget):

@@ -109,10 +109,10 @@ class OffersPanel(QWidget):
         rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         header = max(self.table.horizontalHeader().height(), self.table.horizontalHeader().sizeHint().height())
         self.table.setFixedHeight(rows_height + header + 2 * self.table.frameWidth() + 1)  # the last row whole
-        item = self.plan.item
-        text = f"Buyer needs {item.quantity}"
+        wanted = self.plan.item
+        text = f"Buyer needs {wanted.quantity}"
         if self.operator_view:
-            text += f" · hopes for {money(item.min_price)} · max {money(item.max_price)} per unit (private)"
+            text += f" · hopes for {money(wanted.min_price)} · max {money(wanted.max_price)} per unit (private)"
         self.buyer_label.setText(text)
         # A wrapped label's minimum size assumes one line: reserve the second one the operator text needs at
         # the panel's narrowest, or the chart below would be pushed out of the panel.

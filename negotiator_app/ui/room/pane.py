@@ -91,8 +91,12 @@ class RoomPane(QWidget):
         channel = self.bridge.channel(self.runner.key)
         channel.event.connect(self._on_event)
         channel.streamed.connect(self._on_streamed)
-        channel.task_failed.connect(lambda message: (self.banner.show_error(message), self.refresh()))
+        channel.task_failed.connect(self._task_failed)
         channel.running_changed.connect(lambda _running: self.refresh())
+
+    def _task_failed(self, message: str) -> None:
+        self.banner.show_error(message)
+        self.refresh()
 
     # ----- public ---------------------------------------------------------------------------------
 
@@ -167,9 +171,12 @@ class RoomPane(QWidget):
 
     def retry(self) -> None:
         """After a fatal error: resume from storage if it has the run, else from what is in memory."""
-        snapshot = self._snapshot() or RunSnapshot(
-            run_id=self.runner.run_id, messages=list(self.runner.transcript), offers=list(self.runner.offer_history),
-            violations=list(self.runner.violations), last_event_seq=self._last_seq)
+        snapshot = self._snapshot()
+        if snapshot is None:
+            assert self.runner.run_id is not None  # Retry is offered only after a run has failed
+            snapshot = RunSnapshot(
+                run_id=self.runner.run_id, messages=list(self.runner.transcript), offers=list(self.runner.offer_history),
+                violations=list(self.runner.violations), last_event_seq=self._last_seq)
         self._start(resume=snapshot)
 
     def send(self, text: str) -> None:

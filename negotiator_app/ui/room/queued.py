@@ -48,7 +48,7 @@ class QueuedMessages(QWidget):
 
     def __init__(self, sender: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.sender = sender
+        self.sender_name = sender  # not `sender`: that would hide QObject.sender()
         self._ids = count(1)
         self._bubbles: dict[int, QueuedBubble] = {}
         self._layout = QVBoxLayout(self)
@@ -57,7 +57,7 @@ class QueuedMessages(QWidget):
 
     def add(self, text: str) -> int:
         entry_id = next(self._ids)
-        bubble = QueuedBubble(entry_id, self.sender, text, self)
+        bubble = QueuedBubble(entry_id, self.sender_name, text, self)
         bubble.take_back.clicked.connect(lambda: self.withdraw_requested.emit(entry_id, text))
         self._bubbles[entry_id] = bubble
         self._layout.addWidget(bubble)

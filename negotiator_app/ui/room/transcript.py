@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QTimer, QUrl, Qt
 from PySide6.QtGui import (
-    QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat, QTextFrame, QTextFrameFormat,
+    QFont, QHelpEvent, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat, QTextFrame, QTextFrameFormat,
 )
 from PySide6.QtWidgets import QTextBrowser, QToolTip, QWidget
 
@@ -168,13 +168,13 @@ class TranscriptView(QTextBrowser):
             self.complete(key, message)
         for offer in offers:
             self.attach_offer(offer)
-        notes = []
+        notes: list[str] = []
         for violation in violations:
-            key = self._by_seq.get(violation.message_seq) if violation.message_seq is not None else None
-            if key is None:
+            owner = self._by_seq.get(violation.message_seq) if violation.message_seq is not None else None
+            if owner is None:
                 notes.append(violation_line(violation))
             else:
-                self._bubbles[key].violations.append(violation)
+                self._bubbles[owner].violations.append(violation)
         for text in notes:
             key, self._next_key = self._next_key, self._next_key + 1
             self._notes[key] = Note(key, text, "violation")
@@ -481,7 +481,7 @@ class TranscriptView(QTextBrowser):
         return None
 
     def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             key = self.key_at(event.pos())
             if key is None:
                 QToolTip.hideText()

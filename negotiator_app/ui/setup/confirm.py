@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 
 def ask_before_discarding(parent: QWidget, title: str, text: str, discard_label: str,
-                          on_discard: Callable[[], None]) -> QMessageBox:
+                          on_discard: Callable[[], object]) -> QMessageBox:
     """Shows the question and returns at once; `on_discard` runs only if the user picks `discard_label`."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     discard: QPushButton = box.addButton(discard_label, QMessageBox.ButtonRole.DestructiveRole)

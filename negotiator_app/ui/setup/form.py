@@ -1,7 +1,9 @@
 """The session setup form: buyer, shopping list, sellers, LLM settings, validated as you type."""
 from __future__ import annotations
 
-from typing import Any
+import functools
+
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -43,7 +45,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
     def __init__(self, status_probe: StatusProbe | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setStyleSheet(INVALID_STYLE)
-        self.editing_session_id: object | None = None
+        self.editing_session_id: int | None = None
         self.check: FormCheck = FormCheck(None)
         self.import_errors: list[str] = []
         self.message_box: QMessageBox | None = None
@@ -87,7 +89,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         self._build_layout()
         self._connect()
         for path in example_scenarios():
-            self.examples_menu.addAction(example_title(path), lambda p=path: self.load_example(p))
+            self.examples_menu.addAction(example_title(path), functools.partial(self.load_example, path))
         self.reset(LLMSettings())
 
     # ----- layout ---------------------------------------------------------------------------
@@ -167,7 +169,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
     # ----- sellers --------------------------------------------------------------------------
 
     def sellers(self) -> list[SellerEditor]:
-        return [self.seller_tabs.widget(i) for i in range(self.seller_tabs.count())]
+        return [cast(SellerEditor, self.seller_tabs.widget(i)) for i in range(self.seller_tabs.count())]
 
     def add_seller(self, seller=None, focus: bool = False) -> SellerEditor | None:
         if self.seller_tabs.count() >= MAX_SELLERS:
@@ -195,12 +197,13 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         if 0 <= index < self.seller_tabs.count():
             widget = self.seller_tabs.widget(index)
             self.seller_tabs.removeTab(index)
-            widget.deleteLater()
+            if widget is not None:
+                widget.deleteLater()
             self.revalidate()
 
     # ----- content --------------------------------------------------------------------------
 
-    def reset(self, llm: LLMSettings, session_id: object | None = None) -> None:
+    def reset(self, llm: LLMSettings, session_id: int | None = None) -> None:
         """An empty form for a new session, with the LLM defaults from Settings (kept for scenario files)."""
         self._loading = True
         self.defaults = llm
@@ -214,7 +217,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         self.llm.set_settings(llm)
         self._filled()
 
-    def set_config(self, config: SessionConfig, session_id: object | None = None,
+    def set_config(self, config: SessionConfig, session_id: int | None = None,
                    defaults: LLMSettings | None = None) -> None:
         """Show a stored or loaded config; `defaults` (the user's LLM defaults) serve later scenario files."""
         self._loading = True
@@ -277,7 +280,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
             **self.llm.widgets(),
         }
         for row in range(self.shopping.row_count()):
-            found[("buyer", "items", row)] = self.shopping.row_editors(row)
+            found[("buyer", "items", row)] = [*self.shopping.row_editors(row)]
             for column in SHOPPING_COLUMNS:
                 found[("buyer", "items", row, column.key)] = [self.shopping.editor(row, column.key)]
         for index, editor in enumerate(self.sellers()):
@@ -293,7 +296,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
             loc = loc[:-1]
         # Session-wide rules (duplicate seller names, a seller named like the buyer) quote the names.
         names = {normalize_name(n) for n in quoted_names(problem.message)}
-        hits = [e.name_edit for e in self.sellers() if normalize_name(e.name) in names]
+        hits: list[QWidget] = [e.name_edit for e in self.sellers() if normalize_name(e.name) in names]
         if "same name as the buyer" in problem.message:
             hits.append(self.buyer_name)
         return hits
@@ -334,7 +337,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         self.seller_count.setText(f"{self.seller_tabs.count()} of {MAX_SELLERS}")
         self.add_seller_button.setEnabled(self.seller_tabs.count() < MAX_SELLERS)
         self.remove_seller_button.setEnabled(self.seller_tabs.count() > 0)
-        if self.check.valid:
+        if self.check.config is not None:
             self.preview.show_config(self.check.config)
             self.problem_list.addItem(QListWidgetItem("No problems: the session is ready."))
         elif self.shown_problems:

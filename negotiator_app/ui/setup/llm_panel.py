@@ -42,7 +42,9 @@ class LLMPanel(QWidget):
         self.url_edit.setPlaceholderText("http://localhost:1234/v1")
         self.model_combo = QComboBox()
         self.model_combo.setEditable(True)
-        self.model_combo.lineEdit().setPlaceholderText(AUTO_MODEL)
+        line_edit = self.model_combo.lineEdit()
+        assert line_edit is not None  # an editable combo box has one
+        line_edit.setPlaceholderText(AUTO_MODEL)
         self.model_combo.setMinimumWidth(220)
         self.refresh_button = QPushButton(icon("refresh"), "Refresh")
         self.refresh_button.setToolTip("Ask the server which models it has")
@@ -130,6 +132,7 @@ class LLMPanel(QWidget):
         return self.refresh_task
 
     async def _refresh(self, url: str, api_key: str | None) -> None:
+        assert self._probe is not None  # the Refresh button is disabled without one
         try:
             status = await self._probe(url, api_key)
         finally:
@@ -142,7 +145,7 @@ class LLMPanel(QWidget):
         blocked = self.model_combo.blockSignals(True)
         self.model_combo.clear()
         for model in status.models:
-            state = {True: "loaded", False: "not loaded"}.get(model.loaded, "state unknown")
+            state = {True: "loaded", False: "not loaded", None: "state unknown"}[model.loaded]
             self.model_combo.addItem(f"{model.id}", model.id)
             self.model_combo.setItemData(self.model_combo.count() - 1, state, Qt.ItemDataRole.ToolTipRole)
         self.model_combo.setCurrentText(current)
@@ -158,6 +161,7 @@ class LLMPanel(QWidget):
             return
         if not model_id:
             first = first_loaded(list(self._models.values()))
+            assert first is not None  # there are models (checked above)
             self.model_state.setText(f"Empty: the session uses the first loaded model ({first.id}).")
             return
         model = self._models.get(model_id)

@@ -3,13 +3,18 @@ defaults), save, and the non-blocking dialogs they open."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ...domain import LLMSettings, ScenarioError, load_scenario, save_scenario
 from ...paths import resource_path
 from .confirm import ask_before_discarding
+
+if TYPE_CHECKING:
+    from ...domain import SessionConfig
+    from .validation import FormCheck
 
 
 def example_scenarios() -> list[Path]:
@@ -23,8 +28,22 @@ def example_title(path: Path) -> str:
         return path.stem.replace("_", " ")
 
 
-class ScenarioFiles:
+class ScenarioFiles(QWidget):
     """Mixed into SessionSetupForm: uses its has_edits(), set_config(), defaults, check and problems()."""
+
+    if TYPE_CHECKING:  # what SessionSetupForm provides
+        defaults: LLMSettings
+        check: FormCheck
+        editing_session_id: int | None
+        import_errors: list[str]
+        confirm_box: QMessageBox | None
+        message_box: QMessageBox | None
+        file_dialog: QFileDialog | None
+
+        def has_edits(self) -> bool: ...
+        def problems(self) -> list[str]: ...
+        def set_config(self, config: SessionConfig, session_id: int | None = None,
+                       defaults: LLMSettings | None = None) -> None: ...
 
     def load_example(self, path: Path) -> None:
         """Fill the form with an example; over edits, only once the user agrees to lose them."""
@@ -55,7 +74,7 @@ class ScenarioFiles:
         return self.defaults.model_copy(update=named)
 
     def save_scenario_file(self, path: str | Path) -> bool:
-        if not self.check.valid:
+        if self.check.config is None:
             self._show_message(QMessageBox.Icon.Warning, "Cannot save yet",
                                "Fix the problems listed in the form before saving a scenario.", "\n".join(self.problems()))
             return False

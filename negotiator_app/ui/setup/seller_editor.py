@@ -108,7 +108,7 @@ class SellerEditor(QWidget):
             (*prefix, "inventory"): [self.inventory.table],
         }
         for row in range(self.inventory.row_count()):
-            found[(*prefix, "inventory", row)] = self.inventory.row_editors(row)
+            found[(*prefix, "inventory", row)] = [*self.inventory.row_editors(row)]
             for column in INVENTORY_COLUMNS:
                 found[(*prefix, "inventory", row, column.key)] = [self.inventory.editor(row, column.key)]
         return found

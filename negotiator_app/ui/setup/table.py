@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -56,15 +57,16 @@ class EditableTable(QWidget):
     def row_count(self) -> int:
         return self.table.rowCount()
 
+    # The table holds a QLineEdit in each column and a remove button after them (add_row puts them there).
     def editor(self, row: int, key: str) -> QLineEdit:
         col = next(i for i, c in enumerate(self.columns) if c.key == key)
-        return self.table.cellWidget(row, col)
+        return cast(QLineEdit, self.table.cellWidget(row, col))
 
     def row_editors(self, row: int) -> list[QLineEdit]:
-        return [self.table.cellWidget(row, i) for i in range(len(self.columns))]
+        return [cast(QLineEdit, self.table.cellWidget(row, i)) for i in range(len(self.columns))]
 
     def remove_button(self, row: int) -> QToolButton:
-        return self.table.cellWidget(row, len(self.columns))
+        return cast(QToolButton, self.table.cellWidget(row, len(self.columns)))
 
     def add_row(self, values: dict[str, object] | None = None, focus: bool = False) -> int:
         row = self.table.rowCount()

@@ -28,8 +28,9 @@ def watch_edits(widget: QWidget, *also: QWidget) -> None:
         widget.textEdited.connect(lambda _text: mark_touched(widget, *also))
     elif isinstance(widget, QComboBox):
         widget.activated.connect(lambda _index: mark_touched(widget, *also))
-        if widget.isEditable():
-            widget.lineEdit().textEdited.connect(lambda _text: mark_touched(widget, *also))
+        line_edit = widget.lineEdit()
+        if widget.isEditable() and line_edit is not None:
+            line_edit.textEdited.connect(lambda _text: mark_touched(widget, *also))
 
 
 def clear_touched(*widgets: QWidget) -> None:
