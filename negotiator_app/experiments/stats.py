@@ -78,6 +78,49 @@ def bootstrap_means(values: Sequence[float], resamples: int, rng: random.Random)
     return [math.fsum(rng.choices(values, k=n)) / n for _ in range(resamples)]
 
 
+def ratio(pairs: Sequence[tuple[float, float]]) -> float | None:
+    """Pooled ratio Σ numerator / Σ denominator (None when the denominators sum to 0)."""
+    den = math.fsum(d for _, d in pairs)
+    return math.fsum(n for n, _ in pairs) / den if den else None
+
+
+def _resampled_ratios(pairs: Sequence[tuple[float, float]], resamples: int, rng: random.Random) -> list[float]:
+    out = []
+    for _ in range(resamples):
+        value = ratio(rng.choices(pairs, k=len(pairs)))
+        if value is not None:
+            out.append(value)
+    return out
+
+
+def bootstrap_ratio(pairs: Sequence[tuple[float, float]], *, resamples: int = BOOTSTRAP_RESAMPLES,
+                    seed: int = BOOTSTRAP_SEED) -> Estimate:
+    """A pooled ratio (e.g. violations per seller message) with a bootstrap interval that resamples whole runs,
+    not messages: messages of one run are not independent of each other."""
+    pairs = list(pairs)
+    value = ratio(pairs)
+    if value is None:
+        return Estimate(None, None, None, len(pairs))
+    ratios = sorted(_resampled_ratios(pairs, resamples, random.Random(seed)))
+    return Estimate(value, percentile(ratios, 0.025), percentile(ratios, 0.975), len(pairs))
+
+
+def bootstrap_ratio_difference(a: Sequence[tuple[float, float]], b: Sequence[tuple[float, float]], *,
+                               resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> Estimate:
+    """Difference of two pooled ratios (a − b), runs resampled within each arm."""
+    ra, rb = ratio(list(a)), ratio(list(b))
+    if ra is None or rb is None:
+        return NONE
+    rng = random.Random(seed)
+    diffs = []
+    for _ in range(resamples):
+        x, y = ratio(rng.choices(a, k=len(a))), ratio(rng.choices(b, k=len(b)))
+        if x is not None and y is not None:
+            diffs.append(x - y)
+    diffs.sort()
+    return Estimate(ra - rb, percentile(diffs, 0.025), percentile(diffs, 0.975), min(len(a), len(b)))
+
+
 def bootstrap_mean(values: Sequence[float], *, resamples: int = BOOTSTRAP_RESAMPLES,
                    seed: int = BOOTSTRAP_SEED) -> Estimate:
     """Mean with a 95 % percentile-bootstrap interval (seeded: deterministic for the same values)."""

@@ -99,3 +99,19 @@ def test_bootstrap_difference_of_separated_arms_is_clear_and_of_equal_arms_is_no
     assert d.low >= 0.5 and d.clear
     same = bootstrap_difference(a, a)
     assert same.value == 0 and same.low < 0 < same.high and not same.clear
+
+
+def test_pooled_ratio_and_its_run_level_bootstrap():
+    from negotiator_app.experiments.stats import bootstrap_ratio, bootstrap_ratio_difference, ratio
+
+    # runs with (violations, seller messages): (1, 10), (0, 10), (3, 20) → 4 / 40 = 0.1 pooled (not the mean of
+    # the per-run rates, (0.1 + 0 + 0.15)/3 = 0.0833)
+    runs = [(1, 10), (0, 10), (3, 20)]
+    assert ratio(runs) == pytest.approx(0.1)
+    e = bootstrap_ratio(runs)
+    # a resample of runs can hold only (0, 10)s → 0, or only (3, 20)s → 0.15: the interval lies inside [0, 0.15]
+    assert e.value == pytest.approx(0.1) and 0 <= e.low < 0.1 < e.high <= 0.15
+    assert ratio([(0, 0)]) is None and bootstrap_ratio([(0, 0)]).value is None
+    d = bootstrap_ratio_difference([(5, 10), (6, 10)], [(0, 10), (1, 10)])
+    # every resample of a is ≥ 0.5 and of b ≤ 0.1 → each difference ≥ 0.4
+    assert d.value == pytest.approx(0.55 - 0.05) and d.low >= 0.4 and d.clear
