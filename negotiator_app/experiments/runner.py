@@ -134,7 +134,8 @@ class ExperimentRunner:
             await client.aclose()
         if status.reachable:
             return ""
-        return (f"The model server does not answer ({status.error or config.llm.base_url}). The experiment is paused "
+        reason = (status.error or config.llm.base_url).rstrip(".")
+        return (f"The model server does not answer ({reason}). The experiment is paused "
                 f"with {self.done} of {self.total} runs done; start the server and continue it.")
 
     async def _work(self, queue: list[rows.ExperimentRun]) -> None:

@@ -108,10 +108,10 @@ def list_experiments(store: Store) -> list[ExperimentSummary]:
     with store.reading() as conn:
         rows = conn.execute(
             select(experiments.c.id, experiments.c.name, experiments.c.created_at,
-                   func.count(experiment_runs.c.id), func.coalesce(func.sum(experiment_runs.c.done), 0))
+                   func.count(experiment_runs.c.id), func.count(experiment_runs.c.id).filter(experiment_runs.c.done.is_(True)))
             .select_from(experiments.outerjoin(experiment_runs))
             .group_by(experiments.c.id).order_by(experiments.c.id.desc())).all()
-    return [ExperimentSummary(r[0], r[1], r[2], r[3], int(r[4])) for r in rows]
+    return [ExperimentSummary(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
 def start_attempt(store: Store, run_id: int, run_ids: list[str]) -> None:
