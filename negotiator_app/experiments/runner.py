@@ -106,7 +106,7 @@ class ExperimentRunner:
             return Result("finished", self.done, self.total)
         problem = await self._probe()
         if problem:
-            return Result("paused", self.done, self.total, problem)
+            return Result("paused", self.done, self.total, self._paused(problem))
         queue = [r for r in self.experiment.runs if not r.done]  # schedule order
         workers = [asyncio.create_task(self._work(queue)) for _ in range(min(self.parallel_runs, len(queue)))]
         try:
@@ -135,8 +135,7 @@ class ExperimentRunner:
         if status.reachable:
             return ""
         reason = (status.error or config.llm.base_url).rstrip(".")
-        return (f"The model server does not answer ({reason}). The experiment is paused "
-                f"with {self.done} of {self.total} runs done; start the server and continue it.")
+        return f"the model server does not answer ({reason})."
 
     async def _work(self, queue: list[rows.ExperimentRun]) -> None:
         while queue and not self._stopping and not self._pause_message:
@@ -147,8 +146,7 @@ class ExperimentRunner:
                 log.exception("experiment %s: run %s failed", self.experiment.id, run.position)
                 problem = f"run {run.position + 1} failed unexpectedly: {exc!r}"
             if problem and not self._stopping:
-                self._pause_message = (f"Paused: {problem} {self.done} of {self.total} runs are done and kept; "
-                                       "continue the experiment to run the rest.")
+                self._pause_message = self._paused(problem)
             self._tell(f"{run.arm} #{run.repetition}: {'done' if run.done else problem or 'stopped'}")
 
     async def _negotiate(self, run: rows.ExperimentRun) -> str:
@@ -172,14 +170,27 @@ class ExperimentRunner:
             stored = await runtime.close(timeout=30.0)
         if not stored:
             return "some events could not be stored."
-        if all(state in COUNTED_STATES for state in states):
+        if self._stopping:
+            return ""
+        if any(state == RunState.ERROR for state in states):
+            # An outage is not a result: pause and run it again later. A model that fails with the server up
+            # is one (its unusable replies are counted), so the run counts.
+            outage = await self._probe()
+            if outage:
+                return outage
+            counted = COUNTED_STATES + (RunState.ERROR,)
+        else:
+            counted = COUNTED_STATES
+        if all(state in counted for state in states):
             await asyncio.to_thread(rows.finish, self.store, run.id)
             run.done = True
             self._finished_now += 1
             return ""
-        if self._stopping:
-            return ""
         return errors[-1] if errors else f"a run ended as {', '.join(str(getattr(s, 'value', s)) for s in states)}."
+
+    def _paused(self, problem: str) -> str:
+        return (f"Paused: {problem} {self.done} of {self.total} runs are done and kept; start the server (or fix "
+                "the problem) and continue the experiment to run the rest.")
 
     def _arm_config(self, session_id: int) -> SessionConfig:
         if session_id not in self._configs:

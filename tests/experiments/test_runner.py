@@ -23,11 +23,16 @@ def fake():
         yield server
 
 
-def run_experiment(store: Store, experiment_id: int, base_url: str, **kw):
+def run_experiment(store: Store, experiment_id: int, base_url: str, hook=None, **kw):
     progress = []
 
+    def tell(p):
+        progress.append(p)
+        if hook:
+            hook(p)
+
     async def go():
-        runner = ExperimentRunner(store, experiment_id, client_factory(base_url), on_progress=progress.append, **kw)
+        runner = ExperimentRunner(store, experiment_id, client_factory(base_url), on_progress=tell, **kw)
         return await runner.run()
 
     return asyncio.run(go()), progress
@@ -68,5 +73,32 @@ def test_an_unreachable_server_pauses_with_a_clear_message_and_nothing_is_run(tm
         experiment_id = create_experiment(store, spec)
         result, _ = run_experiment(store, experiment_id, "http://127.0.0.1:9/v1")
         assert result.status == "paused"
-        assert "does not answer" in result.message and "0 of 4" in result.message
+        assert "does not answer" in result.message and "0 of 4 runs are done" in result.message
         assert load_stored(store, experiment_id).done == 0
+
+
+def test_a_server_outage_mid_experiment_pauses_keeps_finished_runs_and_continue_completes(tmp_path):
+    spec = load_experiment(write_experiment(tmp_path, repetitions=3))
+    with Store.open(tmp_path / "db.sqlite3") as store:
+        experiment_id = create_experiment(store, spec)
+        fake = FakeLMStudio().start()
+        fake.responder = responder
+
+        def outage(progress):
+            if progress.done == 2:
+                fake.stop()  # the server goes away just as the third run starts
+
+        result, _ = run_experiment(store, experiment_id, fake.base_url, hook=outage)
+        assert result.status == "paused"
+        assert "the model server does not answer" in result.message
+        assert "2 of 6 runs are done and kept" in result.message
+        kept = {r.position: r.run_ids for r in load_stored(store, experiment_id).runs if r.done}
+        assert sorted(kept) == [0, 1]
+        with FakeLMStudio() as back:
+            back.responder = responder
+            result, _ = run_experiment(store, experiment_id, back.base_url)
+        assert (result.status, result.done) == ("finished", 6)
+        after = load_stored(store, experiment_id).runs
+        assert all(r.done for r in after)
+        assert {r.position: r.run_ids for r in after if r.position in kept} == kept  # not run again
+        assert after[2].attempts == 2  # the run the outage broke ran again
