@@ -102,3 +102,35 @@ def test_a_server_outage_mid_experiment_pauses_keeps_finished_runs_and_continue_
         assert all(r.done for r in after)
         assert {r.position: r.run_ids for r in after if r.position in kept} == kept  # not run again
         assert after[2].attempts == 2  # the run the outage broke ran again
+
+
+def test_stop_cancels_the_running_run_and_continue_runs_only_the_rest(fake, tmp_path):
+    spec = load_experiment(write_experiment(tmp_path, repetitions=2))
+    with Store.open(tmp_path / "db.sqlite3") as store:
+        experiment_id = create_experiment(store, spec)
+
+        async def go():
+            loop = asyncio.get_running_loop()
+            runner = ExperimentRunner(store, experiment_id, client_factory(fake.base_url))
+            openings = []
+
+            def stop_in_the_second_run(body):  # on the server's thread: the second run's buyer opens
+                if "Start the negotiation" in body["messages"][-1]["content"]:
+                    openings.append(body)
+                    if len(openings) == 2:
+                        loop.call_soon_threadsafe(runner.stop)
+                return responder(body)
+
+            fake.responder = stop_in_the_second_run
+            return await runner.run()
+
+        result = asyncio.run(go())
+        assert (result.status, result.done) == ("stopped", 1)
+        stopped = load_stored(store, experiment_id).runs[1]
+        assert not stopped.done and stopped.attempts == 1
+        assert store.load_run(stopped.run_ids[0]).state.value == "stopped"  # what was said is kept
+        fake.responder = responder
+        result, _ = run_experiment(store, experiment_id, fake.base_url)
+        assert (result.status, result.done) == ("finished", 4)
+        runs = load_stored(store, experiment_id).runs
+        assert [r.attempts for r in runs] == [1, 2, 1, 1]
