@@ -25,6 +25,20 @@ log = logging.getLogger(__name__)
 COUNTED_STATES = (RunState.DECIDED, RunState.NO_DEAL)
 
 
+class _Borrowed:
+    """A client lent to one run's runtime: closing it is left to the experiment, which shares it among runs (one
+    connection pool, and no TLS set-up per run)."""
+
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str):
+        return getattr(self._client, name)
+
+    async def aclose(self) -> None:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     """How far the experiment is: told after every run that ends, and once at the start."""
@@ -83,6 +97,7 @@ class ExperimentRunner:
         self._started = 0.0
         self._finished_now = 0
         self._runtimes: set[SessionRuntime] = set()
+        self._clients: dict[tuple, object] = {}
 
     @property
     def total(self) -> int:
@@ -99,7 +114,21 @@ class ExperimentRunner:
             for room in runtime.running_rooms:
                 runtime.stop(room)
 
+    def _lend_client(self, llm) -> _Borrowed:
+        key = (llm.base_url, llm.api_key, llm.read_timeout_s)
+        if key not in self._clients:
+            self._clients[key] = self.make_client(llm)
+        return _Borrowed(self._clients[key])
+
     async def run(self) -> Result:
+        try:
+            return await self._run()
+        finally:
+            for client in self._clients.values():
+                await client.aclose()
+            self._clients.clear()
+
+    async def _run(self) -> Result:
         self._started = time.monotonic()
         self._tell("")
         if self.done == self.total:
@@ -152,7 +181,7 @@ class ExperimentRunner:
     async def _negotiate(self, run: rows.ExperimentRun) -> str:
         """One repetition of one arm; returns '' when it counts, else what went wrong."""
         config = ordered_config(self._arm_config(run.session_id), run.seller_order)
-        runtime = SessionRuntime(self.store, run.session_id, self.make_client, config=config)
+        runtime = SessionRuntime(self.store, run.session_id, self._lend_client, config=config)
         errors: list[str] = []
         runtime.subscribe(lambda item: errors.append(item.message)
                           if isinstance(item, ErrorRaised) and item.fatal else None)
