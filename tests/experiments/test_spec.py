@@ -9,7 +9,9 @@ import jsonschema
 import pytest
 
 from negotiator_app.domain import Buyer
-from negotiator_app.experiments.schema import EXPERIMENT_SCHEMA_FILE, experiment_schema, render
+from negotiator_app.experiments.schema import (
+    EXPERIMENT_SCHEMA_FILE, REPORT_SCHEMA_FILE, experiment_schema, render, report_schema,
+)
 from negotiator_app.experiments.spec import Arm, ExperimentError, arm_config, load_experiment
 from tests.experiments.support import market, write_experiment
 
@@ -17,9 +19,11 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "resources" / "schemas" / EX
 PER_AGENT = "agent" in Buyer.model_fields
 
 
-def test_the_committed_schema_is_the_generated_one():
-    assert SCHEMA_PATH.read_text(encoding="utf-8") == render(experiment_schema()), (
-        "resources/schemas/experiment.schema.json is stale: run `uv run python -m negotiator_app.experiments.schema`")
+def test_the_committed_schemas_are_the_generated_ones():
+    stale = "is stale: run `uv run python -m negotiator_app.experiments.schema`"
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == render(experiment_schema()), f"{EXPERIMENT_SCHEMA_FILE} {stale}"
+    report = SCHEMA_PATH.with_name(REPORT_SCHEMA_FILE)
+    assert report.read_text(encoding="utf-8") == render(report_schema()), f"{REPORT_SCHEMA_FILE} {stale}"
 
 
 def test_an_experiment_file_validates_and_its_scenario_path_is_relative_to_it(tmp_path):
@@ -67,3 +71,21 @@ def test_an_arm_naming_an_unknown_seller_or_breaking_a_rule_is_refused():
         arm_config(market(), Arm.model_validate({"name": "x", "per_seller": {"Zed": {"model": "m"}}}))
     with pytest.raises(ExperimentError, match="arm 'y'"):
         arm_config(market(), Arm.model_validate({"name": "y", "buyer": {"strategy": "nonsense"}}))
+
+
+def test_a_stored_session_as_the_scenario(tmp_path):
+    from negotiator_app.experiments.runner import create_experiment
+    from negotiator_app.experiments.spec import parse_experiment
+    from negotiator_app.storage import Store
+    from negotiator_app.storage.experiments import load_experiment as load_stored
+
+    with Store.open(tmp_path / "db.sqlite3") as store:
+        session_id = store.create_session(market()).id
+        spec = parse_experiment({"name": "e", "session_id": session_id, "repetitions": 1,
+                                 "arms": [{"name": "A"}, {"name": "B", "max_rounds": 2}]})
+        stored = load_stored(store, create_experiment(store, spec))
+        assert stored.scenario == market() and len(stored.runs) == 2
+        assert store.get_session(stored.arms["B"]).config.llm.max_rounds == 2
+        missing = parse_experiment({**spec.model_dump(), "session_id": 99})
+        with pytest.raises(ExperimentError, match="there is no stored session 99"):
+            create_experiment(store, missing)
