@@ -199,23 +199,22 @@ class ExperimentRunner:
             stored = await runtime.close(timeout=30.0)
         if not stored:
             return "some events could not be stored."
+        if all(state in COUNTED_STATES for state in states):
+            return await self._count(run)
         if self._stopping:
             return ""
-        if any(state == RunState.ERROR for state in states):
-            # An outage is not a result: pause and run it again later. A model that fails with the server up
-            # is one (its unusable replies are counted), so the run counts.
+        if all(state in COUNTED_STATES or state == RunState.ERROR for state in states):
+            # An outage is not a result: pause and run it again later. A model that fails while the server
+            # answers is one (its unusable replies are counted), so that run counts.
             outage = await self._probe()
-            if outage:
-                return outage
-            counted = COUNTED_STATES + (RunState.ERROR,)
-        else:
-            counted = COUNTED_STATES
-        if all(state in counted for state in states):
-            await asyncio.to_thread(rows.finish, self.store, run.id)
-            run.done = True
-            self._finished_now += 1
-            return ""
+            return outage or await self._count(run)
         return errors[-1] if errors else f"a run ended as {', '.join(str(getattr(s, 'value', s)) for s in states)}."
+
+    async def _count(self, run: rows.ExperimentRun) -> str:
+        await asyncio.to_thread(rows.finish, self.store, run.id)
+        run.done = True
+        self._finished_now += 1
+        return ""
 
     def _paused(self, problem: str) -> str:
         return (f"Paused: {problem} {self.done} of {self.total} runs are done and kept; start the server (or fix "

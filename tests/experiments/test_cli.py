@@ -113,3 +113,19 @@ def test_sigkill_mid_experiment_then_continue_loses_nothing_and_runs_nothing_twi
     with sqlite3.connect(db) as conn:  # ...and, if the recorder got to store it, it stays stored as interrupted
         states = conn.execute(f"SELECT state FROM runs WHERE id IN ({','.join('?' * len(killed))})", killed).fetchall()
     assert all(state == ("interrupted",) for state in states)
+
+
+def test_progress_is_a_redrawn_bar_on_a_terminal_and_plain_lines_otherwise(capsys):
+    from negotiator_app.experiments.cli import progress_printer
+    from negotiator_app.experiments.runner import Progress
+
+    lines = []
+    plain = progress_printer(lines.append, terminal=False)
+    plain(Progress(1, 0, 40, 0.0, None))
+    plain(Progress(1, 10, 40, 75.0, 225.0, "A #5: done"))
+    assert lines == ["progress: 0/40 runs done · elapsed 00:00, about --:-- left",
+                     "progress: 10/40 runs done · elapsed 01:15, about 03:45 left · A #5: done"]
+    bar = progress_printer(lines.append, terminal=True)
+    bar(Progress(1, 10, 40, 3725.0, 60.0))
+    assert capsys.readouterr().err == "\r[#######.......................] 10/40 · elapsed 1:02:05, about 01:00 left  "
+    assert len(lines) == 2  # the bar goes to the terminal, not into the output

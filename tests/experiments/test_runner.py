@@ -134,3 +134,14 @@ def test_stop_cancels_the_running_run_and_continue_runs_only_the_rest(fake, tmp_
         assert (result.status, result.done) == ("finished", 4)
         runs = load_stored(store, experiment_id).runs
         assert [r.attempts for r in runs] == [1, 2, 1, 1]
+
+
+def test_a_model_that_fails_while_the_server_answers_is_a_result_not_a_pause(fake, tmp_path):
+    fake.responder = lambda body: "I am not JSON and never will be."
+    spec = load_experiment(write_experiment(tmp_path, repetitions=1))
+    with Store.open(tmp_path / "db.sqlite3") as store:
+        experiment_id = create_experiment(store, spec)
+        result, _ = run_experiment(store, experiment_id, fake.base_url)
+        assert (result.status, result.done) == ("finished", 2)
+        runs = load_stored(store, experiment_id).runs
+        assert [store.load_run(r.run_ids[0]).state.value for r in runs] == ["error", "error"]
