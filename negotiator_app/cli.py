@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a session from its JSON log")
     imp.add_argument("file", metavar="FILE")
     _db(imp)
+
+    from .experiments.cli import add_parser as add_experiment_parser
+
+    add_experiment_parser(sub)
     return parser
 
 
@@ -92,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "resume":
         return headless.resume_command(args.run_id, db=args.db, base_url=args.base_url, model=args.model,
                                        api_key=args.api_key, export_dir=args.export_dir)
+    if args.command == "experiment":
+        from .experiments.cli import main as experiment_main
+
+        if getattr(args, "api_key", None) is None and args.experiment_command in ("run", "continue"):
+            args.api_key = _stored_api_key()
+        return experiment_main(args)
     if args.command == "sessions":
         return stored_commands.sessions_command(db=args.db)
     if args.command == "runs":

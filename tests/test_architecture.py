@@ -28,7 +28,7 @@ def imports_of(package: str) -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.parametrize("package", ["domain", "llm", "engine", "storage", "export", "runtime"])
+@pytest.mark.parametrize("package", ["domain", "llm", "engine", "storage", "export", "runtime", "experiments"])
 def test_inner_packages_never_import_qt(package):
     offenders = {f: sorted(n for n in names if n.startswith(QT)) for f, names in imports_of(package).items()}
     assert not {f: n for f, n in offenders.items() if n}

@@ -53,8 +53,52 @@ def _v3_run_owners(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN heartbeat_at VARCHAR(40)")
 
 
+def _v4_experiments(conn: Connection) -> None:
+    """Experiments: a scenario run many times across arms; the arms are stored sessions and the runs ordinary
+    runs, tagged here with experiment, arm, repetition, seed and the seller order the buyer saw."""
+    conn.exec_driver_sql("""CREATE TABLE experiments (
+        id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        created_at VARCHAR(40) NOT NULL,
+        spec_json TEXT NOT NULL,
+        scenario_json TEXT NOT NULL,
+        PRIMARY KEY (id),
+        CONSTRAINT ck_experiment_name CHECK (length(trim(name)) >= 1)
+    )""")
+    conn.exec_driver_sql("""CREATE TABLE experiment_arms (
+        id INTEGER NOT NULL,
+        experiment_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        session_id INTEGER NOT NULL,
+        PRIMARY KEY (id),
+        CONSTRAINT ux_experiment_arm_position UNIQUE (experiment_id, position),
+        CONSTRAINT ux_experiment_arm_name UNIQUE (experiment_id, name),
+        FOREIGN KEY(experiment_id) REFERENCES experiments (id) ON DELETE CASCADE,
+        FOREIGN KEY(session_id) REFERENCES sessions (id) ON DELETE CASCADE
+    )""")
+    conn.exec_driver_sql("""CREATE TABLE experiment_runs (
+        id INTEGER NOT NULL,
+        experiment_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        arm_id INTEGER NOT NULL,
+        repetition INTEGER NOT NULL,
+        seed INTEGER NOT NULL,
+        seller_order TEXT NOT NULL,
+        run_ids TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        done BOOLEAN NOT NULL,
+        PRIMARY KEY (id),
+        CONSTRAINT ck_done_flag CHECK (done IN (0, 1)),
+        CONSTRAINT ck_experiment_run_counters CHECK (position >= 0 AND repetition >= 1 AND attempts >= 0),
+        CONSTRAINT ux_experiment_run_position UNIQUE (experiment_id, position),
+        FOREIGN KEY(experiment_id) REFERENCES experiments (id) ON DELETE CASCADE,
+        FOREIGN KEY(arm_id) REFERENCES experiment_arms (id) ON DELETE CASCADE
+    )""")
+
+
 # MIGRATIONS[i] takes a database from version i to version i + 1. Append only; never edit a released step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_debriefs, _v3_run_owners]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_debriefs, _v3_run_owners, _v4_experiments]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -283,3 +283,42 @@ TRIGGERS = [
            AND price_per_unit = NEW.price_per_unit)
        BEGIN SELECT RAISE(ABORT, 'a deal must accept a binding offer the seller made in this run'); END""",
 ]
+
+# Schema v4: experiments. An experiment's runs are ordinary runs; these tables tag them with experiment and arm.
+experiments = Table(
+    "experiments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("spec_json", Text, nullable=False),  # the experiment file as it was run
+    Column("scenario_json", Text, nullable=False),  # the scenario the arms vary, frozen when the experiment was made
+    CheckConstraint("length(trim(name)) >= 1", name="ck_experiment_name"),
+)
+
+experiment_arms = Table(
+    "experiment_arms", metadata,  # an arm's configuration is a stored session, so its runs are like any other
+    Column("id", Integer, primary_key=True),
+    Column("experiment_id", Integer, _fk("experiments.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("session_id", Integer, _fk("sessions.id"), nullable=False),
+    UniqueConstraint("experiment_id", "position", name="ux_experiment_arm_position"),
+    UniqueConstraint("experiment_id", "name", name="ux_experiment_arm_name"),
+)
+
+experiment_runs = Table(
+    "experiment_runs", metadata,  # one scheduled repetition of one arm, in schedule order
+    Column("id", Integer, primary_key=True),
+    Column("experiment_id", Integer, _fk("experiments.id"), nullable=False),
+    Column("position", Integer, nullable=False),  # the interleaved schedule: arm A 1, arm B 1, arm A 2, ...
+    Column("arm_id", Integer, _fk("experiment_arms.id"), nullable=False),
+    Column("repetition", Integer, nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("seller_order", Text, nullable=False),  # JSON list: the order the buyer was shown the sellers in
+    Column("run_ids", Text, nullable=False, default="[]"),  # JSON list: the runs (one per room) of the last attempt
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("done", Boolean, nullable=False, default=False),
+    _flag("done"),
+    CheckConstraint("position >= 0 AND repetition >= 1 AND attempts >= 0", name="ck_experiment_run_counters"),
+    UniqueConstraint("experiment_id", "position", name="ux_experiment_run_position"),
+)
