@@ -41,13 +41,19 @@ def to_stdout(text: str) -> None:
     print(text, flush=True)
 
 
-def open_db(db: str | None, err: Out = to_stderr) -> Store | None:
-    """The start-up sequence every command runs (it also marks runs a crash left behind as interrupted)."""
+def open_db(db: str | None, err: Out = to_stderr, *, read_only: bool = False) -> Store | None:
+    """The start-up sequence every command runs (it also marks runs a crash left behind as interrupted).
+    Commands that only read pass `read_only`: they never create, move or change the file."""
     try:
-        opened = open_store(resolve_db_path(db))
+        opened = open_store(resolve_db_path(db), read_only=read_only)
     except StorageError as exc:
         err(f"error: {exc.user_message}")
         return None
+    if read_only:
+        if opened.interrupted:
+            err(f"note: {len(opened.interrupted)} run(s) left unfinished by a process that is gone are shown as "
+                "interrupted; `negotiator resume RUN_ID` continues one")
+        return opened.store
     if opened.recovered_from:
         err(f"warning: the database was damaged or not a database; it was moved to {opened.recovered_from} "
             "and a fresh one was created")
