@@ -11,7 +11,7 @@ from urllib.parse import quote
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
-from .errors import SQLITE_CANTOPEN, SQLITE_READONLY, StorageError, describe, is_corruption, sqlite_code
+from .errors import SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_READONLY, StorageError, describe, is_corruption, sqlite_code
 from .migrations import SCHEMA_VERSION, migrate
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def _open_read_only(path: Path) -> Engine:
                     raise sqlite3.DatabaseError("database disk image is malformed (quick_check failed)")
         except (DBAPIError, sqlite3.DatabaseError) as exc:
             engine.dispose()
-            if not immutable and sqlite_code(exc) in (SQLITE_CANTOPEN, SQLITE_READONLY):
+            if not immutable and sqlite_code(exc) in (SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_IOERR):
                 continue
             raise describe(exc, path) from exc
         if version == 0:
