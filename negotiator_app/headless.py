@@ -112,6 +112,8 @@ def printer(out: Out, err: Out):
             line = event_line(item)
             if line:
                 out(line)
+        elif isinstance(item, StorageFailed) and item.lasting:
+            err(f"storage error: {item.message} This cannot clear by waiting: the runs end in the error state.")
         elif isinstance(item, StorageFailed):
             err(f"storage error: {item.message} Rooms are paused until the database can be written.")
         elif isinstance(item, StorageRecovered):
