@@ -5,13 +5,35 @@ import argparse
 
 from . import __version__
 
+MAX_ROUNDS = 50  # LLMSettings.max_rounds' bound
+
+
+def round_limit(text: str) -> int:
+    """--rounds: a whole number from 1 to 50 (0 used to be ignored silently)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_ROUNDS}, not {text[:40]!r}") from None
+    if not 1 <= value <= MAX_ROUNDS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_ROUNDS}, not {value}")
+    return value
+
+
+def server_url(text: str) -> str:
+    """--base-url: an http:// or https:// address."""
+    if not text.lower().startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(
+            f"must start with http:// or https:// (e.g. http://localhost:1234/v1), not {text[:80]!r}")
+    return text
+
 
 def _db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="PATH", help="SQLite database file (default: the one in your user data folder)")
 
 
 def _server(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", metavar="URL", help="OpenAI-compatible server (default: the scenario's)")
+    parser.add_argument("--base-url", type=server_url, metavar="URL",
+                        help="OpenAI-compatible server (default: the scenario's)")
     parser.add_argument("--model", metavar="NAME", help="model id (default: the scenario's, else the first loaded)")
     parser.add_argument("--api-key", metavar="KEY", help="API key, if the server needs one (never stored)")
     parser.add_argument("--export-dir", metavar="DIR", help="also write JSON logs and Markdown transcripts here")
@@ -23,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Window options (their own dests: subcommands define --db/--base-url too, and a subparser's defaults
     # would overwrite same-named top-level values).
     parser.add_argument("--db", dest="app_db", metavar="PATH", help="database file for the window")
-    parser.add_argument("--base-url", dest="app_base_url", metavar="URL", help="model server for every session")
+    parser.add_argument("--base-url", dest="app_base_url", type=server_url, metavar="URL", help="model server for every session")
     parser.add_argument("--smoke-test", action="store_true",
                         help="start the window offscreen on a temporary database, create a session from an "
                              "example (and run one round if --base-url is given), then exit 0 or 1")
@@ -31,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="negotiate a scenario file headless and store it")
     run.add_argument("scenario", metavar="SCENARIO.json")
-    run.add_argument("--rounds", type=int, metavar="N", help="round limit per room")
+    run.add_argument("--rounds", type=round_limit, metavar="N", help=f"round limit per room (1 to {MAX_ROUNDS})")
     _server(run)
     _db(run)
 
@@ -55,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     debrief = sub.add_parser("debrief", help="have the model write the AI debrief of a session, store and print it")
     debrief.add_argument("session_id", type=int, metavar="SESSION_ID")
-    debrief.add_argument("--base-url", metavar="URL", help="OpenAI-compatible server (default: the session's)")
+    debrief.add_argument("--base-url", type=server_url, metavar="URL", help="OpenAI-compatible server (default: the session's)")
     debrief.add_argument("--model", metavar="NAME",
                          help="model id (default: the session's, else the one that negotiated, else the first loaded)")
     debrief.add_argument("--api-key", metavar="KEY", help="API key, if the server needs one (never stored)")

@@ -7,7 +7,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from .domain import RESUMABLE_STATES, Decision, RunState, ScenarioError, SessionConfig, load_scenario, money
+from .domain.errors import describe_validation_error
 from .engine import (
     DecisionMade, ErrorRaised, Event, InputError, MessageCompleted, OfferMade, RunFinished, SellerSilent,
     ViolationRecorded,
@@ -22,6 +25,14 @@ EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_SERVER, EXIT_STORAGE, EXIT_INTERR
 Out = Callable[[str], None]
 
 
+class OptionError(ValueError):
+    """Command-line options the scenario cannot take (each problem a plain line)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
 def to_stderr(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -30,13 +41,19 @@ def to_stdout(text: str) -> None:
     print(text, flush=True)
 
 
-def open_db(db: str | None, err: Out = to_stderr) -> Store | None:
-    """The start-up sequence every command runs (it also marks runs a crash left behind as interrupted)."""
+def open_db(db: str | None, err: Out = to_stderr, *, read_only: bool = False) -> Store | None:
+    """The start-up sequence every command runs (it also marks runs a crash left behind as interrupted).
+    Commands that only read pass `read_only`: they never create, move or change the file."""
     try:
-        opened = open_store(resolve_db_path(db))
+        opened = open_store(resolve_db_path(db), read_only=read_only)
     except StorageError as exc:
         err(f"error: {exc.user_message}")
         return None
+    if read_only:
+        if opened.interrupted:
+            err(f"note: {len(opened.interrupted)} run(s) left unfinished by a process that is gone are shown as "
+                "interrupted; `negotiator resume RUN_ID` continues one")
+        return opened.store
     if opened.recovered_from:
         err(f"warning: the database was damaged or not a database; it was moved to {opened.recovered_from} "
             "and a fresh one was created")
@@ -96,6 +113,8 @@ def printer(out: Out, err: Out):
             line = event_line(item)
             if line:
                 out(line)
+        elif isinstance(item, StorageFailed) and item.lasting:
+            err(f"storage error: {item.message} This cannot clear by waiting: the runs end in the error state.")
         elif isinstance(item, StorageFailed):
             err(f"storage error: {item.message} Rooms are paused until the database can be written.")
         elif isinstance(item, StorageRecovered):
@@ -110,10 +129,12 @@ def _clients(api_key: str | None) -> ClientFactory:
     return lambda llm: LLMClient(llm.base_url, api_key=api_key or llm.api_key, read_timeout=llm.read_timeout_s)
 
 
-async def _probe(runtime: SessionRuntime, err: Out) -> bool:
-    status = await runtime.client.status()
+async def _probe(config: SessionConfig, api_key: str | None, err: Out) -> bool:
+    """Is the server there? Asked before anything is stored, so an unreachable server leaves no empty session."""
+    async with _clients(api_key)(config.llm) as client:
+        status = await client.status()
     if not status.reachable:
-        err(f"error: {status.error or f'LM Studio is not running at {runtime.config.llm.base_url}'}")
+        err(f"error: {status.error or f'LM Studio is not running at {config.llm.base_url}'}")
     return status.reachable
 
 
@@ -134,9 +155,14 @@ async def _close(runtime: SessionRuntime, err: Out) -> None:
 
 
 def _apply_overrides(config: SessionConfig, base_url: str | None, model: str | None, rounds: int | None) -> SessionConfig:
+    """The scenario with the command line's options; raises OptionError with plain, located messages."""
     llm = config.llm.model_dump()
-    llm.update({k: v for k, v in (("base_url", base_url), ("model", model), ("max_rounds", rounds)) if v})
-    return SessionConfig.model_validate({**config.model_dump(), "llm": llm})
+    llm.update({k: v for k, v in (("base_url", base_url), ("model", model), ("max_rounds", rounds)) if v is not None})
+    data = {**config.model_dump(), "llm": llm}
+    try:
+        return SessionConfig.model_validate(data)
+    except ValidationError as exc:
+        raise OptionError(describe_validation_error(exc, data)) from None
 
 
 def print_problems(err: Out, what: str, errors: list[str], after: str = "") -> None:
@@ -154,8 +180,8 @@ def run_command(scenario: str, *, db: str | None = None, base_url: str | None = 
     except ScenarioError as exc:
         print_problems(err, f"{exc.source} is not a valid scenario", exc.errors)
         return EXIT_BAD_INPUT
-    except ValueError as exc:
-        err(f"error: invalid option: {exc}")
+    except OptionError as exc:
+        print_problems(err, "the command-line options do not fit the scenario", exc.errors)
         return EXIT_BAD_INPUT
     store = open_db(db, err)
     if store is None:
@@ -170,12 +196,12 @@ def run_command(scenario: str, *, db: str | None = None, base_url: str | None = 
 
 
 async def _run(store: Store, config: SessionConfig, api_key, export_dir, out: Out, err: Out) -> int:
+    if not await _probe(config, api_key, err):
+        return EXIT_SERVER
     summary = store.create_session(config)
     runtime = SessionRuntime(store, summary.id, _clients(api_key), config=config)  # keeps URL credentials the store leaves out
     runtime.subscribe(printer(out, err))
     try:
-        if not await _probe(runtime, err):
-            return EXIT_SERVER
         out(f"session {summary.id}: {config.name} — {len(runtime.engine.rooms)} room(s)")
         for skipped in runtime.engine.plan.skipped:
             out(f"skipped: {skipped.item.name} — {skipped.reason.value}: {skipped.detail}")
@@ -229,7 +255,11 @@ def resume_command(run_id: str, *, db: str | None = None, base_url: str | None =
         if record.state not in RESUMABLE_STATES:
             err(f"error: run {run_id} is {record.state.value}; only an interrupted, stopped or failed run can be resumed")
             return EXIT_BAD_INPUT
-        config = _apply_overrides(record.config, base_url, model, None)
+        try:
+            config = _apply_overrides(record.config, base_url, model, None)
+        except OptionError as exc:
+            print_problems(err, "the command-line options do not fit the run", exc.errors)
+            return EXIT_BAD_INPUT
         return asyncio.run(_resume(store, record, config, api_key, export_dir, out, err))
     except StorageError as exc:
         err(f"error: {exc.user_message}")
@@ -239,12 +269,12 @@ def resume_command(run_id: str, *, db: str | None = None, base_url: str | None =
 
 
 async def _resume(store: Store, record: RunRecord, config: SessionConfig, api_key, export_dir, out, err) -> int:
+    if not await _probe(config, api_key, err):
+        return EXIT_SERVER
     runtime = SessionRuntime(store, record.session_id, _clients(api_key), config=config, max_rounds=record.max_rounds,
                              recorded_model=record.model)
     runtime.subscribe(printer(out, err))
     try:
-        if not await _probe(runtime, err):
-            return EXIT_SERVER
         if record.room_key not in runtime.engine.rooms:
             err(f"error: room {record.room_key} no longer exists in this run's configuration")
             return EXIT_BAD_INPUT

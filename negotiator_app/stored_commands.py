@@ -23,7 +23,7 @@ def state_summary(counts: dict[RunState, int]) -> str:
 
 
 def sessions_command(*, db: str | None = None, out: Out = to_stdout, err: Out = to_stderr) -> int:
-    store = open_db(db, err)
+    store = open_db(db, err, read_only=True)
     if store is None:
         return EXIT_STORAGE
     with store:
@@ -53,7 +53,7 @@ def outcome_text(run: RunSummary) -> str:
 
 def runs_command(session_id: int, *, db: str | None = None, out: Out = to_stdout, err: Out = to_stderr) -> int:
     """A session's runs, newest first: the ids `resume` takes, and which of them can be resumed."""
-    store = open_db(db, err)
+    store = open_db(db, err, read_only=True)
     if store is None:
         return EXIT_STORAGE
     with store:
@@ -83,7 +83,7 @@ def runs_command(session_id: int, *, db: str | None = None, out: Out = to_stdout
 
 def export_command(session_id: int, out_path: str, *, fmt: str = "json", db: str | None = None,
                    out: Out = to_stdout, err: Out = to_stderr) -> int:
-    store = open_db(db, err)
+    store = open_db(db, err, read_only=True)
     if store is None:
         return EXIT_STORAGE
     with store:

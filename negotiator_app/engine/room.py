@@ -88,6 +88,7 @@ class RoomRunner:
         self._streaming = 0
         self._silent_rounds = 0
         self._note = ""
+        self._failure = ""  # set by fail(): the cancellation ends the run in the error state, not stopped
 
     @property
     def key(self) -> str:
@@ -131,6 +132,12 @@ class RoomRunner:
     def stop(self) -> None:
         """Stop at once; the partial message is kept, marked interrupted."""
         if self.running and self.task is not None:
+            self.task.cancel()
+
+    def fail(self, message: str) -> None:
+        """End the run at once in the error state with `message` (e.g. storage that cannot take it)."""
+        if self.running:
+            self._failure = message
             self.task.cancel()
 
     def set_mode(self, mode: BuyerMode) -> None:
@@ -221,6 +228,8 @@ class RoomRunner:
             except _Forced:
                 await self._apply_force()
         except asyncio.CancelledError:
+            if self._failure:
+                return self._finish_error(self._failure)
             self._finish(RunState.STOPPED, None)
             return self.state
         except _Fatal as exc:

@@ -28,13 +28,18 @@ class RoomFailed:
 
 @dataclass(frozen=True, slots=True)
 class StorageFailed:
-    """The database stopped taking writes: running rooms are paused, queued events are kept and retried."""
+    """The database stopped taking writes: running rooms are paused, queued events are kept and retried
+    (`lasting` False); or the failure cannot clear (`lasting`): running rooms end in the error state."""
 
     error: StorageError
 
     @property
     def message(self) -> str:
         return self.error.user_message
+
+    @property
+    def lasting(self) -> bool:
+        return not self.error.transient
 
 
 @dataclass(frozen=True, slots=True)

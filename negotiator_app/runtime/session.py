@@ -2,7 +2,7 @@
 
 The window, the CLI, the smoke test and the tests all open sessions through this class. It holds the
 storage-failure policy (pause the running rooms while the database refuses writes, continue the ones it
-paused once writes work again) and brings every callback from the recorder's writer thread onto the event
+paused once writes work again; end them in the error state when the failure cannot clear) and brings every callback from the recorder's writer thread onto the event
 loop before listeners hear of it.
 """
 from __future__ import annotations
@@ -167,7 +167,14 @@ class SessionRuntime:
 
     def _storage_failed(self, error: StorageError) -> None:
         """Nothing more should be said that cannot be stored: running rooms pause at their next turn (queued
-        events are kept and retried) until the recorder reports that writes work again."""
+        events are kept and retried) until the recorder reports that writes work again. An error that cannot
+        clear (a broken rule, a damaged file, a schema this version does not know) ends the runs instead:
+        waiting for it would wait forever."""
+        if not error.transient:
+            self._tell(StorageFailed(error))
+            for runner in self.engine.rooms.values():
+                runner.fail(f"The database cannot store this run: {error.user_message}")
+            return
         self.storage_error = error
         for key, runner in self.engine.rooms.items():
             if runner.running and not runner.paused:

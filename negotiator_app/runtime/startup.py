@@ -17,9 +17,14 @@ class OpenedStore:
     interrupted: list[str] = field(default_factory=list)  # runs a crashed process left, now resumable
 
 
-def open_store(db_path: Path | str | None, settings: UserSettings | None = None, *, prune: bool = True) -> OpenedStore:
+def open_store(db_path: Path | str | None, settings: UserSettings | None = None, *, prune: bool = True,
+               read_only: bool = False) -> OpenedStore:
     """Open (create, migrate, recover) the database, prune old exports, and mark the runs whose owning
-    process is gone as interrupted. Raises StorageError when the database cannot be opened."""
+    process is gone as interrupted. Raises StorageError when the database cannot be opened. `read_only`
+    (commands that only read): nothing is created, moved, pruned or marked; crash-left runs read as interrupted."""
+    if read_only:
+        store = Store.open(db_path, read_only=True)
+        return OpenedStore(store, None, list(store.crash_left_runs()))
     store = Store.open(db_path)
     if store.recovered_from is not None:
         log.warning("the database was damaged; it was moved to %s and a fresh one was created", store.recovered_from)

@@ -3,23 +3,28 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import stat
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
-from .errors import StorageError, describe, is_corruption
-from .migrations import migrate
+from .errors import SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_READONLY, StorageError, describe, is_corruption, sqlite_code
+from .migrations import SCHEMA_VERSION, migrate
 
 log = logging.getLogger(__name__)
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(path: Path, *, read_only: bool = False) -> Engine:
+def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
     if read_only:
-        url, args = f"sqlite:///file:{path}?mode=ro&uri=true", {"uri": True}
+        # mode=ro never writes the file; immutable=1 also skips the WAL companions, which read-only storage
+        # cannot hold (only then: a file nobody can write cannot change under us).
+        flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+        url, args = f"sqlite:///file:{quote(str(path))}?{flags}&uri=true", {"uri": True}
     else:
         url, args = f"sqlite:///{path}", {}
     # The recorder writes from its own thread; sqlite3 connections are serialized, so sharing the pool is safe.
@@ -85,24 +90,98 @@ def move_aside(path: Path) -> Path:
     return target
 
 
+def _refuse(message: str) -> StorageError:
+    return StorageError(message, transient=False)
+
+
+def check_writable_path(path: Path) -> None:
+    """Before creating or opening a database to write: the path must be a file (or nothing yet) in a folder
+    that exists or can be made. Raises StorageError saying what is wrong."""
+    try:
+        if path.is_dir():
+            raise _refuse(f"{path} is a folder, not a database file. Give a file name, e.g. {path / 'negotiator.sqlite3'}.")
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            raise _refuse(f"{path} is not a regular file (a pipe, device or socket); give a database file name.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise _refuse(f"The folder for {path} cannot be created: part of its path is a file, not a folder.") from None
+    except OSError as exc:
+        raise _refuse(f"The folder for {path} cannot be used: {exc.strerror or exc}. Choose another location.") from None
+
+
+def check_readable_database(path: Path) -> None:
+    """Before reading: the file must be there and be SQLite. Nothing is created or moved aside."""
+    try:
+        if not path.exists():
+            raise _refuse(f"There is no database at {path}. Check the path (`negotiator sessions --db PATH`); "
+                          "`negotiator run` or `import` creates one.")
+        if path.is_dir():
+            raise _refuse(f"{path} is a folder, not a database file.")
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise _refuse(f"{path} is not a regular file (a pipe, device or socket), so not a database.")
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise _refuse(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    if head != SQLITE_HEADER:
+        raise _refuse(f"{path} is {'empty' if not head else 'not a database (not an SQLite file)'}; "
+                      "it was left as it is.")
+
+
+def _open_read_only(path: Path) -> Engine:
+    """mode=ro first; on storage where SQLite cannot keep its WAL companions, the file read as immutable."""
+    check_readable_database(path)
+    for immutable in (False, True):
+        engine = make_engine(path, read_only=True, immutable=immutable)
+        try:
+            with engine.connect() as conn:
+                version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+                if conn.exec_driver_sql("PRAGMA quick_check").scalar_one() != "ok":
+                    raise sqlite3.DatabaseError("database disk image is malformed (quick_check failed)")
+        except (DBAPIError, sqlite3.DatabaseError) as exc:
+            engine.dispose()
+            if not immutable and sqlite_code(exc) in (SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_IOERR):
+                continue
+            raise describe(exc, path) from exc
+        if version == 0:
+            engine.dispose()
+            raise _refuse(f"{path} is an SQLite file but not a Negotiator database; it was left as it is.")
+        if version > SCHEMA_VERSION:
+            engine.dispose()
+            raise _refuse(f"{path} was written by a newer Negotiator (schema {version}, this version knows "
+                          f"{SCHEMA_VERSION}). Update Negotiator.")
+        if version < SCHEMA_VERSION:
+            engine.dispose()
+            raise _refuse(f"{path} was written by an older Negotiator; open it once with the window or a command "
+                          "that writes (run, resume, import) to upgrade it, then list or export it.")
+        return engine
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def open_database(path: Path, *, read_only: bool = False) -> tuple[Engine, Path | None]:
-    """An engine on an up-to-date database; returns where a damaged file was moved, if one was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """An engine on an up-to-date database; returns where a damaged file was moved, if one was. Read-only
+    opens never create, migrate or move anything; they refuse a missing or foreign file instead."""
+    if read_only:
+        return _open_read_only(path), None
+    check_writable_path(path)
+    try:
+        return _open_writable(path)
+    except OSError as exc:  # moving a damaged file aside, or the file system itself, refused
+        raise _refuse(f"The database {path} cannot be opened: {exc.strerror or exc}.") from None
+
+
+def _open_writable(path: Path) -> tuple[Engine, Path | None]:
     recovered: Path | None = None
-    if not read_only and not looks_like_sqlite(path):
+    if not looks_like_sqlite(path):
         recovered = move_aside(path)
         log.warning("%s is not a SQLite database; moved it to %s", path, recovered)
-    engine = make_engine(path, read_only=read_only)
+    engine = make_engine(path)
     try:
-        if read_only:
-            with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA quick_check").scalar_one()
-        else:
-            _check_and_migrate(engine)
+        _check_and_migrate(engine)
         return engine, recovered
     except (DBAPIError, sqlite3.DatabaseError) as exc:
         engine.dispose()
-        if read_only or not is_corruption(exc) or recovered:
+        if not is_corruption(exc) or recovered:
             raise describe(exc, path) from exc
     recovered = move_aside(path)
     log.warning("%s is damaged; moved it to %s and started a fresh database", path, recovered)

@@ -14,7 +14,8 @@ CORRUPT_CODES = {SQLITE_CORRUPT, SQLITE_NOTADB}
 
 class StorageError(Exception):
     """A storage failure; `user_message` says what went wrong and what to do. `transient` errors are
-    worth retrying (disk full, read-only, locked); others (a broken rule) will fail the same way again."""
+    worth retrying (disk full, read-only, locked); others (a broken rule, a damaged file, a schema that does
+    not match) will fail the same way again."""
 
     def __init__(self, user_message: str, *, transient: bool = True, code: int | None = None) -> None:
         super().__init__(user_message)
@@ -36,6 +37,12 @@ def is_corruption(exc: BaseException) -> bool:
     return "file is not a database" in text or "malformed" in text
 
 
+def _schema_mismatch(inner: BaseException) -> bool:
+    text = str(inner).lower()
+    return isinstance(inner, sqlite3.OperationalError) and ("no such table" in text or "no such column" in text
+                                                             or "has no column" in text)
+
+
 def describe(exc: BaseException, path: Path | None) -> StorageError:
     """Wrap a database exception; integrity failures are not transient (retrying cannot help)."""
     where = f" ({path})" if path else ""
@@ -50,8 +57,13 @@ def describe(exc: BaseException, path: Path | None) -> StorageError:
         msg = f"The database{where} is busy (another Negotiator may be using it). Close the other one and retry."
     elif code == SQLITE_IOERR:
         msg = f"The database{where} could not be written (input/output error: {inner}). Check the disk."
-    elif code in CORRUPT_CODES:
-        msg = f"The database{where} is damaged ({inner}). Restart Negotiator to set it aside and start fresh."
+    elif code in CORRUPT_CODES or is_corruption(exc):
+        return StorageError(f"The database{where} is damaged ({inner}). Restart Negotiator to set it aside and "
+                            "start fresh.", transient=False, code=code)
+    elif _schema_mismatch(inner):
+        return StorageError(f"The database{where} does not have the tables this version expects ({inner}); it was "
+                            "changed by another program or version. Choose another database.", transient=False,
+                            code=code)
     elif isinstance(inner, sqlite3.IntegrityError):
         return StorageError(f"A record broke a storage rule and was not stored: {inner}", transient=False, code=code)
     else:

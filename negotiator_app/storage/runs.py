@@ -109,6 +109,13 @@ def mark_interrupted(conn: Connection, now=None) -> list[str]:
     return ids
 
 
+def crash_left(conn: Connection, now=None) -> dict[str, tuple[int, RunState]]:
+    """What mark_interrupted would mark, without writing: run id → (session id, stored state)."""
+    rows = conn.execute(select(runs.c.id, rooms.c.session_id, runs.c.state, runs.c.owner_id, runs.c.heartbeat_at)
+                        .join(rooms).where(runs.c.state.in_(UNFINISHED))).all()
+    return {r.id: (r.session_id, RunState(r.state)) for r in rows if owner_gone(r.owner_id, r.heartbeat_at, now)}
+
+
 def claim(conn: Connection, run_id: str, at) -> None:
     """Make this process the run's owner before resuming it; refused while another live process owns it."""
     row = conn.execute(select(runs.c.state, runs.c.owner_id, runs.c.heartbeat_at).where(runs.c.id == run_id)).first()

@@ -30,6 +30,8 @@ class Store:
         self.path = path
         self.recovered_from = recovered_from  # where a damaged database was moved, when it was
         self.read_only = read_only
+        # Read-only: the unfinished runs whose process is gone, shown as interrupted (they cannot be marked).
+        self._crash_left: dict[str, tuple[int, RunState]] = {}
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Store:
@@ -39,9 +41,15 @@ class Store:
             from ..paths import default_db_path
 
             path = default_db_path()
-        path = Path(path).expanduser().resolve()
+        try:
+            path = Path(path).expanduser().resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop, an unreadable folder
+            raise StorageError(f"The database path {path} cannot be used: {exc}", transient=False) from None
         engine, recovered = open_database(path, read_only=read_only)
-        return cls(engine, path, recovered, read_only)
+        store = cls(engine, path, recovered, read_only)
+        if read_only:
+            store._crash_left = store.crash_left_runs()
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
@@ -135,14 +143,25 @@ class Store:
     def list_runs(self, session_id: int, room_key: str | None = None) -> list[RunSummary]:
         """Newest first: the first run of a room is the one to show by default."""
         with self.reading() as conn:
-            return run_rows.list_runs(conn, session_id, room_key)
+            return [self._as_seen(r) for r in run_rows.list_runs(conn, session_id, room_key)]
 
     def load_run(self, run_id: str) -> RunRecord:
         with self.reading() as conn:
             try:
-                return run_rows.load_run(conn, run_id)
+                return self._as_seen(run_rows.load_run(conn, run_id))
             except KeyError:
                 raise NotFound(run_id) from None
+
+    def _as_seen(self, run):
+        """A crash-left run reads as interrupted, as it would after a writing command marked it."""
+        if run.run_id in self._crash_left:
+            return run.model_copy(update={"state": RunState.INTERRUPTED, "owner_id": None})
+        return run
+
+    def crash_left_runs(self) -> dict[str, tuple[int, RunState]]:
+        """Unfinished runs whose owning process is gone: run id → (session id, stored state). Changes nothing."""
+        with self.reading() as conn:
+            return run_rows.crash_left(conn, datetime.now(UTC))
 
     def snapshot(self, run_id: str) -> RunSnapshot:
         """What RoomRunner.start(resume=...) needs to pick a stored run up again."""
@@ -167,7 +186,13 @@ class Store:
     def run_state_counts(self) -> dict[int, dict[RunState, int]]:
         """Per session id: how many of its runs are in each state."""
         with self.reading() as conn:
-            return run_rows.state_counts(conn)
+            counts = run_rows.state_counts(conn)
+        for session_id, state in self._crash_left.values():  # read-only: shown as a writing command leaves them
+            by_state = counts[session_id]
+            by_state[state] -= 1
+            by_state[RunState.INTERRUPTED] = by_state.get(RunState.INTERRUPTED, 0) + 1
+            counts[session_id] = {s: n for s, n in by_state.items() if n}
+        return counts
 
     # ----- debriefs -----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Finding runs from the command line: run ids printed at the start of `run`, `runs SESSION_ID`, the run-state
-column of `sessions`, and crash-left runs marked interrupted by any command that opens the database."""
+column of `sessions`, and crash-left runs shown as interrupted (resumable) by the commands that only read, which
+leave the file as it is."""
 from __future__ import annotations
 
 import pytest
@@ -44,7 +45,7 @@ def test_run_prints_its_run_ids_before_negotiating_and_runs_lists_them(fake, tmp
     assert "run states" in sessions[0] and "1 decided, 1 no deal" in sessions[1]
 
 
-def test_any_command_marks_the_runs_a_crash_left_and_lists_them_as_resumable(tmp_path, capsys):
+def test_reading_commands_list_the_runs_a_crash_left_as_resumable_without_writing(tmp_path, capsys):
     db = tmp_path / "n.sqlite3"
     with Store.open(db) as store:
         session_id = store.create_session(small_config()).id
@@ -52,15 +53,16 @@ def test_any_command_marks_the_runs_a_crash_left_and_lists_them_as_resumable(tmp
     orphan(db, RUN_CABLES)  # ...by a process that is gone
     assert main(["sessions", "--db", str(db)]) == 0
     captured = capsys.readouterr()
-    assert "1 run(s) left unfinished by a process that is gone are now interrupted" in captured.err
+    assert "1 run(s) left unfinished by a process that is gone are shown as interrupted" in captured.err
     assert "1 interrupted" in captured.out
     assert main(["runs", str(session_id), "--db", str(db)]) == 0
     assert f"{RUN_CABLES}  room-1  Cable  interrupted (resumable)  1" in capsys.readouterr().out
-    with Store.open(db) as store:
-        assert store.load_run(RUN_CABLES).state == RunState.INTERRUPTED
+    with Store.open(db, read_only=True) as store:
+        assert store.crash_left_runs() == {RUN_CABLES: (session_id, RunState.RUNNING)}  # stored as it was
 
 
 def test_runs_of_an_unknown_session_says_how_to_find_one(tmp_path, capsys):
+    Store.open(tmp_path / "n.sqlite3").close()
     assert main(["runs", "7", "--db", str(tmp_path / "n.sqlite3")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: no session 7 in") and "negotiator sessions" in err[0]

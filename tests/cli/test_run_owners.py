@@ -107,7 +107,7 @@ def test_a_live_run_is_never_interrupted_by_another_process_and_a_killed_one_is(
         kill(owner)
 
     listing = cli("runs", "1", "--db", str(db))  # the owner's pid is gone: no need to wait for its heartbeat
-    assert "2 run(s) left unfinished by a process that is gone are now interrupted" in listing.stderr
+    assert "2 run(s) left unfinished by a process that is gone are shown as interrupted" in listing.stderr
     assert listing.stdout.count("interrupted (resumable)") == 2
     fake.per_token_delay_s = 0
     resumed = cli("resume", run_id, "--db", str(db), "--base-url", fake.base_url)

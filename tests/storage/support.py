@@ -130,5 +130,7 @@ def orphan(path, run_id: str) -> None:
 
     from negotiator_app.storage.owners import this_process
 
-    with sqlite3.connect(path) as conn:
+    conn = sqlite3.connect(path)
+    with conn:  # commits; closing (below) checkpoints the WAL now, not whenever the object is collected
         conn.execute("UPDATE runs SET owner_id = ? WHERE id = ?", (f"{this_process().host}|{dead_pid()}|gone", run_id))
+    conn.close()
