@@ -41,6 +41,8 @@ class MainActions:
         self.delete_session = act("De&lete session…", w.delete_current_session, None, "delete")
         self.show_rooms = act("&Rooms", w.show_session_page, None, "rooms", "Show the negotiation rooms")
         self.show_summary = act("&Summary", w.show_summary, "Ctrl+Shift+S", "summary", "Outcomes, savings and charts")
+        self.experiments = act("E&xperiments…", w.show_experiments, None, "summary",
+                               "Run a scenario many times across configurations and compare them")
         self.settings = act("&Settings…", w.open_settings, QKeySequence.StandardKey.Preferences)
         self.about = act("&About Negotiator", w.show_about)
         self.room_shortcuts = []
@@ -52,7 +54,7 @@ class MainActions:
         bar = w.menuBar()
         file_menu = bar.addMenu("&File")
         for a in (self.new_session, self.import_session, None, self.export_json, self.export_markdown,
-                  self.open_data_folder, None, self.quit):
+                  self.open_data_folder, None, self.experiments, None, self.quit):
             file_menu.addSeparator() if a is None else file_menu.addAction(a)
         session_menu = bar.addMenu("&Session")
         for a in (self.edit_session, self.duplicate_session, self.rename_session, self.delete_session, None,
@@ -69,7 +71,7 @@ class MainActions:
         self.toolbar.setIconSize(QSize(20, 20))
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for a in (self.new_session, self.import_session, None, self.edit_session, self.duplicate_session, None,
-                  self.show_rooms, self.show_summary, self.export_json):
+                  self.show_rooms, self.show_summary, self.export_json, None, self.experiments):
             self.toolbar.addSeparator() if a is None else self.toolbar.addAction(a)
         w.addToolBar(self.toolbar)
 

@@ -155,6 +155,17 @@ class MainWindow(QMainWindow):
         self.summary_view.show_session(self.store, self.host.runtime.session_id)
         self._show_page(self.summary_view)
 
+    def show_experiments(self) -> None:
+        """The Experiments page, built on first use and kept in the central stack."""
+        from .experiments import ExperimentsPage
+
+        if getattr(self, "experiments_page", None) is None:
+            self.experiments_page = ExperimentsPage(self.store, self.make_client, spawn=self.spawn,
+                                                    export_folder=self.settings.exports_folder)
+            self.stack.addWidget(self.experiments_page)
+            self.experiments_page.refresh()
+        self._show_page(self.experiments_page)
+
     def select_room(self, index: int) -> None:
         self.host.select_room(index)
         if self.host.runtime is not None and self.stack.currentWidget() is not self.host:

@@ -1,0 +1,72 @@
+"""The per-arm table of an experiment report: runs, deal rate, prices and rule-keeping, with 95 % intervals."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from ...experiments.report import ArmReport, ExperimentReport, Interval
+
+
+def interval_text(e: Interval | None, digits: int = 2, percent: bool = False) -> str:
+    """`value [low, high]`, or `n/a` when there is nothing to estimate from."""
+    if e is None or e.value is None:
+        return "n/a"
+    k = 100 if percent else 1
+    unit = "%" if percent else ""
+    text = f"{e.value * k:,.{digits}f}{unit}"
+    if e.low is None or e.high is None:
+        return text
+    return f"{text} [{e.low * k:,.{digits}f}, {e.high * k:,.{digits}f}]"
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+COLUMNS: list[tuple[str, Callable[[ArmReport], str]]] = [
+    ("Arm", lambda a: a.arm),
+    ("Buyer", lambda a: a.buyer),
+    ("Sellers", lambda a: a.sellers),
+    ("Runs", lambda a: str(a.runs)),
+    ("Deal rate", lambda a: interval_text(a.deal_rate, 0, percent=True)),
+    ("Mean price", lambda a: interval_text(a.mean_price)),
+    ("Median price", lambda a: _number(a.median_price)),
+    ("Deal position", lambda a: interval_text(a.deal_position)),
+    ("Buyer surplus share", lambda a: interval_text(a.buyer_surplus_share)),
+    ("Rounds to close", lambda a: interval_text(a.rounds_to_close, 1)),
+    ("Violations /100 seller msgs", lambda a: interval_text(a.violations_per_100_seller_messages, 1)),
+    ("Unusable /100 requests", lambda a: interval_text(a.unusable_per_100_requests, 1)),
+    ("Tokens/s", lambda a: _number(a.tokens_per_s, 1)),
+]
+
+
+class ArmTable(QTableWidget):
+    """One row per arm; read-only, rebuilt from each new report."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels([name for name, _ in COLUMNS])
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.verticalHeader().setVisible(False)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.setToolTip("95 % intervals in brackets: Wilson for the deal rate, bootstrap for the others.")
+
+    def show_report(self, report: ExperimentReport | None) -> None:
+        arms = report.arms if report is not None else []
+        self.setRowCount(len(arms))
+        for row, arm in enumerate(arms):
+            for column, (_, cell) in enumerate(COLUMNS):
+                item = QTableWidgetItem(cell(arm))
+                if column >= 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.setItem(row, column, item)
+
+    def cell_text(self, row: int, header: str) -> str:
+        """What the table shows for one arm under one column (the tests read the screen through this)."""
+        column = [name for name, _ in COLUMNS].index(header)
+        item = self.item(row, column)
+        return item.text() if item is not None else ""
