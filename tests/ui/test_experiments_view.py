@@ -193,8 +193,8 @@ def test_a_broken_experiment_file_shows_where_and_creates_nothing(kit, qtbot, tm
 
 
 def varied_responder(seed: int):
-    """Sellers open at their asking price and come down a step a round; the buyer accepts the cheapest offer in
-    a random round, so deal positions spread as in a real experiment (for the screenshot)."""
+    """Sellers offer a random step above their floor; the buyer accepts the cheapest offer in a random round or
+    never, more eagerly as `other-model`, so deal rates and positions spread as in a real experiment."""
     rng = random.Random(seed)
     lock = threading.Lock()
 
@@ -202,10 +202,11 @@ def varied_responder(seed: int):
         last = body["messages"][-1]["content"]
         if "a buyer." in body["messages"][0]["content"] and "Start the negotiation" not in last:
             with lock:
-                accept = rng.random() < 0.45
+                accept = rng.random() < (0.55 if body["model"] == "other-model" else 0.3)
             if accept and "per unit" in last:
                 return responder({**body, "messages": [*body["messages"][:-1],
                                                        {"role": "user", "content": "Round 2\n" + last}]})
+            return json.dumps({"decision": "continue", "seller": None, "message": "Can you go lower?"})
         reply = json.loads(responder(body))
         if reply.get("offer_price") is not None:
             with lock:

@@ -64,6 +64,10 @@ class ArmTable(QTableWidget):
                 if column >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.setItem(row, column, item)
+        # As tall as its rows (and no taller), so the charts below get the rest of the page.
+        rows_height = sum(self.rowHeight(r) for r in range(self.rowCount())) or self.verticalHeader().defaultSectionSize()
+        self.setMaximumHeight(self.horizontalHeader().height() + rows_height + 2 * self.frameWidth()
+                              + self.horizontalScrollBar().sizeHint().height() + 4)
 
     def cell_text(self, row: int, header: str) -> str:
         """What the table shows for one arm under one column (the tests read the screen through this)."""

@@ -45,7 +45,7 @@ class _ArmRowsChart(QWidget):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(220, self.sizeHint().height())
 
-    def x(self, value: float) -> float:
+    def x_of(self, value: float) -> float:
         plot = self._plot()
         span = (self.hi - self.lo) or 1.0
         return plot.left() + (value - self.lo) / span * plot.width()
@@ -78,7 +78,7 @@ class _ArmRowsChart(QWidget):
         painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         for k in range(5):
             value = self.lo + (self.hi - self.lo) * k / 4
-            px = self.x(value)
+            px = self.x_of(value)
             painter.setPen(QPen(c["grid"], 1, Qt.PenStyle.DotLine))
             painter.drawLine(QPointF(px, plot.top()), QPointF(px, plot.bottom()))
             painter.setPen(c["muted"])
@@ -130,12 +130,12 @@ class IntervalChart(_ArmRowsChart):
             y = self.row_center(i)
             painter.setPen(QPen(c["mark"], 2))
             if e.low is not None and e.high is not None:
-                left, right = self.x(e.low), self.x(e.high)
+                left, right = self.x_of(e.low), self.x_of(e.high)
                 painter.drawLine(QPointF(left, y), QPointF(right, y))
                 for px in (left, right):  # the interval's caps
                     painter.drawLine(QPointF(px, y - 5), QPointF(px, y + 5))
             painter.setBrush(c["mark"])
-            painter.drawEllipse(QPointF(self.x(e.value), y), 4.5, 4.5)
+            painter.drawEllipse(QPointF(self.x_of(e.value), y), 4.5, 4.5)
 
 
 class PositionStrip(_ArmRowsChart):
@@ -162,4 +162,4 @@ class PositionStrip(_ArmRowsChart):
             for k, value in enumerate(sorted(self.positions[arm])):
                 # A fixed vertical spread (not random) so equal positions stay visible and the picture is stable.
                 offset = ((k * 7) % 9 - 4) * 1.6
-                painter.drawEllipse(QPointF(self.x(min(max(value, 0.0), 1.0)), y + offset), 3.5, 3.5)
+                painter.drawEllipse(QPointF(self.x_of(min(max(value, 0.0), 1.0)), y + offset), 3.5, 3.5)

@@ -85,7 +85,7 @@ class ExperimentList(QTableWidget):
         return self.experiments[row] if 0 <= row < len(self.experiments) else None
 
     def row_texts(self, row: int) -> list[str]:
-        return [self.item(row, c).text() for c in range(self.columnCount())]
+        return [item.text() if (item := self.item(row, c)) is not None else "" for c in range(self.columnCount())]
 
     def _selection_changed(self) -> None:
         current = self.current_id()
