@@ -25,8 +25,8 @@ from tests.ui.window_support import WindowKit
 SCREENSHOT = Path(__file__).resolve().parents[2] / "resources" / "screenshots" / "experiments.png"
 # Where the Markdown report's per-arm row puts each column the page's table also shows
 MARKDOWN_COLUMN = {"Arm": 0, "Buyer": 1, "Sellers": 2, "Runs": 3, "Deal rate": 4, "Mean price": 5, "Median price": 6,
-                   "Deal position": 7, "Buyer surplus share": 8, "Rounds to close": 9,
-                   "Violations /100 seller msgs": 10, "Unusable /100 requests": 12, "Tokens/s": 13}
+                   "Deal position": 7, "Buyer share": 8, "Rounds to close": 9,
+                   "Violations /100": 10, "Unusable /100": 12, "Tokens/s": 13}
 
 
 @pytest.fixture
@@ -52,7 +52,9 @@ def pick_file(qtbot, page: ExperimentsPage, button, path: Path) -> None:
 
 async def open_page(window, qtbot) -> ExperimentsPage:
     window.show()
-    window.main_actions.experiments.trigger()
+    action = window.main_actions.experiments
+    assert action in window.menuBar().actions()[0].menu().actions()  # File ▸ Experiments…
+    click(qtbot, window.main_actions.toolbar.widgetForAction(action))
     page = window.experiments_page
     assert window.stack.currentWidget() is page
     return page

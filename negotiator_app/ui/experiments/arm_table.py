@@ -34,12 +34,20 @@ COLUMNS: list[tuple[str, Callable[[ArmReport], str]]] = [
     ("Mean price", lambda a: interval_text(a.mean_price)),
     ("Median price", lambda a: _number(a.median_price)),
     ("Deal position", lambda a: interval_text(a.deal_position)),
-    ("Buyer surplus share", lambda a: interval_text(a.buyer_surplus_share)),
+    ("Buyer share", lambda a: interval_text(a.buyer_surplus_share)),
     ("Rounds to close", lambda a: interval_text(a.rounds_to_close, 1)),
-    ("Violations /100 seller msgs", lambda a: interval_text(a.violations_per_100_seller_messages, 1)),
-    ("Unusable /100 requests", lambda a: interval_text(a.unusable_per_100_requests, 1)),
+    ("Violations /100", lambda a: interval_text(a.violations_per_100_seller_messages, 1)),
+    ("Unusable /100", lambda a: interval_text(a.unusable_per_100_requests, 1)),
     ("Tokens/s", lambda a: _number(a.tokens_per_s, 1)),
 ]
+
+
+HEADER_TIPS = {
+    "Deal position": "Where the deal landed: 0 = at the lowest floor in the room, 1 = at the buyer's max",
+    "Buyer share": "The buyer's share of the surplus: (max − price) / (max − the winning seller's floor)",
+    "Violations /100": "Rule violations per 100 seller messages",
+    "Unusable /100": "Unusable model replies per 100 requests",
+}
 
 
 class ArmTable(QTableWidget):
@@ -48,6 +56,10 @@ class ArmTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
         self.setHorizontalHeaderLabels([name for name, _ in COLUMNS])
+        for column, name in enumerate(name for name, _ in COLUMNS):
+            header_item = self.horizontalHeaderItem(column)
+            if header_item is not None and name in HEADER_TIPS:
+                header_item.setToolTip(HEADER_TIPS[name])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.verticalHeader().setVisible(False)

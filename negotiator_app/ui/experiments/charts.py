@@ -37,7 +37,7 @@ class _ArmRowsChart(QWidget):
         self.title = title
         self.arms: list[str] = []
         self.lo, self.hi = 0.0, 1.0
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(360, TITLE_HEIGHT + AXIS_HEIGHT + ROW_HEIGHT * max(len(self.arms), 2) + 8)
@@ -50,11 +50,16 @@ class _ArmRowsChart(QWidget):
         span = (self.hi - self.lo) or 1.0
         return plot.left() + (value - self.lo) / span * plot.width()
 
+    def row_height(self) -> float:
+        """Rows share the height the layout gives, within bounds (a few arms must not look stretched)."""
+        free = (self.height() - TITLE_HEIGHT - AXIS_HEIGHT - 8) / max(len(self.arms), 1)
+        return min(max(free, ROW_HEIGHT), 3 * ROW_HEIGHT)
+
     def _plot(self) -> QRectF:
-        return QRectF(LABEL_WIDTH, TITLE_HEIGHT, self.width() - LABEL_WIDTH - 16, ROW_HEIGHT * len(self.arms))
+        return QRectF(LABEL_WIDTH, TITLE_HEIGHT, self.width() - LABEL_WIDTH - 16, self.row_height() * len(self.arms))
 
     def row_center(self, index: int) -> float:
-        return TITLE_HEIGHT + ROW_HEIGHT * index + ROW_HEIGHT / 2
+        return TITLE_HEIGHT + self.row_height() * (index + 0.5)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
@@ -161,5 +166,5 @@ class PositionStrip(_ArmRowsChart):
             y = self.row_center(i)
             for k, value in enumerate(sorted(self.positions[arm])):
                 # A fixed vertical spread (not random) so equal positions stay visible and the picture is stable.
-                offset = ((k * 7) % 9 - 4) * 1.6
+                offset = ((k * 7) % 9 - 4) * self.row_height() / 14
                 painter.drawEllipse(QPointF(self.x_of(min(max(value, 0.0), 1.0)), y + offset), 3.5, 3.5)

@@ -91,7 +91,7 @@ class ExperimentsPage(QWidget):
         splitter.addWidget(self.list)
         splitter.addWidget(self.results)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([150, 600])
+        splitter.setSizes([110, 640])
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h3>Experiments</h3>"))
         layout.addLayout(buttons)

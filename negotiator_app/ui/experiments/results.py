@@ -29,9 +29,9 @@ class ResultsPanel(QWidget):
             charts.addWidget(chart, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(charts)
-        layout.addWidget(self.positions_chart)
+        layout.addWidget(self.table)
+        layout.addLayout(charts, 1)
+        layout.addWidget(self.positions_chart, 1)
         self.report: ExperimentReport | None = None
 
     def show_report(self, report: ExperimentReport | None) -> None:
