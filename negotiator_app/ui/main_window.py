@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
             self.experiments_page = ExperimentsPage(self.store, self.make_client, spawn=self.spawn,
                                                     export_folder=self.settings.exports_folder)
             self.stack.addWidget(self.experiments_page)
-            self.experiments_page.refresh()
+        self.experiments_page.refresh()  # experiments may have been added from the command line meanwhile
         self._show_page(self.experiments_page)
 
     def select_room(self, index: int) -> None:

@@ -107,9 +107,9 @@ class ExperimentsPage(QWidget):
         for fmt, button in self.export_buttons.items():
             button.clicked.connect(lambda _checked=False, fmt=fmt: self.choose_export(fmt))
         self.list.selected.connect(self._selected)
-        self.clock = QTimer(self)  # time elapsed and left move between runs too
-        self.clock.setInterval(1000)
-        self.clock.timeout.connect(self._show_progress)
+        self.ticker = QTimer(self)  # time elapsed and left move between runs too
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self._show_progress)
         self._update_buttons()
 
     # ----- list and report ------------------------------------------------------------------------
@@ -207,7 +207,7 @@ class ExperimentsPage(QWidget):
             self.run_task.cancel()
 
     async def _run(self, experiment_id: int) -> None:
-        self.clock.start()
+        self.ticker.start()
         message = ""
         try:
             runner = await asyncio.to_thread(ExperimentRunner, self.store, experiment_id, self.make_client,
@@ -220,7 +220,7 @@ class ExperimentsPage(QWidget):
         except StorageError as exc:
             message = exc.user_message
         finally:
-            self.clock.stop()
+            self.ticker.stop()
             self.run_task = None
             self.running_id = None
             self.status_label.setText(message)
