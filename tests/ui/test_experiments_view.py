@@ -243,3 +243,22 @@ def test_screenshot_of_the_results_view(kit, qtbot, tmp_path):
             await page.shutdown()
 
         kit.run(scenario())
+
+
+def test_a_server_that_does_not_answer_pauses_with_a_plain_message(kit, qtbot, tmp_path):
+    path = write_experiment(tmp_path, repetitions=2)
+    store = kit.store()
+
+    async def scenario():
+        window = kit.window(store=store)  # a closed port: nothing answers
+        page = await open_page(window, qtbot)
+        pick_file(qtbot, page, page.open_button, path)
+        await until(lambda: page.list.rowCount() == 1)
+        click(qtbot, page.run_button)
+        await until(lambda: page.run_task is None, timeout=30, what="the pause")
+        assert "the model server does not answer" in page.status_label.text()
+        assert "0 of 4 runs are done" in page.status_label.text()
+        await until(lambda: page.list.row_texts(0)[2:] == ["0/4", "not started"])
+        assert page.run_button.isEnabled()
+
+    kit.run(scenario())
