@@ -309,8 +309,13 @@ class ExperimentsPage(QWidget):
     def _own_spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._own_task_done)
         return task
+
+    def _own_task_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("experiments page: %s", exc, exc_info=exc)
 
     async def shutdown(self) -> None:
         """Stop a running experiment (its finished runs are kept) and wait for the page's work to end."""
