@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 from pathlib import Path
@@ -22,7 +23,11 @@ from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
 from tests.ui.window_support import WindowKit
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "resources" / "screenshots" / "experiments.png"
+# Each run saves the picture under tests/_screenshots/ (not committed); NEGOTIATOR_UPDATE_SCREENSHOTS=1 writes
+# the README's copy in resources/screenshots/ instead.
+SCREENSHOT = (Path(__file__).resolve().parents[2] / "resources" / "screenshots" / "experiments.png"
+              if os.environ.get("NEGOTIATOR_UPDATE_SCREENSHOTS") == "1"
+              else Path(__file__).resolve().parents[1] / "_screenshots" / "experiments.png")
 # Where the Markdown report's per-arm row puts each column the page's table also shows
 MARKDOWN_COLUMN = {"Arm": 0, "Buyer": 1, "Sellers": 2, "Runs": 3, "Deal rate": 4, "Mean price": 5, "Median price": 6,
                    "Deal position": 7, "Buyer share": 8, "Rounds to close": 9,
