@@ -136,7 +136,7 @@ class RoomRunner:
 
     def fail(self, message: str) -> None:
         """End the run at once in the error state with `message` (e.g. storage that cannot take it)."""
-        if self.running:
+        if self.running and self.task is not None:
             self._failure = message
             self.task.cancel()
 

@@ -30,7 +30,7 @@ def _ci(e: Interval | None, digits: int = 2, pct: bool = False) -> str:
         return "n/a"
     k = 100 if pct else 1
     value = f"{e.value * k:,.{digits}f}{'%' if pct else ''}"
-    if e.low is None:
+    if e.low is None or e.high is None:
         return value
     return f"{value} [{e.low * k:,.{digits}f}, {e.high * k:,.{digits}f}]"
 

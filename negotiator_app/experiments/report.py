@@ -135,7 +135,7 @@ def run_row(experiment: StoredExperiment, run, record: RunRecord) -> RunRow:
     buyer, sellers = who_plays(config)
     floor = _lowest_floor(config, record.room_key)
     position = None
-    if m.bought and floor is not None and m.buyer_max > floor:
+    if m.bought and m.price_per_unit is not None and floor is not None and m.buyer_max > floor:
         position = round((m.price_per_unit - floor) / (m.buyer_max - floor), 4)
     seller_msgs = [x for x in record.messages if x.role == Role.SELLER]
     buyer_name = config.buyer.name
@@ -151,8 +151,8 @@ def run_row(experiment: StoredExperiment, run, record: RunRecord) -> RunRow:
         buyer_surplus_share=m.buyer_surplus_share, rounds=m.rounds, seller_messages=len(seller_msgs),
         seller_violations=sum(1 for v in record.violations if v.agent != buyer_name), messages=m.messages,
         disclosures=None if disclosures is None else len(disclosures), requests=len(model_made) + unusable,
-        unusable_replies=unusable, completion_tokens=sum(u.completion_tokens for u in timed),
-        generation_s=round(sum(u.duration_s for u in timed), 4),
+        unusable_replies=unusable, completion_tokens=sum(u.completion_tokens or 0 for u in timed),
+        generation_s=round(sum(u.duration_s or 0.0 for u in timed), 4),
     )
 
 
@@ -171,7 +171,7 @@ def _per_100(rows: list[RunRow], num, den) -> stats.Estimate:
 # metric name → (values of one arm's rows, kind): "rate" booleans, "mean" numbers, "ratio" (num, den) per run
 def _series(rows: list[RunRow]) -> dict[str, tuple[str, list]]:
     deals = [r for r in rows if r.deal]
-    out = {
+    out: dict[str, tuple[str, list]] = {
         "deal_rate": ("rate", [r.deal for r in rows]),
         "mean_price": ("mean", [r.price_per_unit for r in deals]),
         "deal_position": ("mean", [r.deal_position for r in deals if r.deal_position is not None]),

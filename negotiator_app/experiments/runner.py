@@ -11,10 +11,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from ..domain import RunState, SessionConfig, load_scenario
 from ..engine import ErrorRaised
 from ..engine.limiter import FairLimiter
+from ..llm import LLMClient
 from ..runtime import ClientFactory, SessionRuntime
 from ..storage import Store
 from ..storage import experiments as rows
@@ -66,6 +68,7 @@ def create_experiment(store: Store, spec: ExperimentSpec) -> int:
     else:
         from ..storage import NotFound
 
+        assert spec.session_id is not None  # the spec requires a scenario or a session id
         try:
             base = store.get_session(spec.session_id).config
         except NotFound:
@@ -97,7 +100,7 @@ class ExperimentRunner:
         self._started = 0.0
         self._finished_now = 0
         self._runtimes: set[SessionRuntime] = set()
-        self._clients: dict[tuple, object] = {}
+        self._clients: dict[tuple, LLMClient] = {}
 
     @property
     def total(self) -> int:
@@ -181,7 +184,8 @@ class ExperimentRunner:
     async def _negotiate(self, run: rows.ExperimentRun) -> str:
         """One repetition of one arm; returns '' when it counts, else what went wrong."""
         config = ordered_config(self._arm_config(run.session_id), run.seller_order)
-        runtime = SessionRuntime(self.store, run.session_id, self._lend_client, config=config)
+        # A borrowed client behaves as the runtime's own, except that closing it leaves the shared one open.
+        runtime = SessionRuntime(self.store, run.session_id, cast(ClientFactory, self._lend_client), config=config)
         errors: list[str] = []
         runtime.subscribe(lambda item: errors.append(item.message)
                           if isinstance(item, ErrorRaised) and item.fatal else None)
@@ -191,7 +195,7 @@ class ExperimentRunner:
         self._runtimes.add(runtime)
         try:
             tasks = [runtime.start(key) for key in runtime.engine.rooms]
-            run.run_ids = [room.run_id for room in runtime.engine.rooms.values()]
+            run.run_ids = [room.run_id for room in runtime.engine.rooms.values() if room.run_id is not None]
             await asyncio.to_thread(rows.start_attempt, self.store, run.id, run.run_ids)
             states = await asyncio.gather(*tasks, return_exceptions=True)
         finally:

@@ -21,7 +21,7 @@ def seller_order(names: list[str], seed: int) -> list[str]:
 
 def plan_runs(arms: list[str], repetitions: int, seller_names: list[str], experiment_seed: int) -> list[PlannedRun]:
     """Arm A run 1, arm B run 1, arm A run 2, ...: a server slowing down over time weighs on every arm alike."""
-    plan = []
+    plan: list[PlannedRun] = []
     for repetition in range(1, repetitions + 1):
         seed = run_seed(experiment_seed, repetition)
         order = seller_order(seller_names, seed)

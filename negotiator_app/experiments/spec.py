@@ -58,7 +58,7 @@ class ExperimentSpec(_Model):
     """An experiment file. Give the scenario as a file path (relative to the experiment file) or a stored
     session id."""
 
-    schema_version: Literal[1] = EXPERIMENT_VERSION
+    schema_version: Literal[1] = 1  # EXPERIMENT_VERSION
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     scenario: str | None = Field(default=None, description="path to a scenario JSON file")
     session_id: int | None = Field(default=None, ge=1, description="a stored session to use as the scenario")

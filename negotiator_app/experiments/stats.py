@@ -47,8 +47,10 @@ def newcombe(successes_a: int, n_a: int, successes_b: int, n_b: int) -> Estimate
     """Difference of two rates (a − b) with Newcombe's hybrid score interval (his method 10), built from the
     two Wilson intervals."""
     a, b = wilson(successes_a, n_a), wilson(successes_b, n_b)
-    if a.value is None or b.value is None:
+    if None in (a.value, a.low, a.high, b.value, b.low, b.high):
         return NONE
+    assert a.value is not None and a.low is not None and a.high is not None  # narrowed for the type checker
+    assert b.value is not None and b.low is not None and b.high is not None
     d = a.value - b.value
     low = d - math.sqrt((a.value - a.low) ** 2 + (b.high - b.value) ** 2)
     high = d + math.sqrt((a.high - a.value) ** 2 + (b.value - b.low) ** 2)

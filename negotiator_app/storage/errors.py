@@ -60,7 +60,7 @@ def describe(exc: BaseException, path: Path | None) -> StorageError:
     elif code in CORRUPT_CODES or is_corruption(exc):
         return StorageError(f"The database{where} is damaged ({inner}). Restart Negotiator to set it aside and "
                             "start fresh.", transient=False, code=code)
-    elif _schema_mismatch(inner):
+    elif inner is not None and _schema_mismatch(inner):
         return StorageError(f"The database{where} does not have the tables this version expects ({inner}); it was "
                             "changed by another program or version. Choose another database.", transient=False,
                             code=code)

@@ -66,13 +66,13 @@ def create_experiment(store: Store, name: str, spec: dict, scenario: SessionConf
                       arms: dict[str, SessionConfig], plan: list[PlannedRun]) -> int:
     """Store the experiment, one session per arm and every planned run, in one transaction."""
     with store.writing() as conn:
-        experiment_id = conn.execute(insert(experiments).values(
+        experiment_id = conn.execute(insert(experiments).values(  # type: ignore[index]  # set for a single-row INSERT
             name=name, created_at=datetime.now(UTC), spec_json=json.dumps(spec, ensure_ascii=False),
             scenario_json=scenario.model_dump_json())).inserted_primary_key[0]
         arm_ids = {}
         for position, (arm, config) in enumerate(arms.items()):
             session_id = session_rows.insert_session(conn, config)
-            arm_ids[arm] = conn.execute(insert(experiment_arms).values(
+            arm_ids[arm] = conn.execute(insert(experiment_arms).values(  # type: ignore[index]  # as above
                 experiment_id=experiment_id, position=position, name=arm, session_id=session_id,
             )).inserted_primary_key[0]
         if plan:
