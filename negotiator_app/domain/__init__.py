@@ -1,4 +1,5 @@
 """Domain model and pure rules: no I/O beyond scenario files, no Qt."""
+from .agents import DEFAULT_EXPONENT, AgentConfig, AgentKind, StrategyConfig, StrategyKind, describe_agent
 from .config import (
     MAX_PRICE,
     MAX_QUANTITY,
@@ -38,6 +39,7 @@ from .scenario import ScenarioError, load_scenario, loads_scenario, parse_config
 
 __all__ = [
     # configuration
+    "DEFAULT_EXPONENT", "AgentConfig", "AgentKind", "StrategyConfig", "StrategyKind", "describe_agent",
     "MAX_SELLERS", "Buyer", "InventoryItem", "LLMSettings", "Priority", "SessionConfig", "Seller",
     "SellerProfile", "ShoppingItem", "SpeakingStyle",
     # what happens in a run
