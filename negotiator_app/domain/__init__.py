@@ -26,6 +26,7 @@ from .records import (
     Offer,
     Outcome,
     OutcomeKind,
+    Production,
     Role,
     RunSnapshot,
     RunState,
@@ -44,7 +45,7 @@ __all__ = [
     "SellerProfile", "ShoppingItem", "SpeakingStyle",
     # what happens in a run
     "FINISHED_STATES", "MAX_MESSAGE_CHARS", "RESUMABLE_STATES", "BuyerMode", "DecidedBy", "Decision", "Message",
-    "Offer", "Outcome", "OutcomeKind", "Role", "RunSnapshot", "RunState", "UsageInfo", "Violation", "ViolationKind",
+    "Offer", "Outcome", "OutcomeKind", "Production", "Role", "RunSnapshot", "RunState", "UsageInfo", "Violation", "ViolationKind",
     # rooms, mentions and rules
     "Mentions", "parse_mentions", "recipients_for",
     "RoomPlan", "RoomSeller", "SessionPlan", "SkippedItem", "SkipReason", "plan_rooms",

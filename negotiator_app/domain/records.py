@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from .agents import AgentKind
+
 MAX_MESSAGE_CHARS = 1000
 
 
@@ -67,6 +69,20 @@ class UsageInfo(BaseModel):
     tokens_per_s: float | None = None
 
 
+class Production(BaseModel):
+    """How a message was produced: by which kind of agent, model and temperature (model agents), seed
+    (strategy agents), how long it took, and how many attempts were thrown away before it."""
+
+    agent_kind: AgentKind = AgentKind.LLM
+    model: str | None = None
+    temperature: float | None = None
+    seed: int | None = None
+    latency_s: float | None = Field(default=None, ge=0)
+    failed_attempts: int = Field(default=0, ge=0)
+    fallback: bool = Field(default=False, description="a hybrid agent's model did not keep to the strategy's "
+                                                      "price, so the strategy's own words were sent")
+
+
 class Message(BaseModel):
     """One chat message. `recipients` are the sellers who may see it (all room sellers for a broadcast)."""
 
@@ -81,6 +97,7 @@ class Message(BaseModel):
     interrupted: bool = False
     created_at: datetime
     usage: UsageInfo | None = None
+    produced_by: Production | None = Field(default=None, description="null for a message typed by a person")
 
 
 class Offer(BaseModel):
@@ -145,3 +162,4 @@ class RunSnapshot:
     offers: list[Offer] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     last_event_seq: int = 0
+    seed: int | None = None  # the strategies' seed, so a resumed run goes on as it would have
