@@ -22,6 +22,7 @@ from .records import (
     BuyerMode,
     DecidedBy,
     Decision,
+    DisclosureRecord,
     Message,
     Offer,
     Outcome,
@@ -44,7 +45,7 @@ __all__ = [
     "MAX_SELLERS", "Buyer", "InventoryItem", "LLMSettings", "Priority", "SessionConfig", "Seller",
     "SellerProfile", "ShoppingItem", "SpeakingStyle",
     # what happens in a run
-    "FINISHED_STATES", "MAX_MESSAGE_CHARS", "RESUMABLE_STATES", "BuyerMode", "DecidedBy", "Decision", "Message",
+    "FINISHED_STATES", "MAX_MESSAGE_CHARS", "RESUMABLE_STATES", "BuyerMode", "DecidedBy", "Decision", "DisclosureRecord", "Message",
     "Offer", "Outcome", "OutcomeKind", "Production", "Role", "RunSnapshot", "RunState", "UsageInfo", "Violation", "ViolationKind",
     # rooms, mentions and rules
     "Mentions", "parse_mentions", "recipients_for",

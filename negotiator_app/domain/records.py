@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -132,6 +133,18 @@ class Violation(BaseModel):
     limit: str
     round: int
     message_seq: int | None = None
+
+
+class DisclosureRecord(BaseModel):
+    """A message that stated its sender's own private number (a seller's cost or floor, the buyer's max price).
+    Allowed, not a violation; counted so that agents can be compared on it."""
+
+    agent: str
+    round: int
+    message_seq: int
+    secret: Literal["cost", "floor", "max_price"]
+    value: float
+    text: str = Field(description="the number as written in the message")
 
 
 class OutcomeKind(StrEnum):
