@@ -19,9 +19,9 @@ from ..domain import (
     RunSnapshot, RunState, SessionConfig, Violation, check_acceptance, check_offer, money, parse_mentions,
 )
 from ..domain.names import normalize_name, possessive
-from .. import strategies
 from ..llm import LLMClient
 from . import policy, prompts
+from . import strategy_moves as moves
 from .agents import StrategyPlan, ask_agent, producer_for
 from .disclosures import buyer_disclosures, seller_disclosures
 from .bus import EventBus
@@ -381,32 +381,19 @@ class RoomRunner:
         return agent.strategy if agent is not None and agent.kind is not AgentKind.LLM else None
 
     def _buyer_opening_plan(self) -> StrategyPlan[BuyerReply]:
-        move = strategies.buyer_opening(self._strategy(self.buyer), buyer=self.buyer, item=self.plan.item,
+        return moves.buyer_opening_plan(self._strategy(self.buyer), buyer=self.buyer, item=self.plan.item,
                                         max_rounds=self.max_rounds, seed=self.seed)
-        return StrategyPlan(BuyerReply(move.message, Decision.CONTINUE), strategies.buyer_instruction(move),
-                            lambda parsed: strategies.check_buyer_reply(parsed.message, parsed.decision,
-                                                                        parsed.seller, move))
 
     def _buyer_decision_plan(self, decisions: list[Decision]) -> StrategyPlan[BuyerReply]:
-        move = strategies.buyer_move(self._strategy(self.buyer), buyer=self.buyer, item=self.plan.item,
-                                     round_=self.round, max_rounds=self.max_rounds, standing=self.standing,
-                                     history=self.offer_history, seed=self.seed)
-        decision = Decision(policy.coerce_decision(move.decision, decisions))
-        reply = BuyerReply(move.message, decision, move.seller if decision == Decision.ACCEPT else None)
-        return StrategyPlan(reply, strategies.buyer_instruction(move),
-                            lambda parsed: strategies.check_buyer_reply(parsed.message, parsed.decision,
-                                                                        parsed.seller, move))
+        return moves.buyer_decision_plan(self._strategy(self.buyer), decisions, buyer=self.buyer, item=self.plan.item,
+                                         round_=self.round, max_rounds=self.max_rounds, standing=self.standing,
+                                         history=self.offer_history, seed=self.seed)
 
     def _seller_plan(self, name: str, stock) -> StrategyPlan[SellerReply]:
-        seller = self.config.seller(name)
-        move = strategies.seller_move(
-            self._strategy(name), seller=name, stock=stock, wanted=self.plan.item.quantity, round_=self.round,
-            max_rounds=self.max_rounds, style=seller.profile.speaking_style, seed=self.seed,
-            buyer_prices=strategies.buyer_prices_by_round(self.transcript, name, self.round))
-        price, quantity = move.offer_price, move.offer_quantity
-        return StrategyPlan(SellerReply(move.message, price, quantity), strategies.seller_instruction(price, quantity),
-                            lambda parsed: strategies.check_seller_reply(parsed.message, parsed.offer_price,
-                                                                         parsed.offer_quantity, price, quantity))
+        return moves.seller_plan(self._strategy(name), seller=name, stock=stock, wanted=self.plan.item.quantity,
+                                 round_=self.round, max_rounds=self.max_rounds,
+                                 style=self.config.seller(name).profile.speaking_style, transcript=self.transcript,
+                                 seed=self.seed)
 
     def _note_disclosures(self, message: Message, offer_price: float | None = None) -> None:
         """A message that states its sender's private numbers is recorded as a disclosure (not a violation)."""
