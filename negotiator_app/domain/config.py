@@ -213,7 +213,7 @@ class SessionConfig(_Model):
     """A saved session: one buyer, 1–10 sellers, LLM settings. Also the scenario-file format."""
 
     schema_version: Literal[1, 2] = Field(default=SCHEMA_VERSION, description="1 is read and upgraded to 2")
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = "New session"
+    name: ItemName = "New session"
     buyer: Buyer
     sellers: list[Seller] = Field(min_length=1, max_length=MAX_SELLERS)
     llm: LLMSettings = Field(default_factory=LLMSettings)
