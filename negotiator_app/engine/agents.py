@@ -18,9 +18,9 @@ from ..domain.agents import LLM_AGENT
 from ..llm import MalformedReply
 from . import policy
 from .protocol import ParseError
-from .turns import Reply, RunContext, TurnFailed, post_scripted, speak
+from .turns import Reply, RunContext, Spoken, TurnFailed, post_scripted, speak
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Spoken)
 
 
 @dataclass(frozen=True)
@@ -59,19 +59,35 @@ async def ask_agent(
 ) -> Reply[T]:
     """The agent's reply this turn; `plan` gives the strategy's move (strategy and hybrid agents). Raises
     TurnFailed like a model's turn."""
-    turn = dict(sender=sender, role=role, recipients=recipients, round_=round_, finalize=finalize)
+    turn = _Who(sender, role, recipients, round_)
     if producer.agent_kind is AgentKind.LLM or plan is None:
-        return await speak(ctx, messages=messages, schema=schema, parse=parse, producer=producer, **turn)
+        return await speak(ctx, sender=sender, role=role, recipients=recipients, round_=round_, messages=messages,
+                           schema=schema, parse=parse, finalize=finalize, producer=producer)
     started = time.monotonic()
     move = plan()
     if producer.agent_kind is AgentKind.STRATEGY:
         made = producer.model_copy(update={"latency_s": round(time.monotonic() - started, 3)})
-        return post_scripted(ctx, parsed=move.reply, producer=made, **turn)
-    return await _hybrid(ctx, producer, move, messages, schema, parse, started, turn)
+        return _scripted(ctx, turn, move.reply, made, finalize)
+    return await _hybrid(ctx, producer, move, messages, schema, parse, started, turn, finalize)
+
+
+@dataclass(frozen=True)
+class _Who:
+    sender: str
+    role: Role
+    recipients: list[str]
+    round: int
+
+
+def _scripted(ctx: RunContext, who: _Who, reply: T, producer: Production,
+              finalize: Callable[[T], tuple[int, list[str]]] | None) -> Reply[T]:
+    return post_scripted(ctx, sender=who.sender, role=who.role, recipients=who.recipients, round_=who.round,
+                         parsed=reply, producer=producer, finalize=finalize)
 
 
 async def _hybrid(ctx: RunContext, producer: Production, move: StrategyPlan[T], messages: list[dict], schema: dict,
-                  parse: Callable[[str], T], started: float, turn: dict) -> Reply[T]:
+                  parse: Callable[[str], T], started: float, turn: _Who,
+                  finalize: Callable[[T], tuple[int, list[str]]] | None) -> Reply[T]:
     *before, last = messages
     told = [*before, {**last, "content": f"{last['content']}\n{move.instruction}"}]
 
@@ -83,11 +99,12 @@ async def _hybrid(ctx: RunContext, producer: Production, move: StrategyPlan[T], 
         return parsed
 
     try:
-        return await speak(ctx, messages=told, schema=schema, parse=parse_and_check, producer=producer, **turn)
+        return await speak(ctx, sender=turn.sender, role=turn.role, recipients=turn.recipients, round_=turn.round,
+                           messages=told, schema=schema, parse=parse_and_check, finalize=finalize, producer=producer)
     except TurnFailed as exc:
         model_kept_failing = exc.kept is None and (exc.server_error is None or isinstance(exc.server_error, MalformedReply))
         if not model_kept_failing:
             raise  # the server failed: handled as for any model agent
     made = producer.model_copy(update={"latency_s": round(time.monotonic() - started, 3), "fallback": True,
                                        "failed_attempts": policy.READ_ATTEMPTS})
-    return post_scripted(ctx, parsed=move.reply, producer=made, **turn)
+    return _scripted(ctx, turn, move.reply, made, finalize)

@@ -401,7 +401,10 @@ class RoomRunner:
             return
         public = [self.plan.item.name, self.buyer, *self.sellers]
         if message.role == Role.SELLER:
-            found = seller_disclosures(message.text, self.plan.seller(message.sender).stock, offer_price, public)
+            seller = self.plan.seller(message.sender)
+            if seller is None:
+                return
+            found = seller_disclosures(message.text, seller.stock, offer_price, public)
         else:
             quoted = [o.price_per_unit for o in self.standing.values()]
             found = buyer_disclosures(message.text, self.plan.item, quoted, public)

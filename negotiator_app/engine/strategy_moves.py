@@ -37,6 +37,7 @@ def seller_plan(strategy: StrategyConfig, *, seller: str, stock: InventoryItem, 
                                   max_rounds=max_rounds, style=style, seed=seed or 0,
                                   buyer_prices=strategies.buyer_prices_by_round(transcript, seller, round_))
     price, quantity = move.offer_price, move.offer_quantity
+    assert price is not None and quantity is not None  # a strategy seller always makes an offer
     return StrategyPlan(SellerReply(move.message, price, quantity), strategies.seller_instruction(price, quantity),
                         lambda parsed: strategies.check_seller_reply(parsed.message, parsed.offer_price,
                                                                      parsed.offer_quantity, price, quantity))

@@ -103,7 +103,8 @@ async def speak(
                         {"role": "user", "content": reask(str(exc))}]
             continue
         final_round, final_recipients = finalize(parsed) if finalize else (round_, recipients)
-        made = turn.producer.model_copy(update={"latency_s": round(time.monotonic() - started_at, 3)})
+        made = producer.model_copy(update={"latency_s": round(time.monotonic() - started_at, 3),
+                                           "failed_attempts": attempt - 1})
         done = _Turn(sender, role, final_recipients, final_round, made)
         return Reply(_complete(ctx, stream.id, done, parsed.message, result.reasoning, result), parsed)
     raise AssertionError("unreachable: the last attempt returns or raises")

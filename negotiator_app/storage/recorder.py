@@ -248,8 +248,9 @@ class Recorder:
         elif isinstance(e, ViolationRecorded):
             rows.insert_violation(conn, run_id, e.violation)
         elif isinstance(e, DisclosureMade):
-            rows.insert_disclosure(conn, run_id, DisclosureRecord(
-                agent=e.agent, round=e.round, message_seq=e.message_seq, secret=e.secret, value=e.value, text=e.text))
+            rows.insert_disclosure(conn, run_id, DisclosureRecord.model_validate(
+                {"agent": e.agent, "round": e.round, "message_seq": e.message_seq, "secret": e.secret,
+                 "value": e.value, "text": e.text}))
         elif isinstance(e, ParseFailed):
             conn.execute(update(runs).where(runs.c.id == run_id).values(parse_failures=runs.c.parse_failures + 1))
             self._note(conn, e, "parse_failed", e.round, e.agent, e.reason, e.raw)

@@ -88,7 +88,8 @@ def test_mixed_room_llm_buyer_three_boulware_and_two_llm_sellers():
             return {"decision": "continue", "seller": None, "message": f"Round {r + 1}: lower please."}
         return {"decision": "walk_away", "seller": None, "message": "Thanks all."}
 
-    sell = lambda name, r, body: {"message": f"LLM-WORDS-{name[-1]} r{r}", "offer_price": 110 + r, "offer_quantity": 2}
+    def sell(name, r, body):
+        return {"message": f"LLM-WORDS-{name[-1]} r{r}", "offer_price": 110 + r, "offer_quantity": 2}
     with FakeLMStudio() as fake:
         room, events, state = run_first_room(fake, config, Script(decide=decide, sell=sell))
     assert state == RunState.NO_DEAL
@@ -115,7 +116,8 @@ def test_mixed_room_llm_buyer_three_boulware_and_two_llm_sellers():
 def test_each_agent_uses_its_own_model_and_temperature():
     config = with_agents(make_config(2), buyer=AgentConfig(model="buyer-model", temperature=0.1),
                          **{"Seller A": AgentConfig(model="seller-a-model", temperature=1.3)})
-    decide = lambda r, body: {"decision": "walk_away", "seller": None, "message": "No, thanks."}
+    def decide(r, body):
+        return {"decision": "walk_away", "seller": None, "message": "No, thanks."}
     with FakeLMStudio() as fake:
         _, events, state = run_first_room(fake, config, Script(decide=decide))
     assert state == RunState.NO_DEAL
@@ -139,7 +141,8 @@ def test_a_hybrid_seller_is_told_the_strategy_price_and_its_words_are_kept():
         price = float(body["messages"][-1]["content"].split("offer exactly ")[1].split(" per unit")[0])
         return {"message": f"For you, {price:.2f} per unit, friend.", "offer_price": price, "offer_quantity": 2}
 
-    decide = lambda r, body: {"decision": "continue" if r < 3 else "walk_away", "seller": None, "message": "Lower?"}
+    def decide(r, body):
+        return {"decision": "continue" if r < 3 else "walk_away", "seller": None, "message": "Lower?"}
     with FakeLMStudio() as fake:
         _, events, _ = run_first_room(fake, hybrid_config(), Script(sell=sell, decide=decide), seed=3)
     sellers = [e.message for e in events.of(MessageCompleted) if e.message.role == Role.SELLER]
@@ -150,8 +153,10 @@ def test_a_hybrid_seller_is_told_the_strategy_price_and_its_words_are_kept():
 
 
 def test_a_hybrid_seller_that_ignores_the_price_falls_back_to_the_strategy_words():
-    sell = lambda name, r, body: {"message": "Best I can do is 99 each.", "offer_price": 99, "offer_quantity": 2}
-    decide = lambda r, body: {"decision": "walk_away", "seller": None, "message": "Bye."}
+    def sell(name, r, body):
+        return {"message": "Best I can do is 99 each.", "offer_price": 99, "offer_quantity": 2}
+    def decide(r, body):
+        return {"decision": "walk_away", "seller": None, "message": "Bye."}
     with FakeLMStudio() as fake:
         _, events, _ = run_first_room(fake, hybrid_config(), Script(sell=sell, decide=decide), seed=3)
     assert len(seller_requests(fake, "Seller A")) == 2  # asked once more, saying what was wrong
@@ -163,9 +168,11 @@ def test_a_hybrid_seller_that_ignores_the_price_falls_back_to_the_strategy_words
 
 
 def test_a_message_stating_its_senders_private_numbers_is_a_disclosure():
-    sell = lambda name, r, body: {"message": "It cost me 40.00, and 60.00 is my lowest. I offer 110.",
-                                  "offer_price": 110, "offer_quantity": 2}
-    decide = lambda r, body: {"decision": "walk_away", "seller": None, "message": "My budget tops out at 100."}
+    def sell(name, r, body):
+        return {"message": "It cost me 40.00, and 60.00 is my lowest. I offer 110.",
+               "offer_price": 110, "offer_quantity": 2}
+    def decide(r, body):
+        return {"decision": "walk_away", "seller": None, "message": "My budget tops out at 100."}
     with FakeLMStudio() as fake:
         _, events, _ = run_first_room(fake, make_config(1), Script(sell=sell, decide=decide))
     found = {(d.agent, d.secret, d.value) for d in events.of(DisclosureMade)}

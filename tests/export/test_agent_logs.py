@@ -54,7 +54,8 @@ def test_a_strategy_session_is_stored_and_exported_with_its_seed_and_producers(s
 def test_per_agent_models_are_tagged_in_the_database_and_the_export(store, tmp_path):
     config = with_agents(make_config(2), buyer=AgentConfig(model="buyer-model"),
                          **{"Seller A": AgentConfig(model="seller-a-model", temperature=0.3)})
-    decide = lambda r, body: {"decision": "continue" if r < 2 else "walk_away", "seller": None, "message": "Lower?"}
+    def decide(r, body):
+        return {"decision": "continue" if r < 2 else "walk_away", "seller": None, "message": "Lower?"}
     with FakeLMStudio() as fake:
         fake.responder = Script(decide=decide)
         _, run_id = run_session(store, config, fake.base_url)
@@ -72,8 +73,10 @@ def test_per_agent_models_are_tagged_in_the_database_and_the_export(store, tmp_p
 
 
 def test_disclosures_are_stored_exported_and_counted(store):
-    sell = lambda name, r, body: {"message": "My cost is 40.00. I offer 110.", "offer_price": 110, "offer_quantity": 2}
-    decide = lambda r, body: {"decision": "walk_away", "seller": None, "message": "No."}
+    def sell(name, r, body):
+        return {"message": "My cost is 40.00. I offer 110.", "offer_price": 110, "offer_quantity": 2}
+    def decide(r, body):
+        return {"decision": "walk_away", "seller": None, "message": "No."}
     with FakeLMStudio() as fake:
         fake.responder = Script(sell=sell, decide=decide)
         session_id, run_id = run_session(store, make_config(1), fake.base_url)

@@ -34,7 +34,9 @@ class AgentEditor(QWidget):
             self.kind_combo.addItem(label, kind.value)
         self.model_combo = QComboBox()
         self.model_combo.setEditable(True)
-        self.model_combo.lineEdit().setPlaceholderText(SESSION_MODEL)
+        line = self.model_combo.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(SESSION_MODEL)
         self.model_combo.setToolTip("Empty: the session's model. Refresh the server's models below to list them.")
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(-0.1, 2.0)  # the minimum stands for "the session's temperature"
