@@ -131,6 +131,8 @@ def _clients(api_key: str | None) -> ClientFactory:
 
 async def _probe(config: SessionConfig, api_key: str | None, err: Out) -> bool:
     """Is the server there? Asked before anything is stored, so an unreachable server leaves no empty session."""
+    if not config.needs_server:  # every agent is a strategy: nothing will ever ask the server
+        return True
     async with _clients(api_key)(config.llm) as client:
         status = await client.status()
     if not status.reachable:

@@ -1,4 +1,5 @@
 """Domain model and pure rules: no I/O beyond scenario files, no Qt."""
+from .agents import DEFAULT_EXPONENT, AgentConfig, AgentKind, StrategyConfig, StrategyKind, describe_agent
 from .config import (
     MAX_PRICE,
     MAX_QUANTITY,
@@ -21,10 +22,12 @@ from .records import (
     BuyerMode,
     DecidedBy,
     Decision,
+    DisclosureRecord,
     Message,
     Offer,
     Outcome,
     OutcomeKind,
+    Production,
     Role,
     RunSnapshot,
     RunState,
@@ -38,11 +41,12 @@ from .scenario import ScenarioError, load_scenario, loads_scenario, parse_config
 
 __all__ = [
     # configuration
+    "DEFAULT_EXPONENT", "AgentConfig", "AgentKind", "StrategyConfig", "StrategyKind", "describe_agent",
     "MAX_SELLERS", "Buyer", "InventoryItem", "LLMSettings", "Priority", "SessionConfig", "Seller",
     "SellerProfile", "ShoppingItem", "SpeakingStyle",
     # what happens in a run
-    "FINISHED_STATES", "MAX_MESSAGE_CHARS", "RESUMABLE_STATES", "BuyerMode", "DecidedBy", "Decision", "Message",
-    "Offer", "Outcome", "OutcomeKind", "Role", "RunSnapshot", "RunState", "UsageInfo", "Violation", "ViolationKind",
+    "FINISHED_STATES", "MAX_MESSAGE_CHARS", "RESUMABLE_STATES", "BuyerMode", "DecidedBy", "Decision", "DisclosureRecord", "Message",
+    "Offer", "Outcome", "OutcomeKind", "Production", "Role", "RunSnapshot", "RunState", "UsageInfo", "Violation", "ViolationKind",
     # rooms, mentions and rules
     "Mentions", "parse_mentions", "recipients_for",
     "RoomPlan", "RoomSeller", "SessionPlan", "SkippedItem", "SkipReason", "plan_rooms",

@@ -12,9 +12,13 @@ from pydantic import (
     field_serializer, field_validator, model_validator,
 )
 
+from .agents import AgentConfig, AgentKind
 from .names import NO_CONTROL_PATTERN, clip, control_character, normalize_item, normalize_name
 
-SCHEMA_VERSION: Literal[1] = 1
+# Version 2 added who plays each agent (`agent`); a version-1 file is read as version 2 with every agent
+# played by the session's model, which is what version 1 meant.
+SCHEMA_VERSION: Literal[2] = 2
+READABLE_VERSIONS = (1, 2)
 _HANDLE_CHARS = re.compile(r"[\w .'\-]+")
 MAX_SELLERS = 10
 # Bounds keep every total finite and storable: 1e9 per unit × 1e6 units = 1e15 < 2**53, so a total is a float
@@ -115,6 +119,7 @@ class ShoppingItem(_Model):
 class Buyer(_Model):
     name: PersonName = "Buyer"
     items: list[ShoppingItem] = Field(min_length=1)
+    agent: AgentConfig | None = Field(default=None, description="who plays the buyer; empty: the session's model")
 
     @field_validator("name")
     @classmethod
@@ -156,6 +161,7 @@ class Seller(_Model):
     name: PersonName
     profile: SellerProfile = Field(default_factory=SellerProfile)
     inventory: list[InventoryItem] = Field(min_length=1)
+    agent: AgentConfig | None = Field(default=None, description="who plays this seller; empty: the session's model")
 
     @field_validator("name")
     @classmethod
@@ -206,11 +212,25 @@ def url_without_credentials(url: str) -> str:
 class SessionConfig(_Model):
     """A saved session: one buyer, 1–10 sellers, LLM settings. Also the scenario-file format."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1, 2] = Field(default=SCHEMA_VERSION, description="1 is read and upgraded to 2")
     name: ItemName = "New session"
     buyer: Buyer
     sellers: list[Seller] = Field(min_length=1, max_length=MAX_SELLERS)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: object) -> object:
+        if isinstance(data, dict) and "schema_version" in data and data["schema_version"] not in READABLE_VERSIONS:
+            raise ValueError(f"schema_version {data['schema_version']!r} is not a scenario version this app reads "
+                             f"(it reads versions {' and '.join(map(str, READABLE_VERSIONS))}); "
+                             "a newer Negotiator wrote it")
+        return data
+
+    @model_validator(mode="after")
+    def _upgrade(self) -> SessionConfig:
+        self.schema_version = SCHEMA_VERSION  # version 1 had no agent configurations: nothing else changes
+        return self
 
     @model_validator(mode="after")
     def _unique_people(self) -> SessionConfig:
@@ -220,6 +240,18 @@ class SessionConfig(_Model):
             if normalize_name(seller.name) == buyer_key:
                 raise ValueError(f"seller '{clip(seller.name)}' has the same name as the buyer")
         return self
+
+    def agent(self, name: str) -> AgentConfig | None:
+        """Who plays the buyer or the named seller (None: the session's model)."""
+        if normalize_name(name) == normalize_name(self.buyer.name):
+            return self.buyer.agent
+        return self.seller(name).agent
+
+    @property
+    def needs_server(self) -> bool:
+        """False when every agent is a strategy: such a session never talks to a model server."""
+        agents = [self.buyer.agent, *(s.agent for s in self.sellers)]
+        return any(a is None or a.kind is not AgentKind.STRATEGY for a in agents)
 
     def seller(self, name: str) -> Seller:
         key = normalize_name(name)

@@ -4,8 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from .agents import AgentKind
 
 MAX_MESSAGE_CHARS = 1000
 
@@ -67,6 +70,20 @@ class UsageInfo(BaseModel):
     tokens_per_s: float | None = None
 
 
+class Production(BaseModel):
+    """How a message was produced: by which kind of agent, model and temperature (model agents), seed
+    (strategy agents), how long it took, and how many attempts were thrown away before it."""
+
+    agent_kind: AgentKind = AgentKind.LLM
+    model: str | None = None
+    temperature: float | None = None
+    seed: int | None = None
+    latency_s: float | None = Field(default=None, ge=0)
+    failed_attempts: int = Field(default=0, ge=0)
+    fallback: bool = Field(default=False, description="a hybrid agent's model did not keep to the strategy's "
+                                                      "price, so the strategy's own words were sent")
+
+
 class Message(BaseModel):
     """One chat message. `recipients` are the sellers who may see it (all room sellers for a broadcast)."""
 
@@ -81,6 +98,7 @@ class Message(BaseModel):
     interrupted: bool = False
     created_at: datetime
     usage: UsageInfo | None = None
+    produced_by: Production | None = Field(default=None, description="null for a message typed by a person")
 
 
 class Offer(BaseModel):
@@ -117,6 +135,18 @@ class Violation(BaseModel):
     message_seq: int | None = None
 
 
+class DisclosureRecord(BaseModel):
+    """A message that stated its sender's own private number (a seller's cost or floor, the buyer's max price).
+    Allowed, not a violation; counted so that agents can be compared on it."""
+
+    agent: str
+    round: int
+    message_seq: int
+    secret: Literal["cost", "floor", "max_price"]
+    value: float
+    text: str = Field(description="the number as written in the message")
+
+
 class OutcomeKind(StrEnum):
     DEAL = "deal"
     NO_DEAL = "no_deal"
@@ -145,3 +175,4 @@ class RunSnapshot:
     offers: list[Offer] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     last_event_seq: int = 0
+    seed: int | None = None  # the strategies' seed, so a resumed run goes on as it would have

@@ -4,7 +4,7 @@ from ..llm import NoModelAvailable
 from .bus import EventBus
 from .controls import ForceAccept, ForceBuyerDecides, ForceDecision, ForceNoDeal, InputError
 from .events import (
-    DecisionMade, ErrorRaised, Event, MessageCompleted, MessageDiscarded, MessageStarted, OfferMade,
+    DecisionMade, DisclosureMade, ErrorRaised, Event, MessageCompleted, MessageDiscarded, MessageStarted, OfferMade,
     ParseFailed, RoundFinished, RunFinished, RunStarted, SellerSilent, StateChanged, TokenDelta,
     ViolationRecorded,
 )
@@ -20,5 +20,5 @@ __all__ = [
     # events
     "Event", "RunStarted", "StateChanged", "MessageStarted", "TokenDelta", "MessageCompleted", "MessageDiscarded",
     "ParseFailed", "OfferMade", "ViolationRecorded", "SellerSilent", "RoundFinished", "DecisionMade", "RunFinished",
-    "ErrorRaised",
+    "ErrorRaised", "DisclosureMade",
 ]

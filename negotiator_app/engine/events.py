@@ -36,6 +36,8 @@ class RunStarted(Event):
     model: str
     resumed: bool = False
     from_round: int = 0
+    seed: int | None = None  # the strategies' seed: the same seed replays the same strategy moves
+    agents: dict[str, dict] = field(default_factory=dict)  # who plays whom: kind, model, temperature per name
 
 
 @dataclass(slots=True, kw_only=True)
@@ -98,6 +100,18 @@ class OfferMade(Event):
 @dataclass(slots=True, kw_only=True)
 class ViolationRecorded(Event):
     violation: Violation
+
+
+@dataclass(slots=True, kw_only=True)
+class DisclosureMade(Event):
+    """A message stated one of its sender's private numbers (allowed, but counted: users compare models on it)."""
+
+    agent: str
+    round: int
+    message_seq: int
+    secret: str  # cost | floor | max_price
+    value: float
+    text: str  # the number as written
 
 
 @dataclass(slots=True, kw_only=True)

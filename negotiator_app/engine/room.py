@@ -8,28 +8,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import uuid
 from collections.abc import Awaitable, Callable
 from itertools import count
 from typing import TypeVar
 
 from ..domain import (
-    MAX_MESSAGE_CHARS, BuyerMode, DecidedBy, Decision, Message, Offer, Outcome, OutcomeKind, Role, RoomPlan,
+    MAX_MESSAGE_CHARS, AgentKind, BuyerMode, DecidedBy, Decision, Message, Offer, Outcome, OutcomeKind, Role, RoomPlan,
     RunSnapshot, RunState, SessionConfig, Violation, check_acceptance, check_offer, money, parse_mentions,
 )
 from ..domain.names import normalize_name, possessive
 from ..llm import LLMClient
 from . import policy, prompts
+from . import strategy_moves as moves
+from .agents import StrategyPlan, ask_agent, producer_for
+from .disclosures import buyer_disclosures, seller_disclosures
 from .bus import EventBus
 from .context import fit_to_context
 from .controls import ForceAccept, ForceBuyerDecides, ForceDecision, ForceNoDeal, InputError
 from .events import (
-    DecisionMade, ErrorRaised, OfferMade, RoundFinished, RunFinished, RunStarted, SellerSilent,
+    DecisionMade, DisclosureMade, ErrorRaised, OfferMade, RoundFinished, RunFinished, RunStarted, SellerSilent,
     StateChanged, ViolationRecorded,
 )
 from .limiter import FairLimiter
-from .protocol import OPENING_SCHEMA, SELLER_SCHEMA, BuyerReply, buyer_decision_schema, parse_buyer_reply, parse_seller_reply
-from .turns import Reply, RunContext, Spoken, TurnFailed, post_typed, speak
+from .protocol import (
+    OPENING_SCHEMA, SELLER_SCHEMA, BuyerReply, SellerReply, buyer_decision_schema, parse_buyer_reply, parse_seller_reply,
+)
+from .turns import Reply, RunContext, Spoken, TurnFailed, post_typed
 from .views import buyer_history, seller_history
 
 log = logging.getLogger(__name__)
@@ -66,6 +72,7 @@ class RoomRunner:
         self.buyer = config.buyer.name
         self.mode = BuyerMode.AI
         self.retry_delays = policy.BUYER_RETRY_DELAYS  # tests shorten them
+        self.seed: int | None = None  # the strategies' seed for the current run (stored with it)
         self._reset()
         self.task: asyncio.Task[RunState] | None = None
 
@@ -89,6 +96,7 @@ class RoomRunner:
         self._silent_rounds = 0
         self._note = ""
         self._failure = ""  # set by fail(): the cancellation ends the run in the error state, not stopped
+        self._session_model = ""  # resolved when the run starts (empty when no agent here uses a model)
 
     @property
     def key(self) -> str:
@@ -112,12 +120,17 @@ class RoomRunner:
 
     # ----- controls ------------------------------------------------------------------------------
 
-    def start(self, opening: str | None = None, resume: RunSnapshot | None = None) -> asyncio.Task[RunState]:
-        """Start a new run (or resume a stored one). The returned task is the run; cancel it to stop."""
+    def start(self, opening: str | None = None, resume: RunSnapshot | None = None,
+              seed: int | None = None) -> asyncio.Task[RunState]:
+        """Start a new run (or resume a stored one). The returned task is the run; cancel it to stop. Strategy
+        agents are deterministic given `seed` (a new random one by default; a resumed run keeps its own)."""
         if self.running:
             raise InputError("This room is already negotiating. Stop it first to run it again.")
         self._reset()
         self.run_id = resume.run_id if resume else uuid.uuid4().hex
+        if resume and resume.seed is not None:
+            seed = resume.seed
+        self.seed = seed if seed is not None else random.randrange(2**31)
         self.task = asyncio.ensure_future(self._run(opening, resume))
         return self.task
 
@@ -199,7 +212,7 @@ class RoomRunner:
 
     async def _run(self, opening: str | None, resume: RunSnapshot | None) -> RunState:
         try:
-            model = await self._resolve_model()
+            model = self._session_model = await self._resolve_model() if self._needs_model() else ""
         except Exception as exc:  # noqa: BLE001 - reported to the person, never raised into the UI loop
             self._emit_run_started(model="", resumed=resume is not None)
             return self._finish_error(getattr(exc, "user_message", str(exc)))
@@ -242,7 +255,9 @@ class RoomRunner:
     def _emit_run_started(self, model: str, resumed: bool) -> None:
         self._emit(RunStarted, item=self.plan.item.name, quantity=self.plan.item.quantity, sellers=self.sellers,
                    buyer=self.buyer, buyer_mode=self.mode.value, max_rounds=self.max_rounds, model=model,
-                   resumed=resumed, from_round=self.round)
+                   resumed=resumed, from_round=self.round, seed=self.seed,
+                   agents={name: self._producer(name).model_dump(mode="json", exclude_none=True)
+                           for name in (self.buyer, *self.sellers)})
 
     def _restore(self, snap: RunSnapshot) -> Message | None:
         """Pick up a stored run: returns the buyer message the sellers still have to answer, if any."""
@@ -266,7 +281,8 @@ class RoomRunner:
         if self.mode == BuyerMode.PERSON or self._typed:
             return await self._person_message()
         reply = await self._buyer_turn(
-            prompts.buyer_opening(), OPENING_SCHEMA, lambda raw: parse_buyer_reply(raw, list(policy.OPENING_DECISIONS))
+            prompts.buyer_opening(), OPENING_SCHEMA, lambda raw: parse_buyer_reply(raw, list(policy.OPENING_DECISIONS)),
+            plan=self._buyer_opening_plan,
         )
         return reply.message
 
@@ -297,7 +313,8 @@ class RoomRunner:
             return self.round, list(self.sellers)
 
         return await self._buyer_turn(turn, buyer_decision_schema(decisions),
-                                      lambda raw: parse_buyer_reply(raw, decisions), finalize)
+                                      lambda raw: parse_buyer_reply(raw, decisions), finalize,
+                                      plan=lambda: self._buyer_decision_plan(decisions))
 
     async def _act_on(self, reply: BuyerReply, message: Message, by: DecidedBy, refusals: int = 0) -> Message | None:
         if reply.decision == Decision.CONTINUE:
@@ -342,13 +359,61 @@ class RoomRunner:
     # ----- turns ---------------------------------------------------------------------------------
 
     async def _ask(self, sender: str, role: Role, recipients: list[str], messages: list[dict], schema: dict,
-                   parse: Callable[[str], T], finalize: Callable[[T], tuple[int, list[str]]] | None = None) -> Reply[T]:
-        """The one place an agent is asked for its reply (the seam where who produces it is chosen). Today every
-        agent is the model on the server; whoever answers, the reply is read and checked by the same rules."""
-        return await speak(self.ctx, sender=sender, role=role, recipients=recipients, round_=self.round,
-                           messages=messages, schema=schema, parse=parse, finalize=finalize)
+                   parse: Callable[[str], T], finalize: Callable[[T], tuple[int, list[str]]] | None = None,
+                   plan: Callable[[], StrategyPlan[T]] | None = None) -> Reply[T]:
+        """The one place an agent is asked for its reply: its model, its strategy (`plan`), or both, as its
+        configuration says. Whoever answers, the reply is read and checked by the same rules."""
+        reply = await ask_agent(self.ctx, self._producer(sender), sender=sender, role=role, recipients=recipients,
+                                round_=self.round, messages=messages, schema=schema, parse=parse, finalize=finalize,
+                                plan=plan)
+        self._note_disclosures(reply.message, getattr(reply.parsed, "offer_price", None))
+        return reply
 
-    async def _buyer_turn(self, turn_prompt: str, schema: dict, parse, finalize=None) -> Reply[BuyerReply]:
+    def _producer(self, name: str):
+        return producer_for(self.config.agent(name), self._session_model, self.config.llm.temperature, self.seed)
+
+    def _needs_model(self) -> bool:
+        """Whether any agent in this room uses a model (a room of strategies never contacts the server)."""
+        return any((a := self.config.agent(name)) is None or a.kind.uses_model for name in (self.buyer, *self.sellers))
+
+    def _strategy(self, name: str):
+        agent = self.config.agent(name)
+        return agent.strategy if agent is not None and agent.kind is not AgentKind.LLM else None
+
+    def _buyer_opening_plan(self) -> StrategyPlan[BuyerReply]:
+        return moves.buyer_opening_plan(self._strategy(self.buyer), buyer=self.buyer, item=self.plan.item,
+                                        max_rounds=self.max_rounds, seed=self.seed)
+
+    def _buyer_decision_plan(self, decisions: list[Decision]) -> StrategyPlan[BuyerReply]:
+        return moves.buyer_decision_plan(self._strategy(self.buyer), decisions, buyer=self.buyer, item=self.plan.item,
+                                         round_=self.round, max_rounds=self.max_rounds, standing=self.standing,
+                                         history=self.offer_history, seed=self.seed)
+
+    def _seller_plan(self, name: str, stock) -> StrategyPlan[SellerReply]:
+        return moves.seller_plan(self._strategy(name), seller=name, stock=stock, wanted=self.plan.item.quantity,
+                                 round_=self.round, max_rounds=self.max_rounds,
+                                 style=self.config.seller(name).profile.speaking_style, transcript=self.transcript,
+                                 seed=self.seed)
+
+    def _note_disclosures(self, message: Message, offer_price: float | None = None) -> None:
+        """A message that states its sender's private numbers is recorded as a disclosure (not a violation)."""
+        if not message.text:
+            return
+        public = [self.plan.item.name, self.buyer, *self.sellers]
+        if message.role == Role.SELLER:
+            seller = self.plan.seller(message.sender)
+            if seller is None:
+                return
+            found = seller_disclosures(message.text, seller.stock, offer_price, public)
+        else:
+            quoted = [o.price_per_unit for o in self.standing.values()]
+            found = buyer_disclosures(message.text, self.plan.item, quoted, public)
+        for d in found:
+            self._emit(DisclosureMade, agent=message.sender, round=message.round, message_seq=message.seq,
+                       secret=d.secret.value, value=d.value, text=d.text)
+
+    async def _buyer_turn(self, turn_prompt: str, schema: dict, parse, finalize=None,
+                          plan=None) -> Reply[BuyerReply]:
         system = prompts.buyer_system(self.buyer, self.plan.item, self.sellers)
         messages = fit_to_context(system, buyer_history(self.transcript), turn_prompt,
                                   self.config.llm.context_tokens, self.config.llm.max_tokens)
@@ -359,7 +424,7 @@ class RoomRunner:
                 await self._interruptible(asyncio.sleep(delay))
             try:
                 reply = await self._interruptible(
-                    self._ask(self.buyer, Role.BUYER, list(self.sellers), messages, schema, parse, finalize)
+                    self._ask(self.buyer, Role.BUYER, list(self.sellers), messages, schema, parse, finalize, plan)
                 )
             except TurnFailed as exc:
                 if exc.kept:
@@ -406,7 +471,8 @@ class RoomRunner:
         messages = fit_to_context(system, seller_history(self.transcript, name), turn,
                                   self.config.llm.context_tokens, self.config.llm.max_tokens)
         try:
-            reply = await self._ask(name, Role.SELLER, [self.buyer], messages, SELLER_SCHEMA, parse_seller_reply)
+            reply = await self._ask(name, Role.SELLER, [self.buyer], messages, SELLER_SCHEMA, parse_seller_reply,
+                                    plan=lambda: self._seller_plan(name, stock))
         except TurnFailed as exc:
             if exc.kept:  # appended now, so the transcript stays in message order
                 self.transcript.append(exc.kept)
@@ -443,6 +509,7 @@ class RoomRunner:
     def _post_typed(self, text: str) -> Message:
         message = post_typed(self.ctx, sender=self.buyer, recipients=self._recipients(text), round_=self.round, text=text)
         self.transcript.append(message)
+        self._note_disclosures(message)
         return message
 
     # ----- waiting -------------------------------------------------------------------------------

@@ -3,13 +3,14 @@ decision, and re-ask once when that cannot be read."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
 from typing import Generic, Protocol, TypeVar
 
-from ..domain import Message, Role, UsageInfo
+from ..domain import Message, Production, Role, UsageInfo
 from ..domain.names import possessive
 from ..llm import ChatRequest, ChatResult, LLMClient, LLMError, MalformedReply
 from . import policy
@@ -74,14 +75,19 @@ async def speak(
     schema: dict,
     parse: Callable[[str], T],
     finalize: Callable[[T], tuple[int, list[str]]] | None = None,
+    producer: Production | None = None,
 ) -> Reply[T]:
     """Streams one reply as a message in the room, asking again (policy.READ_ATTEMPTS in all) while it cannot
     be read. `finalize` may set the message's round and recipients from what was parsed (a buyer's mentions,
-    a decision). Raises TurnFailed."""
-    turn = _Turn(sender, role, recipients, round_)
+    a decision). `producer` names the agent's model and temperature (default: the run's); the message records
+    it with the latency and the attempts thrown away. Raises TurnFailed."""
+    producer = producer or Production(model=ctx.model, temperature=ctx.temperature)
+    turn = _Turn(sender, role, recipients, round_, producer)
+    started_at = time.monotonic()
     for attempt in range(1, policy.READ_ATTEMPTS + 1):
         will_retry = attempt < policy.READ_ATTEMPTS
         stream = _Stream(ctx)
+        turn = _Turn(sender, role, recipients, round_, producer.model_copy(update={"failed_attempts": attempt - 1}))
         result = await _stream_attempt(ctx, stream, turn, messages, schema, will_retry)
         if result is None:  # garbage from the model: discarded, asked again
             continue
@@ -97,7 +103,9 @@ async def speak(
                         {"role": "user", "content": reask(str(exc))}]
             continue
         final_round, final_recipients = finalize(parsed) if finalize else (round_, recipients)
-        done = _Turn(sender, role, final_recipients, final_round)
+        made = producer.model_copy(update={"latency_s": round(time.monotonic() - started_at, 3),
+                                           "failed_attempts": attempt - 1})
+        done = _Turn(sender, role, final_recipients, final_round, made)
         return Reply(_complete(ctx, stream.id, done, parsed.message, result.reasoning, result), parsed)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -110,6 +118,7 @@ class _Turn:
     role: Role
     recipients: list[str]
     round: int
+    producer: Production | None = None  # None: typed by a person
 
 
 class _Stream:
@@ -152,8 +161,10 @@ async def _stream_attempt(
 ) -> ChatResult | None:
     """One request to the model, streamed into the room. Returns the result, or None for a malformed reply that
     is to be asked again. Whatever was said before a stop or a server failure is kept, marked interrupted."""
+    producer = turn.producer or Production(model=ctx.model, temperature=ctx.temperature)
     request = ChatRequest(
-        model=ctx.model, messages=messages, temperature=ctx.temperature, max_tokens=ctx.max_tokens,
+        model=producer.model or ctx.model, messages=messages,
+        temperature=ctx.temperature if producer.temperature is None else producer.temperature, max_tokens=ctx.max_tokens,
         stream=True, json_schema=schema, schema_name=f"{turn.role.value}_reply",
     )
     started = False  # MessageStarted emitted: a slot was ours and the agent began to speak
@@ -242,7 +253,7 @@ def _complete(
     message = Message(
         seq=next(ctx.message_seqs), round=turn.round, sender=turn.sender, role=turn.role, recipients=turn.recipients,
         text=text, reasoning=reasoning, typed_by_person=typed, interrupted=interrupted, created_at=datetime.now(UTC),
-        usage=_usage(result),
+        usage=_usage(result), produced_by=turn.producer,
     )
     ctx.bus.emit(MessageCompleted(room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, message=message))
     return message
@@ -260,3 +271,25 @@ def post_typed(ctx: RunContext, *, sender: str, recipients: list[str], round_: i
                        recipients=recipients, round=round_)
     )
     return _complete(ctx, stream_id, _Turn(sender, Role.BUYER, recipients, round_), text, "", None, typed=True)
+
+
+def post_scripted(
+    ctx: RunContext,
+    *,
+    sender: str,
+    role: Role,
+    recipients: list[str],
+    round_: int,
+    parsed: T,
+    producer: Production,
+    finalize: Callable[[T], tuple[int, list[str]]] | None = None,
+) -> Reply[T]:
+    """A reply a strategy wrote: it enters the room exactly like a model's (started, its text, completed),
+    without a server request."""
+    stream_id = next(ctx.stream_ids)
+    final_round, final_recipients = finalize(parsed) if finalize else (round_, recipients)
+    ctx.bus.emit(MessageStarted(room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, sender=sender,
+                                role=role.value, recipients=final_recipients, round=final_round))
+    ctx.bus.emit(TokenDelta(room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, text=parsed.message))
+    turn = _Turn(sender, role, final_recipients, final_round, producer)
+    return Reply(_complete(ctx, stream_id, turn, parsed.message, "", None), parsed)

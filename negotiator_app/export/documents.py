@@ -8,12 +8,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .. import __version__
-from ..domain import MAX_SELLERS, Message, Offer, Outcome, RunState, SessionConfig, Violation, plan_rooms
+from ..domain import (
+    MAX_SELLERS, DisclosureRecord, Message, Offer, Outcome, RunState, SessionConfig, Violation, plan_rooms,
+)
 from ..storage import Debrief, RunEvent, RunRecord, Store
 from .metrics import RunMetrics, run_metrics
 from .summary import SessionMetrics, session_metrics
 
-LOG_SCHEMA_VERSION: Literal[1] = 1
+# Version 2 added how each message was produced (agent kind, model, temperature, seed, latency, failed
+# attempts), the run's strategy seed, disclosures, and who played each agent. Version-1 logs still import.
+LOG_SCHEMA_VERSION: Literal[2] = 2
+READABLE_LOG_VERSIONS = (1, 2)
 # Names as the configuration allows them (checked in full against the session's configuration on import).
 PersonNameText = Annotated[str, Field(max_length=50)]
 ItemNameText = Annotated[str, Field(max_length=100)]
@@ -67,12 +72,15 @@ class RunDoc(_Doc):
     offers: list[OfferDoc]
     violations: list[Violation]
     events: list[RunEvent]
+    seed: int | None = Field(default=None, description="the strategies' seed: the same seed replays the same moves")
+    disclosures: list[DisclosureRecord] = Field(
+        default_factory=list, description="messages that stated their sender's own private numbers")
     outcome: Outcome | None = None
     metrics: RunMetrics | None = None
 
 
 class _LogHeader(_Doc):
-    schema_version: Literal[1] = LOG_SCHEMA_VERSION
+    schema_version: Literal[1, 2] = LOG_SCHEMA_VERSION
     app_version: str
     exported_at: datetime
     note: str = PRIVATE_NOTE
@@ -199,7 +207,9 @@ def session_log(store: Store, session_id: int) -> dict:
     for summary in store.list_runs(session_id):
         doc = run_doc(store.load_run(summary.run_id))
         rooms.setdefault(summary.room_key, RoomDoc(room_key=summary.room_key, item=summary.item, runs=[])).runs.append(doc)
-    models = sorted({r.model for room in rooms.values() for r in room.runs if r.model})
+    models = sorted({r.model for room in rooms.values() for r in room.runs if r.model}
+                    | {m.produced_by.model for room in rooms.values() for r in room.runs for m in r.messages
+                       if m.produced_by and m.produced_by.model})
     return _dump(SessionLog(
         app_version=__version__, exported_at=datetime.now(UTC), server_url=session.config.llm.base_url,
         sampling=_sampling(session.config), models=models,

@@ -16,7 +16,7 @@ from ..storage import sessions as session_rows
 from ..domain.errors import describe_problem
 from ..domain.scenario import parse_json
 from ..domain.names import clip
-from .documents import LOG_SCHEMA_VERSION, RunDoc, SessionLog
+from .documents import READABLE_LOG_VERSIONS, RunDoc, SessionLog
 from .import_checks import session_problems
 
 
@@ -40,10 +40,11 @@ def parse_session_log(data: Any, source: str = "import") -> SessionLog:
     if not isinstance(data, dict):
         raise ImportError_(source, ["(document): must be a JSON object (a Negotiator session log)"])
     version = data.get("schema_version")
-    if version != LOG_SCHEMA_VERSION:
+    if version not in READABLE_LOG_VERSIONS:
         shown = clip(json.dumps(version)) if version is not None else "missing"
+        readable = " and ".join(map(str, READABLE_LOG_VERSIONS))
         raise ImportError_(source, [f"schema_version: {shown} is not a log version this app reads "
-                                    f"(it reads version {LOG_SCHEMA_VERSION})"])
+                                    f"(it reads versions {readable})"])
     if data.get("kind") == "run":
         raise ImportError_(source, ["kind: this is the log of a single run; import a session log instead"])
     too_large = _integers_beyond_storage(data)
@@ -148,5 +149,8 @@ def _insert_run(conn, session_id: int, run: RunDoc) -> str:
         run_rows.insert_violation(conn, run_id, v)
     for e in run.events:
         run_rows.insert_event(conn, run_id, e)
+    for d in run.disclosures:
+        run_rows.insert_disclosure(conn, run_id, d)
+    run_rows.set_seed(conn, run_id, run.seed)
     run_rows.set_outcome(conn, run_id, run.outcome)
     return run_id

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 
 from pydantic import BaseModel, Field
 
-from ..domain import OutcomeKind, Role, RunState, SessionConfig, plan_rooms, saving_points
+from ..domain import OutcomeKind, Role, RunState, SessionConfig, describe_agent, plan_rooms, saving_points
 from ..domain.names import normalize_name
 from ..storage.models import RunRecord
 
@@ -13,7 +13,10 @@ from ..storage.models import RunRecord
 class AgentStats(BaseModel):
     agent: str
     role: str
+    played_by: str = Field(default="", description="who played this agent: a model, a strategy, or both")
+    models: list[str] = Field(default_factory=list, description="the models that wrote this agent's messages")
     messages: int = 0
+    disclosures: int = Field(default=0, description="times it stated its own private numbers")
     prompt_tokens: int = 0
     completion_tokens: int = 0
     avg_time_to_first_token_s: float | None = None
@@ -46,6 +49,8 @@ class RunMetrics(BaseModel):
     messages: int = 0
     violations: int = 0
     violations_by_kind: dict[str, int] = Field(default_factory=dict)
+    disclosures: int = 0
+    disclosures_by_secret: dict[str, int] = Field(default_factory=dict)
     parse_failures: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -59,10 +64,15 @@ def _r(value: float | None, digits: int = 4) -> float | None:
 def agent_stats(records: list[RunRecord]) -> list[AgentStats]:
     by_agent: dict[str, list] = defaultdict(list)
     roles: dict[str, str] = {}
+    played: dict[str, str] = {}
+    disclosed: Counter[str] = Counter()
     for record in records:
         for m in record.messages:
             by_agent[m.sender].append(m)
             roles[m.sender] = m.role.value
+            if m.sender not in played and not m.typed_by_person:
+                played[m.sender] = _played_by(record, m.sender)
+        disclosed.update(d.agent for d in record.disclosures)
     out = []
     for agent, msgs in by_agent.items():
         usages = [m.usage for m in msgs if m.usage is not None]
@@ -70,7 +80,9 @@ def agent_stats(records: list[RunRecord]) -> list[AgentStats]:
         timed = [(u.completion_tokens, u.duration_s) for u in usages if u.completion_tokens and u.duration_s]
         gen_time = sum(d for _, d in timed)
         out.append(AgentStats(
-            agent=agent, role=roles[agent], messages=len(msgs),
+            agent=agent, role=roles[agent], messages=len(msgs), played_by=played.get(agent, "a person"),
+            models=sorted({m.produced_by.model for m in msgs if m.produced_by and m.produced_by.model}),
+            disclosures=disclosed[agent],
             prompt_tokens=sum(u.prompt_tokens or 0 for u in usages),
             completion_tokens=sum(u.completion_tokens or 0 for u in usages),
             avg_time_to_first_token_s=_r(sum(ttft) / len(ttft)) if ttft else None,
@@ -78,6 +90,14 @@ def agent_stats(records: list[RunRecord]) -> list[AgentStats]:
         ))
     out.sort(key=lambda a: (a.role != Role.BUYER.value, a.agent))
     return out
+
+
+def _played_by(record: RunRecord, name: str) -> str:
+    try:
+        agent = record.config.agent(name)
+    except KeyError:
+        return ""
+    return describe_agent(agent, record.model)
 
 
 def run_metrics(record: RunRecord, config: SessionConfig | None = None) -> RunMetrics:
@@ -98,6 +118,8 @@ def run_metrics(record: RunRecord, config: SessionConfig | None = None) -> RunMe
         rounds=record.rounds, messages=len(record.messages),
         duration_s=_r((record.finished_at - record.started_at).total_seconds(), 3) if record.finished_at else None,
         violations=len(record.violations), violations_by_kind=dict(sorted(kinds.items())),
+        disclosures=len(record.disclosures),
+        disclosures_by_secret=dict(sorted(Counter(d.secret for d in record.disclosures).items())),
         parse_failures=record.parse_failures,
         prompt_tokens=sum(u.prompt_tokens or 0 for u in usages),
         completion_tokens=sum(u.completion_tokens or 0 for u in usages),

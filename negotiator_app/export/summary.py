@@ -49,6 +49,8 @@ class SessionMetrics(BaseModel):
     average_duration_s: float | None = None
     messages: int = 0
     violations_by_kind: dict[str, int] = Field(default_factory=dict)
+    disclosures: int = 0
+    disclosures_by_secret: dict[str, int] = Field(default_factory=dict)
     parse_failures: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -82,8 +84,10 @@ def session_metrics(store: Store, session_id: int) -> SessionMetrics:
     spent = round(sum(m.total or 0 for m in bought), 2)
     asking = round(sum((m.asking_price or 0) * m.quantity for m in bought if m.asking_price is not None), 2)
     kinds: Counter[str] = Counter()
+    secrets: Counter[str] = Counter()
     for m in latest_runs:
         kinds.update(m.violations_by_kind)
+        secrets.update(m.disclosures_by_secret)
     return SessionMetrics(
         session_id=session_id, name=session.name, items=rows, rooms=[_room(k, v) for k, v in sorted(by_room.items())],
         items_bought=len(bought), items_not_bought=len(rows) - len(bought), total_spent=spent, total_asking=asking,
@@ -92,6 +96,7 @@ def session_metrics(store: Store, session_id: int) -> SessionMetrics:
         average_rounds=_mean([m.rounds for m in latest_runs]),
         average_duration_s=_mean([m.duration_s for m in latest_runs if m.duration_s is not None]),
         messages=sum(m.messages for m in latest_runs), violations_by_kind=dict(sorted(kinds.items())),
+        disclosures=sum(secrets.values()), disclosures_by_secret=dict(sorted(secrets.items())),
         parse_failures=sum(m.parse_failures for m in latest_runs),
         prompt_tokens=sum(m.prompt_tokens for m in latest_runs),
         completion_tokens=sum(m.completion_tokens for m in latest_runs),

@@ -97,8 +97,59 @@ def _v4_experiments(conn: Connection) -> None:
     )""")
 
 
+def _v5_agents(conn: Connection) -> None:
+    """Who plays each agent (per session), how each message was produced, the run's strategy seed, and
+    disclosures of private numbers."""
+    conn.exec_driver_sql("""CREATE TABLE agent_configs (
+        id INTEGER NOT NULL,
+        session_id INTEGER NOT NULL,
+        seller_id INTEGER,
+        agent_json TEXT NOT NULL,
+        PRIMARY KEY (id),
+        FOREIGN KEY(session_id) REFERENCES sessions (id) ON DELETE CASCADE,
+        FOREIGN KEY(seller_id) REFERENCES sellers (id) ON DELETE CASCADE
+    )""")
+    conn.exec_driver_sql(
+        "CREATE UNIQUE INDEX ux_agent_configs_agent ON agent_configs (session_id, coalesce(seller_id, 0))")
+    conn.exec_driver_sql("""CREATE TABLE message_productions (
+        message_id INTEGER NOT NULL,
+        agent_kind VARCHAR(10) NOT NULL,
+        model TEXT,
+        temperature FLOAT,
+        seed INTEGER,
+        latency_s FLOAT,
+        failed_attempts INTEGER NOT NULL,
+        fallback BOOLEAN NOT NULL,
+        PRIMARY KEY (message_id),
+        CONSTRAINT ck_agent_kind_known CHECK (agent_kind IN ('llm', 'strategy', 'hybrid')),
+        CONSTRAINT ck_fallback_flag CHECK (fallback IN (0, 1)),
+        CONSTRAINT ck_production_counts CHECK (failed_attempts >= 0 AND (latency_s IS NULL OR latency_s >= 0)),
+        FOREIGN KEY(message_id) REFERENCES messages (id) ON DELETE CASCADE
+    )""")
+    conn.exec_driver_sql("""CREATE TABLE run_seeds (
+        run_id VARCHAR(32) NOT NULL,
+        seed INTEGER NOT NULL,
+        PRIMARY KEY (run_id),
+        FOREIGN KEY(run_id) REFERENCES runs (id) ON DELETE CASCADE
+    )""")
+    conn.exec_driver_sql("""CREATE TABLE disclosures (
+        id INTEGER NOT NULL,
+        run_id VARCHAR(32) NOT NULL,
+        message_seq INTEGER NOT NULL,
+        agent TEXT NOT NULL,
+        round INTEGER NOT NULL,
+        secret VARCHAR(20) NOT NULL,
+        value FLOAT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (id),
+        CONSTRAINT ck_disclosure_secret CHECK (secret IN ('cost', 'floor', 'max_price')),
+        FOREIGN KEY(run_id) REFERENCES runs (id) ON DELETE CASCADE
+    )""")
+    conn.exec_driver_sql("CREATE INDEX ix_disclosures_run_id ON disclosures (run_id)")
+
+
 # MIGRATIONS[i] takes a database from version i to version i + 1. Append only; never edit a released step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_debriefs, _v3_run_owners, _v4_experiments]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_debriefs, _v3_run_owners, _v4_experiments, _v5_agents]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

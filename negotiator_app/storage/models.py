@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from ..domain import Message, Offer, Outcome, RunState, SessionConfig, Violation
+from ..domain import DisclosureRecord, Message, Offer, Outcome, RunState, SessionConfig, Violation
 
 
 class SessionSummary(BaseModel):
@@ -68,6 +68,8 @@ class RunRecord(RunSummary):
     violations: list[Violation] = Field(default_factory=list)
     events: list[RunEvent] = Field(default_factory=list)
     last_event_seq: int = 0
+    seed: int | None = None
+    disclosures: list[DisclosureRecord] = Field(default_factory=list)
 
 
 class Debrief(BaseModel):

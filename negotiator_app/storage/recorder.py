@@ -21,9 +21,9 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, update
 
-from ..domain import RunState, SessionConfig, plan_rooms
+from ..domain import DisclosureRecord, RunState, SessionConfig, plan_rooms
 from ..engine.events import (
-    DecisionMade, ErrorRaised, Event, MessageCompleted, OfferMade, ParseFailed, RoundFinished, RunFinished,
+    DecisionMade, DisclosureMade, ErrorRaised, Event, MessageCompleted, OfferMade, ParseFailed, RoundFinished, RunFinished,
     RunStarted, SellerSilent, StateChanged, ViolationRecorded,
 )
 from . import runs as rows
@@ -35,7 +35,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 STORED = (RunStarted, StateChanged, MessageCompleted, OfferMade, ViolationRecorded, ParseFailed, SellerSilent,
-          DecisionMade, RoundFinished, RunFinished, ErrorRaised)  # token deltas and discarded streams are not
+          DecisionMade, RoundFinished, RunFinished, ErrorRaised, DisclosureMade)  # token deltas and discarded streams are not
 BATCH = 200
 ANNOUNCED = (RunStarted, RunFinished)  # reported through `on_stored` once committed
 
@@ -236,6 +236,7 @@ class Recorder:
                                 quantity=e.quantity, buyer=e.buyer, sellers=e.sellers, config=self._config_now(),
                                 state=RunState.RUNNING, started_at=e.at, max_rounds=e.max_rounds, model=e.model,
                                 buyer_mode=e.buyer_mode, resumed_count=int(e.resumed), **owner)
+            rows.set_seed(conn, run_id, e.seed)
         else:
             self._ensure_run(conn, e)
         if isinstance(e, StateChanged):
@@ -246,6 +247,10 @@ class Recorder:
             rows.insert_offer(conn, run_id, e.offer)
         elif isinstance(e, ViolationRecorded):
             rows.insert_violation(conn, run_id, e.violation)
+        elif isinstance(e, DisclosureMade):
+            rows.insert_disclosure(conn, run_id, DisclosureRecord.model_validate(
+                {"agent": e.agent, "round": e.round, "message_seq": e.message_seq, "secret": e.secret,
+                 "value": e.value, "text": e.text}))
         elif isinstance(e, ParseFailed):
             conn.execute(update(runs).where(runs.c.id == run_id).values(parse_failures=runs.c.parse_failures + 1))
             self._note(conn, e, "parse_failed", e.round, e.agent, e.reason, e.raw)

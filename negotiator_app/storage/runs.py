@@ -6,12 +6,16 @@ import math
 
 from sqlalchemy import Connection, delete, func, insert, literal_column, select, update
 
-from ..domain import RESUMABLE_STATES, Message, Offer, Outcome, Role, RunState, SessionConfig, UsageInfo, Violation
+from ..domain import (
+    RESUMABLE_STATES, DisclosureRecord, Message, Offer, Outcome, Production, Role, RunState, SessionConfig, UsageInfo,
+    Violation,
+)
 from ..domain.config import STORED
 from .models import RunEvent, RunRecord, RunSummary
 from .owners import Owner, owner_gone, this_process
 from .schema import (
-    message_recipients, messages, offers, outcomes, participants, rooms, run_events, runs, usage, violations,
+    disclosures, message_productions, message_recipients, messages, offers, outcomes, participants, rooms, run_events,
+    run_seeds, runs, usage, violations,
 )
 
 UNFINISHED = [s.value for s in RunState if not s.finished]
@@ -65,6 +69,18 @@ def insert_message(conn: Connection, run_id: str, m: Message) -> None:
                      [{"message_id": message_id, "run_id": run_id, "name": r} for r in dict.fromkeys(m.recipients)])
     if m.usage is not None:
         conn.execute(insert(usage).values(message_id=message_id, **m.usage.model_dump()))
+    if m.produced_by is not None:
+        conn.execute(insert(message_productions).values(message_id=message_id, **m.produced_by.model_dump(mode="json")))
+
+
+def set_seed(conn: Connection, run_id: str, seed: int | None) -> None:
+    if seed is not None:
+        conn.execute(delete(run_seeds).where(run_seeds.c.run_id == run_id))
+        conn.execute(insert(run_seeds).values(run_id=run_id, seed=seed))
+
+
+def insert_disclosure(conn: Connection, run_id: str, d: DisclosureRecord) -> None:
+    conn.execute(insert(disclosures).values(run_id=run_id, **d.model_dump()))
 
 
 def insert_offer(conn: Connection, run_id: str, o: Offer) -> None:
@@ -199,12 +215,18 @@ def load_run(conn: Connection, run_id: str) -> RunRecord:
                 for r in conn.execute(select(run_events).where(run_events.c.run_id == run_id)
                                       .order_by(run_events.c.event_seq, run_events.c.id)).mappings()],
         last_event_seq=row["last_event_seq"],
+        seed=conn.execute(select(run_seeds.c.seed).where(run_seeds.c.run_id == run_id)).scalar_one_or_none(),
+        disclosures=[DisclosureRecord(**{k: r[k] for k in DisclosureRecord.model_fields})
+                     for r in conn.execute(select(disclosures).where(disclosures.c.run_id == run_id)
+                                           .order_by(disclosures.c.id)).mappings()],
     )
 
 
 def _messages(conn: Connection, run_id: str) -> list[Message]:
-    rows = conn.execute(select(messages, *[c for c in usage.c if c.name != "message_id"])
+    made = [c.label(f"made_{c.name}") for c in message_productions.c if c.name != "message_id"]
+    rows = conn.execute(select(messages, *[c for c in usage.c if c.name != "message_id"], *made)
                         .outerjoin(usage, usage.c.message_id == messages.c.id)
+                        .outerjoin(message_productions, message_productions.c.message_id == messages.c.id)
                         .where(messages.c.run_id == run_id).order_by(messages.c.seq)).mappings().all()
     recipients: dict[int, list[str]] = {}
     for mid, name in conn.execute(select(message_recipients.c.message_id, message_recipients.c.name)
@@ -219,6 +241,8 @@ def _messages(conn: Connection, run_id: str) -> list[Message]:
             text=r["text"], reasoning=r["reasoning"], typed_by_person=r["typed_by_person"],
             interrupted=r["interrupted"], created_at=r["created_at"],
             usage=UsageInfo(**{f: r[f] for f in usage_fields}) if has_usage else None,
+            produced_by=Production(**{f: r[f"made_{f}"] for f in Production.model_fields})
+            if r["made_agent_kind"] is not None else None,
         ))
     return out
 

@@ -9,7 +9,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-from ..domain import OutcomeKind, Priority, Role, RunState, SpeakingStyle, ViolationKind
+from ..domain import AgentKind, OutcomeKind, Priority, Role, RunState, SpeakingStyle, ViolationKind
 
 metadata = MetaData()
 
@@ -271,6 +271,49 @@ debriefs = Table(
 )
 # One debrief per item and one per session (NULL room keys would never collide in a plain UNIQUE).
 Index("ux_debriefs_scope", debriefs.c.session_id, func.coalesce(debriefs.c.room_key, ""), unique=True)
+
+agent_configs = Table(
+    "agent_configs", metadata,  # schema v5: who plays the buyer (seller_id NULL) or a seller, when not the session's model
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, _fk("sessions.id"), nullable=False),
+    Column("seller_id", Integer, _fk("sellers.id")),
+    Column("agent_json", Text, nullable=False),
+)
+Index("ux_agent_configs_agent", agent_configs.c.session_id, func.coalesce(agent_configs.c.seller_id, 0), unique=True)
+
+message_productions = Table(
+    "message_productions", metadata,  # schema v5: how each agent message was produced
+    Column("message_id", Integer, _fk("messages.id"), primary_key=True),
+    Column("agent_kind", String(10), nullable=False),
+    Column("model", Text),
+    Column("temperature", Float),
+    Column("seed", Integer),
+    Column("latency_s", Float),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("fallback", Boolean(create_constraint=False), nullable=False, default=False),
+    _one_of("agent_kind", AgentKind),
+    _flag("fallback"),
+    CheckConstraint("failed_attempts >= 0 AND (latency_s IS NULL OR latency_s >= 0)", name="ck_production_counts"),
+)
+
+run_seeds = Table(
+    "run_seeds", metadata,  # schema v5: the strategies' seed of a run (the same seed replays the same moves)
+    Column("run_id", String(32), _fk("runs.id"), primary_key=True),
+    Column("seed", Integer, nullable=False),
+)
+
+disclosures = Table(
+    "disclosures", metadata,  # schema v5: messages that stated their sender's private numbers
+    Column("id", Integer, primary_key=True),
+    Column("run_id", String(32), _fk("runs.id"), nullable=False, index=True),
+    Column("message_seq", Integer, nullable=False),
+    Column("agent", Text, nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("secret", String(20), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("text", Text, nullable=False),
+    CheckConstraint("secret IN ('cost', 'floor', 'max_price')", name="ck_disclosure_secret"),
+)
 
 # Rules that span rows, which a CHECK cannot see.
 TRIGGERS = [

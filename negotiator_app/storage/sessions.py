@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, delete, insert, select, text, update
 
+from ..domain import AgentConfig
 from ..domain.config import STORED, SessionConfig
 from ..domain.names import normalize_name
 from .models import SessionSummary, StoredSession
-from .schema import buyer_items, inventory, sellers, sessions
+from .schema import agent_configs, buyer_items, inventory, sellers, sessions
 
 
 def now() -> datetime:
@@ -30,6 +31,7 @@ def replace_config(conn: Connection, session_id: int, config: SessionConfig) -> 
     conn.execute(update(sessions).where(sessions.c.id == session_id).values(
         name=config.name, buyer_name=config.buyer.name, llm_json=_llm_json(config), updated_at=now()))
     conn.execute(delete(buyer_items).where(buyer_items.c.session_id == session_id))
+    conn.execute(delete(agent_configs).where(agent_configs.c.session_id == session_id))
     conn.execute(delete(sellers).where(sellers.c.session_id == session_id))  # inventory cascades
     _insert_parts(conn, session_id, config)
 
@@ -38,7 +40,14 @@ def _llm_json(config: SessionConfig) -> str:
     return json.dumps(config.llm.model_dump(mode="json"))  # api_key is excluded by the model itself
 
 
+def _insert_agent(conn: Connection, session_id: int, seller_id: int | None, agent: AgentConfig | None) -> None:
+    if agent is not None:  # none: the session's model
+        conn.execute(insert(agent_configs).values(session_id=session_id, seller_id=seller_id,
+                                                  agent_json=agent.model_dump_json(exclude_none=True)))
+
+
 def _insert_parts(conn: Connection, session_id: int, config: SessionConfig) -> None:
+    _insert_agent(conn, session_id, None, config.buyer.agent)
     for pos, item in enumerate(config.buyer.items):
         conn.execute(insert(buyer_items).values(session_id=session_id, position=pos, **item.model_dump()))
     for pos, seller in enumerate(config.sellers):
@@ -46,6 +55,7 @@ def _insert_parts(conn: Connection, session_id: int, config: SessionConfig) -> N
             session_id=session_id, position=pos, name=seller.name, name_key=normalize_name(seller.name),
             priority=seller.profile.priority.value, speaking_style=seller.profile.speaking_style.value,
         )).inserted_primary_key[0]
+        _insert_agent(conn, session_id, seller_id, seller.agent)
         for ipos, stock in enumerate(seller.inventory):
             conn.execute(insert(inventory).values(seller_id=seller_id, position=ipos, **stock.model_dump()))
 
@@ -60,14 +70,18 @@ def read_config(conn: Connection, session_id: int) -> tuple[SessionConfig, dict]
                                .order_by(sellers.c.position)).mappings().all()
     stock = conn.execute(select(inventory).join(sellers).where(sellers.c.session_id == session_id)
                          .order_by(inventory.c.position)).mappings().all()
+    agents = {r["seller_id"]: json.loads(r["agent_json"]) for r in conn.execute(
+        select(agent_configs).where(agent_configs.c.session_id == session_id)).mappings()}
     item_fields = ("name", "quantity", "min_price", "max_price")
     stock_fields = ("name", "cost_price", "least_price", "selling_price", "quantity_available")
     data = {
         "name": row["name"],
-        "buyer": {"name": row["buyer_name"], "items": [{k: i[k] for k in item_fields} for i in items]},
+        "buyer": {"name": row["buyer_name"], "items": [{k: i[k] for k in item_fields} for i in items],
+                  "agent": agents.get(None)},
         "sellers": [
             {"name": s["name"], "profile": {"priority": s["priority"], "speaking_style": s["speaking_style"]},
-             "inventory": [{k: v[k] for k in stock_fields} for v in stock if v["seller_id"] == s["id"]]}
+             "inventory": [{k: v[k] for k in stock_fields} for v in stock if v["seller_id"] == s["id"]],
+             "agent": agents.get(s["id"])}
             for s in seller_rows
         ],
         "llm": json.loads(row["llm_json"]),

@@ -167,7 +167,7 @@ class Store:
         """What RoomRunner.start(resume=...) needs to pick a stored run up again."""
         record = self.load_run(run_id)
         return RunSnapshot(run_id=run_id, messages=record.messages, offers=record.offers,
-                           violations=record.violations, last_event_seq=record.last_event_seq)
+                           violations=record.violations, last_event_seq=record.last_event_seq, seed=record.seed)
 
     def mark_interrupted_runs(self) -> list[str]:
         """Unfinished runs whose owning process is gone (a crash, kill -9, a silent heartbeat) become

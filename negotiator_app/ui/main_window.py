@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         self.window_state.set_last_session_id(session_id)
         self.sidebar.select(session_id)
         llm = runtime.config.llm
-        self.connection.model = llm.model
+        self.connection.set_session(llm.model, runtime.config.needs_server)
         self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.default_llm().api_key)
         self._show_page(self.host)
 

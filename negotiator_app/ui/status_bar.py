@@ -13,6 +13,7 @@ from ..llm import LLMClient, ServerStatus
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL_S = 5.0
+NO_SERVER_TEXT = "This session needs no server: every agent is a strategy"
 
 
 def describe_status(status: ServerStatus, model: str = "") -> tuple[str, bool]:
@@ -112,9 +113,22 @@ class ConnectionLabel(QLabel):
         super().__init__("LM Studio: checking…", parent)
         self.healthy: bool | None = None
         self.model = ""
+        self.needs_server = True  # False for a session whose agents are all strategies
+        self.last: ServerStatus | None = None
 
-    def show_status(self, status: ServerStatus) -> None:
-        text, healthy = describe_status(status, self.model)
+    def set_session(self, model: str, needs_server: bool) -> None:
+        self.model, self.needs_server = model, needs_server
+        if self.last is not None or not needs_server:
+            self.show_status(self.last)
+
+    def show_status(self, status: ServerStatus | None) -> None:
+        self.last = status
+        if not self.needs_server:
+            text, healthy = NO_SERVER_TEXT, True
+        elif status is None:
+            return
+        else:
+            text, healthy = describe_status(status, self.model)
         self.healthy = healthy
         dot = "#2e9d4f" if healthy else "#d0453b"
         self.setText(f'<span style="color:{dot}">●</span> {text}')

@@ -52,7 +52,7 @@ REFUSED = {
     "session-name-bidi": (scenario(name="Shop\u2067x"), "Session: name must not contain control characters"),
     "seller-name-rlo": (scenario(sellers=[seller("Ac\u202eme")]), "(found U+202E)"),
     "buyer-name-newline": (scenario(buyer={"name": "P\nat", "items": [shopping_item()]}), "(found U+000A)"),
-    "unknown-version": (scenario(schema_version=2), "Session: schema version must be 1"),
+    "unknown-version": (scenario(schema_version=3), "schema_version 3 is not a scenario version this app reads"),
 }
 
 

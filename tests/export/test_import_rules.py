@@ -120,7 +120,7 @@ CASES = [
     (event_note_longer_than_the_app_writes,
      "rooms[0].runs[0].events[0].detail: 50,000 characters, more than the app writes (5,000)"),
     (participant_listed_twice, "rooms[0].runs[0].participants: a name is listed twice"),
-    (unknown_schema_version, "schema_version: 999 is not a log version this app reads (it reads version 1)"),
+    (unknown_schema_version, "schema_version: 999 is not a log version this app reads (it reads versions 1 and 2)"),
 ]
 
 

@@ -31,7 +31,7 @@ def test_run_log_validates_and_holds_the_operators_record(store):
     scripted_session(store)
     doc = json.loads(json.dumps(run_log(store, RUN_CABLES)))
     jsonschema.validate(doc, schema("run_log.schema.json"))
-    assert doc["schema_version"] == 1 and doc["kind"] == "run" and doc["app_version"]
+    assert doc["schema_version"] == 2 and doc["kind"] == "run" and doc["app_version"]
     assert doc["server_url"] == "http://localhost:1234/v1" and doc["model"] == "m1"
     assert doc["sampling"]["temperature"] == 0.7
     run = doc["run"]

@@ -59,7 +59,7 @@ def test_a_version_1_database_upgrades_in_place_keeping_its_data(tmp_path):
         store.save_debriefs(session_id, [debrief])
         assert store.load_debriefs(session_id) == [debrief]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 

@@ -384,9 +384,11 @@ def test_tab_reaches_every_cell_and_seller_field_in_reading_order(qtbot, form):
 
     shopping = form.shopping.focus_chain()  # 2 rows of 4 cells and a remove button, then "Add item"
     inventory = seller.inventory.focus_chain()
-    expected = [form.session_name, form.buyer_name, *shopping]
+    buyer_agent = [form.buyer_agent.kind_combo, form.buyer_agent.model_combo, form.buyer_agent.temperature]
+    expected = [form.session_name, form.buyer_name, *buyer_agent, *shopping]
     assert visited[:len(expected)] == expected
-    fields = [seller.name_edit, seller.priority_combo, seller.style_combo, *inventory]
+    agent = [seller.agent.kind_combo, seller.agent.model_combo, seller.agent.temperature]  # a model plays it
+    fields = [seller.name_edit, seller.priority_combo, seller.style_combo, *agent, *inventory]
     assert positions(fields) == sorted(positions(fields))  # seller fields in order...
     assert positions(fields)[-1] - positions(fields)[0] == len(fields) - 1  # ...one after the other
     assert visited.index(form.llm.url_edit) > positions(fields)[-1]

@@ -32,6 +32,7 @@ class Bubble:
     message: Message | None = None
     offer: Offer | None = None
     violations: list[Violation] = field(default_factory=list)
+    disclosures: list[str] = field(default_factory=list)  # lines saying which private number the sender stated
     discarded: str | None = None
     expanded: bool = False
     has_text: bool = False
@@ -73,6 +74,9 @@ class Bubble:
                     lines.append(f"{usage.tokens_per_s:.1f} tokens/s")
                 if usage.time_to_first_token_s is not None:
                     lines.append(f"first token after {usage.time_to_first_token_s:.2f} s")
+            made = message.produced_by
+            if made is not None:
+                lines.append(_produced_by(made))
             if message.typed_by_person:
                 lines.append("typed by the person")
             if message.interrupted:
@@ -87,6 +91,28 @@ class Bubble:
         offer = self.offer
         text = f"Offer: {money(offer.price_per_unit)} per unit × {offer.quantity}"
         return text if offer.binding else text + " — not binding (breaks a rule)"
+
+
+SECRET_NAMES = {"cost": "cost price", "floor": "floor (least price)", "max_price": "max price"}
+
+
+def disclosure_line(secret: str, text: str) -> str:
+    """The small label under a message that states its sender's own private number (allowed, but counted)."""
+    return f"ⓘ disclosed its {SECRET_NAMES.get(secret, secret)}: {text}"
+
+
+def _produced_by(made) -> str:
+    kind = made.agent_kind.value
+    if kind == "strategy":
+        return f"written by a strategy (seed {made.seed})"
+    text = f"written by model {_esc(made.model or '?')}"
+    if made.temperature is not None:
+        text += f" at temperature {made.temperature:g}"
+    if kind == "hybrid":
+        text += ", price set by a strategy" + (" (its own words sent: the model missed the price)" if made.fallback else "")
+    if made.failed_attempts:
+        text += f"; {made.failed_attempts} attempt(s) thrown away"
+    return text
 
 
 def violation_line(violation: Violation) -> str:

@@ -16,6 +16,7 @@ from .. import theme
 from ..bridge import EngineBridge
 from ..theme import SpeakerColors
 from .banner import OutcomeBanner
+from .bubble import disclosure_line
 from .composer import Composer
 from .controls import ControlState, RoomControls
 from .force_dialog import DEFAULT_NO_DEAL_REASON, ForceDecisionDialog
@@ -293,6 +294,9 @@ class RoomPane(QWidget):
 
     def _on_ViolationRecorded(self, event: ev.ViolationRecorded) -> None:
         self.transcript.attach_violation(event.violation)
+
+    def _on_DisclosureMade(self, event: ev.DisclosureMade) -> None:
+        self.transcript.attach_disclosure(event.message_seq, disclosure_line(event.secret, event.text))
 
     def _on_SellerSilent(self, event: ev.SellerSilent) -> None:
         self.transcript.add_note(f"{event.seller} did not answer in round {event.round}: {event.reason}")

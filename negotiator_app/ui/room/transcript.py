@@ -237,6 +237,13 @@ class TranscriptView(QTextBrowser):
         if key in self._frames:
             self._render_extras(key)
 
+    def attach_disclosure(self, message_seq: int, line: str) -> None:
+        key = self._by_seq.get(message_seq)
+        if key is not None:
+            self._bubbles[key].disclosures.append(line)
+            if key in self._frames:
+                self._render_extras(key)
+
     def add_note(self, text: str, kind: str = "info") -> None:
         """A small centred system line between bubbles: 'info', 'error' or 'violation'."""
         key, self._next_key = self._next_key, self._next_key + 1
@@ -428,6 +435,8 @@ class TranscriptView(QTextBrowser):
             fmt = self._small_format(theme.violation_color(palette))
             fmt.setFontWeight(QFont.Weight.DemiBold)
             lines.append((violation_line(violation), fmt))
+        for line in bubble.disclosures:
+            lines.append((line, self._small_format(theme.note_color(palette))))
         for text, fmt in lines:
             cursor.insertBlock(QTextBlockFormat(), fmt)
             cursor.insertText(text, fmt)

@@ -13,8 +13,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.names import normalize_name
-from ...domain import MAX_SELLERS, LLMSettings, SessionConfig
+from ...domain import MAX_SELLERS, AgentKind, LLMSettings, SessionConfig
 from ..icons import icon
+from .agent_editor import AgentEditor
 from .confirm import ask_before_discarding
 from .scenario_files import ScenarioFiles, example_scenarios, example_title
 from .llm_panel import LLMPanel, StatusProbe
@@ -62,6 +63,9 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         self.session_name.setPlaceholderText("e.g. Office restock, March")
         self.buyer_name = QLineEdit()
         self.buyer_name.setPlaceholderText("Buyer name")
+        self.buyer_agent = AgentEditor()
+        self.server_note = QLabel()
+        self.server_note.setWordWrap(True)
         self.shopping = EditableTable(SHOPPING_COLUMNS, "Add item")
         self.seller_tabs = QTabWidget()
         self.seller_tabs.setDocumentMode(True)
@@ -99,6 +103,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         session_form = QFormLayout(session_box)
         session_form.addRow("Session name", self.session_name)
         session_form.addRow("Buyer name", self.buyer_name)
+        self.buyer_agent.add_rows(session_form)
         shopping_box = QGroupBox("Shopping list (what the buyer needs; prices per unit)")
         QVBoxLayout(shopping_box).addWidget(self.shopping)
         sellers_box = QGroupBox(f"Sellers (1–{MAX_SELLERS})")
@@ -111,7 +116,9 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         sellers_layout.addLayout(sellers_buttons)
         sellers_layout.addWidget(self.seller_tabs)
         llm_box = QGroupBox("Model server (LM Studio)")
-        QVBoxLayout(llm_box).addWidget(self.llm)
+        llm_layout = QVBoxLayout(llm_box)
+        llm_layout.addWidget(self.server_note)
+        llm_layout.addWidget(self.llm)
 
         fields = QWidget()
         fields_layout = QVBoxLayout(fields)
@@ -155,8 +162,9 @@ class SessionSetupForm(ScenarioFiles, QWidget):
 
     def _connect(self) -> None:
         for signal in (self.session_name.textChanged, self.buyer_name.textChanged, self.shopping.changed,
-                       self.llm.changed):
+                       self.llm.changed, self.buyer_agent.changed):
             signal.connect(self.revalidate)
+        self.llm.models_refreshed.connect(self._offer_models)
         self.add_seller_button.clicked.connect(lambda: self.add_seller(focus=True))
         self.remove_seller_button.clicked.connect(self._remove_current_seller)
         self.problem_list.itemActivated.connect(self._focus_problem)
@@ -181,6 +189,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
             editor.name_edit.setText(f"Seller {self.seller_tabs.count() + 1}")
             editor.inventory.add_row()
         editor.changed.connect(self.revalidate)
+        editor.agent.set_models(self._model_names())
         self.seller_tabs.addTab(editor, editor.name)
         if focus:
             self.seller_tabs.setCurrentWidget(editor)
@@ -210,6 +219,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         self.editing_session_id = session_id
         self.session_name.setText("")
         self.buyer_name.setText("Buyer")
+        self.buyer_agent.set_agent(None)
         self.shopping.set_rows([{}])
         while self.seller_tabs.count():
             self.remove_seller(0)
@@ -226,6 +236,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         self.editing_session_id = session_id
         self.session_name.setText(config.name)
         self.buyer_name.setText(config.buyer.name)
+        self.buyer_agent.set_agent(config.buyer.agent)
         self.shopping.set_rows([item.model_dump() for item in config.buyer.items])
         while self.seller_tabs.count():
             self.remove_seller(0)
@@ -263,6 +274,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
                      "min_price": number(r["min_price"]), "max_price": number(r["max_price"])}
                     for r in self.shopping.rows()
                 ],
+                **({"agent": agent} if (agent := self.buyer_agent.data()) is not None else {}),
             },
             "sellers": [editor.data() for editor in self.sellers()],
             "llm": self.llm.data(),
@@ -278,6 +290,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
             ("buyer", "items"): [self.shopping.table],
             ("sellers",): [self.seller_tabs],
             **self.llm.widgets(),
+            **self.buyer_agent.widgets(("buyer",)),
         }
         for row in range(self.shopping.row_count()):
             found[("buyer", "items", row)] = [*self.shopping.row_editors(row)]
@@ -337,6 +350,7 @@ class SessionSetupForm(ScenarioFiles, QWidget):
         self.seller_count.setText(f"{self.seller_tabs.count()} of {MAX_SELLERS}")
         self.add_seller_button.setEnabled(self.seller_tabs.count() < MAX_SELLERS)
         self.remove_seller_button.setEnabled(self.seller_tabs.count() > 0)
+        self._show_server_need()
         if self.check.config is not None:
             self.preview.show_config(self.check.config)
             self.problem_list.addItem(QListWidgetItem("No problems: the session is ready."))
@@ -349,6 +363,25 @@ class SessionSetupForm(ScenarioFiles, QWidget):
                 "press Create."))
         self._update_create_button()
         self._update_tab_order()
+
+    def _model_names(self) -> list[str]:
+        return [self.llm.model_combo.itemText(i) for i in range(self.llm.model_combo.count())]
+
+    def _offer_models(self, _status=None) -> None:
+        """The server's models, listed by Refresh, become the choices of every agent's model picker."""
+        names = self._model_names()
+        for editor in (self.buyer_agent, *(s.agent for s in self.sellers())):
+            editor.set_models(names)
+
+    def needs_server(self) -> bool:
+        """Whether any agent uses a model (judged from the form even while it has problems elsewhere)."""
+        agents = [self.buyer_agent, *(s.agent for s in self.sellers())]
+        return any(a.kind is not AgentKind.STRATEGY for a in agents)
+
+    def _show_server_need(self) -> None:
+        needs = self.needs_server()
+        self.server_note.setText("" if needs else "This session needs no server: every agent is a strategy.")
+        self.server_note.setVisible(not needs)
 
     def problems(self) -> list[str]:
         """Every problem of the current data, shown or not yet."""
@@ -369,7 +402,8 @@ class SessionSetupForm(ScenarioFiles, QWidget):
 
     def _update_tab_order(self) -> None:
         """Tab runs down the form as it reads: every table cell and seller field, then the buttons."""
-        chain: list[QWidget] = [self.session_name, self.buyer_name, *self.shopping.focus_chain(),
+        chain: list[QWidget] = [self.session_name, self.buyer_name, *self.buyer_agent.focus_chain(),
+                                *self.shopping.focus_chain(),
                                 self.add_seller_button, self.remove_seller_button, self.seller_tabs.tabBar()]
         for editor in self.sellers():  # hidden sellers' fields are skipped by Qt; the tab bar switches seller
             chain += editor.focus_chain()

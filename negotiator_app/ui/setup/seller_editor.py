@@ -1,4 +1,4 @@
-"""One seller in the setup form: name, private profile (priority, speaking style) and inventory."""
+"""One seller in the setup form: name, private profile (priority, speaking style), who plays it, and inventory."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...domain import Priority, Seller, SpeakingStyle
+from .agent_editor import AgentEditor
 from .table import Column, EditableTable
 from .touched import watch_edits
 from .validation import Loc, number
@@ -51,10 +52,12 @@ class SellerEditor(QWidget):
         self.priority_combo.setCurrentIndex(1)
         self.style_combo.setCurrentIndex(2)
         self.inventory = EditableTable(INVENTORY_COLUMNS, "Add stock item")
+        self.agent = AgentEditor()
         form = QFormLayout()
         form.addRow("Name", self.name_edit)
         form.addRow("Priority", self.priority_combo)
         form.addRow("Speaking style", self.style_combo)
+        self.agent.add_rows(form)
         private = QLabel("Cost, least price, priority and style are private: the buyer never sees them.")
         private.setWordWrap(True)
         private.setEnabled(False)  # rendered in the palette's muted text colour
@@ -68,6 +71,7 @@ class SellerEditor(QWidget):
         self.priority_combo.currentIndexChanged.connect(self.changed)
         self.style_combo.currentIndexChanged.connect(self.changed)
         self.inventory.changed.connect(self.changed)
+        self.agent.changed.connect(self.changed)
 
     @property
     def name(self) -> str:
@@ -87,6 +91,7 @@ class SellerEditor(QWidget):
                 }
                 for row in self.inventory.rows()
             ],
+            **({"agent": agent} if (agent := self.agent.data()) is not None else {}),
         }
 
     def set_seller(self, seller: Seller) -> None:
@@ -94,9 +99,11 @@ class SellerEditor(QWidget):
         self.priority_combo.setCurrentIndex(max(0, self.priority_combo.findData(seller.profile.priority.value)))
         self.style_combo.setCurrentIndex(max(0, self.style_combo.findData(seller.profile.speaking_style.value)))
         self.inventory.set_rows([inv.model_dump() for inv in seller.inventory])
+        self.agent.set_agent(seller.agent)
 
     def focus_chain(self) -> list[QWidget]:
-        return [self.name_edit, self.priority_combo, self.style_combo, *self.inventory.focus_chain()]
+        return [self.name_edit, self.priority_combo, self.style_combo, *self.agent.focus_chain(),
+                *self.inventory.focus_chain()]
 
     def widgets(self, prefix: Loc) -> dict[Loc, list[QWidget]]:
         """Where each validation location of this seller is shown."""
@@ -106,6 +113,7 @@ class SellerEditor(QWidget):
             (*prefix, "profile", "priority"): [self.priority_combo],
             (*prefix, "profile", "speaking_style"): [self.style_combo],
             (*prefix, "inventory"): [self.inventory.table],
+            **self.agent.widgets(prefix),
         }
         for row in range(self.inventory.row_count()):
             found[(*prefix, "inventory", row)] = [*self.inventory.row_editors(row)]
