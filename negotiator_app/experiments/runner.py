@@ -194,7 +194,7 @@ class ExperimentRunner:
             room.limiter = self.limiter
         self._runtimes.add(runtime)
         try:
-            tasks = [runtime.start(key) for key in runtime.engine.rooms]
+            tasks = [runtime.start(key, seed=run.seed) for key in runtime.engine.rooms]
             run.run_ids = [room.run_id for room in runtime.engine.rooms.values() if room.run_id is not None]
             await asyncio.to_thread(rows.start_attempt, self.store, run.id, run.run_ids)
             states = await asyncio.gather(*tasks, return_exceptions=True)

@@ -85,9 +85,10 @@ class SessionRuntime:
 
     # ----- room tasks: the runtime is their one owner ---------------------------------------------
 
-    def start(self, room: str, *, opening: str | None = None, resume: RunSnapshot | None = None) -> asyncio.Task:
-        """Start (or resume) a room's run. Raises InputError when it cannot start (already running, or
-        the stored run is negotiated by another process)."""
+    def start(self, room: str, *, opening: str | None = None, resume: RunSnapshot | None = None,
+              seed: int | None = None) -> asyncio.Task:
+        """Start (or resume) a room's run; `seed` makes its strategy agents replay the same moves. Raises
+        InputError when it cannot start (already running, or the stored run is negotiated by another process)."""
         runner = self._runner(room)
         if runner.running:
             raise InputError("This room is already negotiating. Stop it first to run it again.")
@@ -96,7 +97,7 @@ class SessionRuntime:
                 self.store.claim_run(resume.run_id)
             except RunOwnedElsewhere as exc:
                 raise InputError(exc.user_message) from None
-        task = runner.start(opening=opening, resume=resume)
+        task = runner.start(opening=opening, resume=resume, seed=seed)
         self._tasks[room] = task
         task.add_done_callback(partial(self._task_done, room))
         if self.storage_error is not None:  # started while the disk refuses writes: it waits with the others
