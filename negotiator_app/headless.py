@@ -3,6 +3,8 @@ session runtime with a printer subscribed to it; the commands on what is stored 
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -172,9 +174,20 @@ def print_problems(err: Out, what: str, errors: list[str], after: str = "") -> N
         err(f"  - {line}")
 
 
+def special_file(path: str) -> bool:
+    """A pipe, device or socket: reading one could wait forever, so input files must be regular files."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False  # missing or unreadable: the reader reports it with its location
+
+
 def run_command(scenario: str, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
                 rounds: int | None = None, export_dir: str | None = None, api_key: str | None = None,
                 out: Out = to_stdout, err: Out = to_stderr) -> int:
+    if special_file(scenario):
+        err(f"error: {scenario} is not a regular file (a pipe, device or socket); give a scenario file")
+        return EXIT_BAD_INPUT
     try:
         config = _apply_overrides(load_scenario(scenario), base_url, model, rounds)
     except ScenarioError as exc:
