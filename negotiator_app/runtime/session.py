@@ -2,8 +2,8 @@
 
 The window, the CLI, the smoke test and the tests all open sessions through this class. It holds the
 storage-failure policy (pause the running rooms while the database refuses writes, continue the ones it
-paused once writes work again; end them in the error state when the failure cannot clear) and brings every callback from the recorder's writer thread onto the event
-loop before listeners hear of it.
+paused once writes work again; end them in the error state when the failure cannot clear) and brings
+every callback from the recorder's writer thread onto the event loop before listeners hear of it.
 """
 from __future__ import annotations
 
