@@ -131,7 +131,8 @@ def printer(out: Out, err: Out):
 
 
 def _clients(api_key: str | None) -> ClientFactory:
-    return lambda llm: LLMClient(llm.base_url, api_key=api_key or llm.api_key, read_timeout=llm.read_timeout_s)
+    return lambda llm: LLMClient(llm.base_url, api_key=api_key or llm.api_key, read_timeout=llm.read_timeout_s,
+                                 reply_timeout=llm.reply_timeout_s)
 
 
 async def _probe(config: SessionConfig, api_key: str | None, err: Out) -> bool:

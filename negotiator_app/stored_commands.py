@@ -146,7 +146,8 @@ def debrief_command(session_id: int, *, db: str | None = None, base_url: str | N
             return EXIT_BAD_INPUT
 
         async def write() -> list[Debrief]:
-            async with LLMClient(base_url or llm.base_url, api_key=api_key, read_timeout=llm.read_timeout_s) as client:
+            async with LLMClient(base_url or llm.base_url, api_key=api_key, read_timeout=llm.read_timeout_s,
+                                 reply_timeout=llm.reply_timeout_s) as client:
                 return await write_debriefs(store, session_id, client, model=model,
                                             on_progress=lambda text: err(text))
 
