@@ -16,7 +16,7 @@ from .domain import RESUMABLE_STATES, Decision, RunState, ScenarioError, Session
 from .domain.errors import describe_validation_error
 from .engine import (
     DecisionMade, ErrorRaised, Event, InputError, MessageCompleted, OfferMade, RunFinished, SellerSilent,
-    ViolationRecorded,
+    ViolationRecorded, Waiting,
 )
 from .export import run_log, run_markdown, session_log, write_json, write_text
 from .llm import LLMClient
@@ -87,6 +87,8 @@ def event_line(event) -> str | None:
         return f"[{room} · r{event.round}] decision: {event.decision}{who} (by {event.by}) {event.reason}".rstrip()
     if isinstance(event, SellerSilent):
         return f"[{room} · r{event.round}] {event.seller} did not answer: {event.reason}"
+    if isinstance(event, Waiting):
+        return f"[{room}] waiting for the server ({event.seconds} s without a word from {event.agent})…"
     if isinstance(event, ErrorRaised):
         return f"[{room}] {'error' if event.fatal else 'problem'}: {event.message}"
     if isinstance(event, RunFinished):
