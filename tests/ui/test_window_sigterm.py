@@ -23,14 +23,14 @@ def test_sigterm_stops_the_window_rooms_and_stores_the_partial_message(tmp_path)
     db = tmp_path / "n.sqlite3"
     with Store.open(db) as store:
         store.create_session(small_config())
-    with FakeLMStudio(per_token_delay_s=0.05) as fake:
+    with FakeLMStudio(per_token_delay_s=0.2) as fake:  # each reply streams for seconds: SIGTERM lands mid-reply
         fake.responder = responder
         proc = subprocess.Popen([sys.executable, "-m", "tests.ui.window_launcher", str(db), fake.base_url], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
         try:
             _wait_for_messages(db, proc, 2, timeout=60)
-            time.sleep(0.3)  # mid-stream: replies take over a second to stream
+            time.sleep(1.5)  # past the JSON prefix of the replies now streaming: visible text has arrived
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=60)
         finally:
