@@ -7,8 +7,12 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
+import socket
 import sys
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger("negotiator")
@@ -92,13 +96,56 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
             window.notify_recovered_database(opened.recovered_from)
         if on_started is not None:
             await on_started(window)
-        await closed.wait()
-        return 0
+        with stop_on_sigterm(closed) as terminated:  # like closing the window: rooms stopped, transcripts stored
+            await closed.wait()
+        return 143 if terminated.is_set() else 0
     finally:
         if window is not None:
             await window.shutdown()  # idempotent: cancels and awaits whatever is still running
         store.close()
         reporter.uninstall()
+
+
+@contextmanager
+def stop_on_sigterm(closed: asyncio.Event) -> Iterator[asyncio.Event]:
+    """SIGTERM ends the window's run like closing it: `closed` is set, and run_window's shutdown stops the rooms
+    and stores what they said. Python runs a signal handler only when the interpreter gets control back, so a
+    wake-up socket watched by Qt makes an idle Qt event loop notice the signal at once. Yields an event set
+    when SIGTERM came; the previous handler is restored on exit."""
+    from PySide6.QtCore import QSocketNotifier
+
+    terminated = asyncio.Event()
+    if os.name == "nt" or threading.current_thread() is not threading.main_thread():
+        yield terminated
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(lambda *_: _drain(reader))  # waking up is enough: the Python handler then runs
+
+    def on_term(_signum, _frame) -> None:
+        terminated.set()
+        closed.set()
+
+    previous_fd = signal.set_wakeup_fd(writer.fileno())
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield terminated
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        reader.close()
+        writer.close()
+
+
+def _drain(sock: socket.socket) -> None:
+    try:
+        while sock.recv(64):
+            pass
+    except OSError:  # nothing more to read (or closed)
+        pass
 
 
 async def _until_closed(reporter) -> None:

@@ -3,6 +3,9 @@ session runtime with a printer subscribed to it; the commands on what is stored 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +16,7 @@ from .domain import RESUMABLE_STATES, Decision, RunState, ScenarioError, Session
 from .domain.errors import describe_validation_error
 from .engine import (
     DecisionMade, ErrorRaised, Event, InputError, MessageCompleted, OfferMade, RunFinished, SellerSilent,
-    ViolationRecorded,
+    ViolationRecorded, Waiting,
 )
 from .export import run_log, run_markdown, session_log, write_json, write_text
 from .llm import LLMClient
@@ -22,6 +25,8 @@ from .storage import RunOwnedElsewhere, RunRecord, Store, StorageError, resolve_
 from .storage.store import NotFound
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_SERVER, EXIT_STORAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_TERMINATED = 143  # stopped by SIGTERM (128 + 15), handled like Ctrl+C
+CLOSE_TIMEOUT_S = 30.0  # how long a stopping command keeps retrying to store what is queued
 Out = Callable[[str], None]
 
 
@@ -82,6 +87,8 @@ def event_line(event) -> str | None:
         return f"[{room} · r{event.round}] decision: {event.decision}{who} (by {event.by}) {event.reason}".rstrip()
     if isinstance(event, SellerSilent):
         return f"[{room} · r{event.round}] {event.seller} did not answer: {event.reason}"
+    if isinstance(event, Waiting):
+        return f"[{room}] waiting for the server ({event.seconds} s without a word from {event.agent})…"
     if isinstance(event, ErrorRaised):
         return f"[{room}] {'error' if event.fatal else 'problem'}: {event.message}"
     if isinstance(event, RunFinished):
@@ -126,7 +133,8 @@ def printer(out: Out, err: Out):
 
 
 def _clients(api_key: str | None) -> ClientFactory:
-    return lambda llm: LLMClient(llm.base_url, api_key=api_key or llm.api_key, read_timeout=llm.read_timeout_s)
+    return lambda llm: LLMClient(llm.base_url, api_key=api_key or llm.api_key, read_timeout=llm.read_timeout_s,
+                                 reply_timeout=llm.reply_timeout_s)
 
 
 async def _probe(config: SessionConfig, api_key: str | None, err: Out) -> bool:
@@ -140,8 +148,35 @@ async def _probe(config: SessionConfig, api_key: str | None, err: Out) -> bool:
     return status.reachable
 
 
+class Stopper:
+    """SIGTERM handled like Ctrl+C: the negotiation is cancelled, partial messages are stored, runs end stopped."""
+
+    def __init__(self) -> None:
+        self.terminated = False
+        self._loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        try:
+            self._loop.add_signal_handler(signal.SIGTERM, self._terminate, task)
+            self.installed = True
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            self.installed = False
+
+    def _terminate(self, task: asyncio.Task | None) -> None:
+        self.terminated = True
+        if task is not None:
+            task.cancel()
+
+    def remove(self) -> None:
+        if self.installed:
+            self._loop.remove_signal_handler(signal.SIGTERM)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_TERMINATED if self.terminated else EXIT_INTERRUPTED
+
+
 async def _wait(runtime: SessionRuntime, tasks: list[asyncio.Task]) -> bool:
-    """True if every task ended by itself; False if Ctrl+C stopped them (partial messages are stored)."""
+    """True if every task ended by itself; False if Ctrl+C or SIGTERM stopped them (partial messages are stored)."""
     try:
         await asyncio.gather(*tasks)
         return True
@@ -150,10 +185,12 @@ async def _wait(runtime: SessionRuntime, tasks: list[asyncio.Task]) -> bool:
         return False
 
 
-async def _close(runtime: SessionRuntime, err: Out) -> None:
-    if not await runtime.close(timeout=30.0):
-        failing = runtime.recorder.failing
-        err(f"error: some events could not be stored: {failing.user_message if failing else 'timed out'}")
+async def _close(runtime: SessionRuntime, timeout: float) -> str | None:
+    """Close the runtime; returns why not everything could be stored, or None when everything was."""
+    if await runtime.close(timeout=timeout):
+        return None
+    failing = runtime.recorder.failing
+    return failing.user_message if failing else f"writing did not finish within {timeout:g} s"
 
 
 def _apply_overrides(config: SessionConfig, base_url: str | None, model: str | None, rounds: int | None) -> SessionConfig:
@@ -174,9 +211,20 @@ def print_problems(err: Out, what: str, errors: list[str], after: str = "") -> N
         err(f"  - {line}")
 
 
+def special_file(path: str) -> bool:
+    """A pipe, device or socket: reading one could wait forever, so input files must be regular files."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False  # missing or unreadable: the reader reports it with its location
+
+
 def run_command(scenario: str, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
                 rounds: int | None = None, export_dir: str | None = None, api_key: str | None = None,
                 out: Out = to_stdout, err: Out = to_stderr) -> int:
+    if special_file(scenario):
+        err(f"error: {scenario} is not a regular file (a pipe, device or socket); give a scenario file")
+        return EXIT_BAD_INPUT
     try:
         config = _apply_overrides(load_scenario(scenario), base_url, model, rounds)
     except ScenarioError as exc:
@@ -203,6 +251,7 @@ async def _run(store: Store, config: SessionConfig, api_key, export_dir, out: Ou
     summary = store.create_session(config)
     runtime = SessionRuntime(store, summary.id, _clients(api_key), config=config)  # keeps URL credentials the store leaves out
     runtime.subscribe(printer(out, err))
+    stopper = Stopper()
     try:
         out(f"session {summary.id}: {config.name} — {len(runtime.engine.rooms)} room(s)")
         for skipped in runtime.engine.plan.skipped:
@@ -212,11 +261,25 @@ async def _run(store: Store, config: SessionConfig, api_key, export_dir, out: Ou
             out(f"run {room.run_id}: {key} · {room.plan.item.name}")
         finished = await _wait(runtime, tasks)
     finally:
-        await _close(runtime, err)
-    return _report(store, summary.id, [r.run_id for r in runtime.engine.rooms.values()], finished, export_dir, out, err)
+        stopper.remove()
+        unstored = await _close(runtime, CLOSE_TIMEOUT_S)
+    run_ids = [r.run_id for r in runtime.engine.rooms.values()]
+    if unstored is not None:
+        return _not_stored(unstored, finished, run_ids, err)
+    return _report(store, summary.id, run_ids, finished, export_dir, out, err, stopper.exit_code)
 
 
-def _report(store: Store, session_id: int, run_ids: list[str | None], finished: bool, export_dir, out, err) -> int:
+def _not_stored(reason: str, finished: bool, run_ids: list[str | None], err: Out) -> int:
+    """The one message when the database could not take everything: what is stored is true, the rest is not
+    there, so no outcome table (it would show states the database never received)."""
+    ids = ", ".join(r for r in run_ids if r) or "-"
+    err(f"error: {'' if finished else 'stopped; '}not everything could be stored: {reason} What was stored before "
+        f"is kept; once the database can be written, `negotiator resume RUN_ID` continues a run (runs: {ids}).")
+    return EXIT_STORAGE
+
+
+def _report(store: Store, session_id: int, run_ids: list[str | None], finished: bool, export_dir, out, err,
+            stopped_code: int = EXIT_INTERRUPTED) -> int:
     records = [store.load_run(run_id) for run_id in run_ids if run_id]
     out("")
     for line in outcome_table(records):
@@ -226,7 +289,7 @@ def _report(store: Store, session_id: int, run_ids: list[str | None], finished: 
         out(f"exported {len(paths)} file(s) to {export_dir}")
     if not finished:
         err("stopped: partial messages are stored; resume with `negotiator resume RUN_ID`")
-        return EXIT_INTERRUPTED
+        return stopped_code
     ok = all(r.state in (RunState.DECIDED, RunState.NO_DEAL) for r in records)
     return EXIT_OK if ok else EXIT_RUN_FAILED
 
@@ -276,6 +339,7 @@ async def _resume(store: Store, record: RunRecord, config: SessionConfig, api_ke
     runtime = SessionRuntime(store, record.session_id, _clients(api_key), config=config, max_rounds=record.max_rounds,
                              recorded_model=record.model)
     runtime.subscribe(printer(out, err))
+    stopper = Stopper()
     try:
         if record.room_key not in runtime.engine.rooms:
             err(f"error: room {record.room_key} no longer exists in this run's configuration")
@@ -289,5 +353,8 @@ async def _resume(store: Store, record: RunRecord, config: SessionConfig, api_ke
             f"({len(record.messages)} stored messages)")
         finished = await _wait(runtime, [task])
     finally:
-        await _close(runtime, err)
-    return _report(store, record.session_id, [record.run_id], finished, export_dir, out, err)
+        stopper.remove()
+        unstored = await _close(runtime, CLOSE_TIMEOUT_S)
+    if unstored is not None:
+        return _not_stored(unstored, finished, [record.run_id], err)
+    return _report(store, record.session_id, [record.run_id], finished, export_dir, out, err, stopper.exit_code)

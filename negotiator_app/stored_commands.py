@@ -8,7 +8,7 @@ from .export import (
     DebriefError, ImportError_, import_session, session_log, session_markdown, write_debriefs, write_json, write_text,
 )
 from .headless import (
-    EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, EXIT_SERVER, EXIT_STORAGE, Out, open_db, print_problems, to_stderr,
+    EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, EXIT_SERVER, EXIT_STORAGE, Out, open_db, print_problems, special_file, to_stderr,
     to_stdout,
 )
 from .llm import LLMClient
@@ -104,6 +104,9 @@ def export_command(session_id: int, out_path: str, *, fmt: str = "json", db: str
 
 
 def import_command(path: str, *, db: str | None = None, out: Out = to_stdout, err: Out = to_stderr) -> int:
+    if special_file(path):
+        err(f"error: {path} is not a regular file (a pipe, device or socket); give a JSON log file")
+        return EXIT_BAD_INPUT
     store = open_db(db, err)
     if store is None:
         return EXIT_STORAGE
@@ -143,7 +146,8 @@ def debrief_command(session_id: int, *, db: str | None = None, base_url: str | N
             return EXIT_BAD_INPUT
 
         async def write() -> list[Debrief]:
-            async with LLMClient(base_url or llm.base_url, api_key=api_key, read_timeout=llm.read_timeout_s) as client:
+            async with LLMClient(base_url or llm.base_url, api_key=api_key, read_timeout=llm.read_timeout_s,
+                                 reply_timeout=llm.reply_timeout_s) as client:
                 return await write_debriefs(store, session_id, client, model=model,
                                             on_progress=lambda text: err(text))
 

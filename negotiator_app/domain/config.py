@@ -186,6 +186,8 @@ class LLMSettings(_Model):
     concurrency: StrictInt = Field(default=4, ge=1, le=16)
     context_tokens: StrictInt = Field(default=4096, ge=512, le=10_000_000)
     read_timeout_s: StrictFloat = Field(default=300, gt=0, le=86_400, allow_inf_nan=False)
+    # The read timeout applies between chunks; a server that trickles forever is bounded by this, per reply.
+    reply_timeout_s: StrictFloat = Field(default=600, gt=0, le=86_400, allow_inf_nan=False)
 
     @field_validator("base_url")
     @classmethod

@@ -29,6 +29,7 @@ FIELD_LABELS = {
     "concurrency": "concurrency",
     "context_tokens": "context size",
     "read_timeout_s": "read timeout",
+    "reply_timeout_s": "reply time limit",
     "items": "shopping list",
     "sellers": "sellers",
     "inventory": "inventory",

@@ -6,7 +6,7 @@ from .controls import ForceAccept, ForceBuyerDecides, ForceDecision, ForceNoDeal
 from .events import (
     DecisionMade, DisclosureMade, ErrorRaised, Event, MessageCompleted, MessageDiscarded, MessageStarted, OfferMade,
     ParseFailed, RoundFinished, RunFinished, RunStarted, SellerSilent, StateChanged, TokenDelta,
-    ViolationRecorded,
+    ViolationRecorded, Waiting,
 )
 from .limiter import FairLimiter
 from .room import RoomRunner
@@ -20,5 +20,5 @@ __all__ = [
     # events
     "Event", "RunStarted", "StateChanged", "MessageStarted", "TokenDelta", "MessageCompleted", "MessageDiscarded",
     "ParseFailed", "OfferMade", "ViolationRecorded", "SellerSilent", "RoundFinished", "DecisionMade", "RunFinished",
-    "ErrorRaised", "DisclosureMade",
+    "ErrorRaised", "DisclosureMade", "Waiting",
 ]

@@ -154,3 +154,12 @@ class ErrorRaised(Event):
     message: str
     fatal: bool
     agent: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Waiting(Event):
+    """No part of `agent`'s reply has arrived for `seconds`: still waiting for the server (a sign of life;
+    repeated while the silence lasts, never stored)."""
+
+    agent: str
+    seconds: int

@@ -149,7 +149,7 @@ class RoomRunner:
 
     def fail(self, message: str) -> None:
         """End the run at once in the error state with `message` (e.g. storage that cannot take it)."""
-        if self.running and self.task is not None:
+        if self.task is not None and not self.task.done():
             self._failure = message
             self.task.cancel()
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from ..domain import Message, Production, Role, UsageInfo
 from ..domain.names import possessive
 from ..llm import ChatRequest, ChatResult, LLMClient, LLMError, MalformedReply
 from . import policy
 from .bus import EventBus
-from .events import MessageCompleted, MessageDiscarded, MessageStarted, ParseFailed, TokenDelta
+from .events import MessageCompleted, MessageDiscarded, MessageStarted, ParseFailed, TokenDelta, Waiting
 from .limiter import FairLimiter
 from .protocol import MessageTextExtractor, ParseError, strip_speaker_labels
 from .prompts import reask
@@ -128,6 +128,7 @@ class _Stream:
         self.ctx = ctx
         self.id = next(ctx.stream_ids)
         self.got_first = False
+        self.arrivals = 0  # content or reasoning deltas so far: the wait notices watch it
         self._extractor = MessageTextExtractor()
         self._shown: list[str] = []
 
@@ -147,6 +148,7 @@ class _Stream:
         self._delta(delta, reasoning=True)
 
     def _first_token(self) -> None:
+        self.arrivals += 1
         if not self.got_first:
             self.got_first = True
             self.ctx.on_activity(0, +1)
@@ -154,6 +156,29 @@ class _Stream:
     def _delta(self, text: str, reasoning: bool) -> None:
         ctx = self.ctx
         ctx.bus.emit(TokenDelta(room=ctx.room, run_id=ctx.run_id, stream_id=self.id, text=text, reasoning=reasoning))
+
+
+WAIT_NOTICE_S = 5.0  # silence from the server after which a Waiting event says so (then again each period)
+
+
+async def _noting_waits(ctx: RunContext, stream: _Stream, agent: str, call: Coroutine[Any, Any, ChatResult]
+                        ) -> ChatResult:
+    """Await the reply; each WAIT_NOTICE_S without a chunk emits Waiting, so a stalled server shows a sign of life."""
+    task = asyncio.ensure_future(call)
+    silent_s = 0.0
+    try:
+        while True:
+            seen = stream.arrivals
+            done, _ = await asyncio.wait({task}, timeout=WAIT_NOTICE_S)
+            if done:
+                return task.result()
+            silent_s = silent_s + WAIT_NOTICE_S if stream.arrivals == seen else 0.0
+            if silent_s:
+                ctx.bus.emit(Waiting(room=ctx.room, run_id=ctx.run_id, agent=agent, seconds=round(silent_s)))
+    finally:
+        if not task.done():  # cancelled from outside (Stop): the request is cancelled with us
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 async def _stream_attempt(
@@ -175,7 +200,8 @@ async def _stream_attempt(
             ctx.bus.emit(MessageStarted(room=ctx.room, run_id=ctx.run_id, stream_id=stream.id, sender=turn.sender,
                                         role=turn.role.value, recipients=turn.recipients, round=turn.round))
             started = True
-            return await ctx.client.complete(request, on_content=stream.on_content, on_reasoning=stream.on_reasoning)
+            return await _noting_waits(ctx, stream, turn.sender, ctx.client.complete(
+                request, on_content=stream.on_content, on_reasoning=stream.on_reasoning))
     except asyncio.CancelledError:
         if started:
             kept = _keep_partial(ctx, stream, turn)

@@ -4,7 +4,7 @@ from negotiator_app.llm.datatypes import (
     ChatRequest, ChatResult, ModelInfo, ResponseFormatMode, ServerStatus, Usage,
 )
 from negotiator_app.llm.errors import (
-    ContextTooLong, LLMError, LLMTimeout, MalformedReply, ModelNotFound, ServerError,
+    ContextTooLong, LLMError, LLMTimeout, MalformedReply, ModelNotFound, ReplyTimeLimit, ServerError,
     ServerUnreachable, StreamInterrupted,
 )
 from negotiator_app.llm.models import NoModelAvailable, choose_model, first_loaded
@@ -12,6 +12,6 @@ from negotiator_app.llm.models import NoModelAvailable, choose_model, first_load
 __all__ = [
     "LLMClient", "ChatRequest", "ChatResult", "Usage", "ModelInfo", "ServerStatus",
     "ResponseFormatMode", "LLMError", "ServerUnreachable", "ModelNotFound", "ContextTooLong",
-    "LLMTimeout", "ServerError", "MalformedReply", "StreamInterrupted", "NoModelAvailable",
+    "LLMTimeout", "ReplyTimeLimit", "ServerError", "MalformedReply", "StreamInterrupted", "NoModelAvailable",
     "choose_model", "first_loaded",
 ]

@@ -13,7 +13,7 @@ from negotiator_app.llm.datatypes import (
     ChatRequest, ChatResult, ModelInfo, ResponseFormatMode, ServerStatus,
 )
 from negotiator_app.llm.errors import (
-    LLMError, LLMTimeout, MalformedReply, ServerError, ServerUnreachable, StreamInterrupted,
+    LLMError, LLMTimeout, MalformedReply, ReplyTimeLimit, ServerError, ServerUnreachable, StreamInterrupted,
 )
 from negotiator_app.llm.reply import ReplyBuilder, TextCallback
 from negotiator_app.llm.sse import SSEFormatError, sse_data
@@ -44,6 +44,7 @@ class LLMClient:
         api_key: str | None = None,
         connect_timeout: float = 5.0,
         read_timeout: float | None = 300.0,
+        reply_timeout: float | None = None,
         max_retries: int = 3,
         backoff_s: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -53,6 +54,7 @@ class LLMClient:
         self.backoff_s = backoff_s
         self._api_key = api_key or None
         self._read_timeout = read_timeout
+        self._reply_timeout = reply_timeout  # the whole reply, however steadily (or slowly) chunks arrive
         # The accepted mode is a property of the server, so later requests start from it.
         self._format_mode: ResponseFormatMode = "json_schema"
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
@@ -164,6 +166,16 @@ class LLMClient:
         on_content: TextCallback | None, on_reasoning: TextCallback | None,
     ) -> ChatResult:
         builder = ReplyBuilder(request.model, on_content, on_reasoning)
+        try:
+            async with asyncio.timeout(self._reply_timeout):
+                await self._send(payload, request, mode, builder)
+        except TimeoutError:
+            raise ReplyTimeLimit(self.base_url, self._reply_timeout or 0, partial=builder.content) from None
+        return builder.result(mode if request.json_schema is not None else "text",
+                              streamed=request.stream)
+
+    async def _send(self, payload: dict[str, Any], request: ChatRequest, mode: ResponseFormatMode,
+                    builder: ReplyBuilder) -> None:
         url = f"{self.base_url}/chat/completions"
         try:
             # `async with` closes the connection on cancellation, so the server stops generating.
@@ -192,8 +204,6 @@ class LLMClient:
                                         reasoning=builder.reasoning) from None
             # Nothing arrived yet, so the server did not generate for us: safe to re-send.
             raise _Retryable(StreamInterrupted("", detail)) from None
-        return builder.result(mode if request.json_schema is not None else "text",
-                              streamed=request.stream)
 
     async def _read_stream(self, response: httpx.Response, builder: ReplyBuilder) -> None:
         try:

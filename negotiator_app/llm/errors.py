@@ -64,6 +64,17 @@ class LLMTimeout(LLMError):
         )
 
 
+class ReplyTimeLimit(LLMTimeout):
+    """The reply as a whole took longer than its limit, although chunks kept arriving (or trickling)."""
+
+    def __init__(self, base_url: str, seconds: float, *, partial: str = "") -> None:
+        super().__init__(base_url, seconds, partial=partial)
+        self.user_message = (f"The server at {base_url} took longer than {seconds:g} s for one reply (the reply time "
+                             "limit). The model may be too slow for this machine; try a smaller model or raise the "
+                             "reply time limit in the session's LLM settings.")
+        self.args = (self.user_message,)
+
+
 class ServerError(LLMError):
     def __init__(self, status: int | None, server_text: str, *, partial: str = "") -> None:
         self.status = status

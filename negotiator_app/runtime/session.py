@@ -29,7 +29,7 @@ def client_factory(base_url_override: str | None = None, api_key_fallback: str |
 
     def make(llm: LLMSettings) -> LLMClient:
         return LLMClient(base_url_override or llm.base_url, api_key=llm.api_key or api_key_fallback,
-                         read_timeout=llm.read_timeout_s)
+                         read_timeout=llm.read_timeout_s, reply_timeout=llm.reply_timeout_s)
 
     return make
 

@@ -37,7 +37,7 @@ def is_corruption(exc: BaseException) -> bool:
     return "file is not a database" in text or "malformed" in text
 
 
-def _schema_mismatch(inner: BaseException) -> bool:
+def _schema_mismatch(inner: BaseException | None) -> bool:
     text = str(inner).lower()
     return isinstance(inner, sqlite3.OperationalError) and ("no such table" in text or "no such column" in text
                                                              or "has no column" in text)

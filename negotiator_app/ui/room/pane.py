@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from ...domain import RESUMABLE_STATES, BuyerMode, DecidedBy, Decision, RunState
 from ...domain.names import normalize_name
@@ -53,6 +53,9 @@ class RoomPane(QWidget):
         self.offers = OffersPanel(runner.plan, {s: self._colors_of(s).accent for s in runner.sellers},
                                   runner.max_rounds, self)
         self.banner = OutcomeBanner(self)
+        self.waiting = QLabel(self)  # "waiting for server (N s)" while a reply is silent; hidden otherwise
+        self.waiting.setObjectName("waiting")
+        self.waiting.hide()
         self.queued = QueuedMessages(runner.buyer, self)
         self.composer = Composer(self)
         self.composer.set_sellers(list(runner.sellers))
@@ -60,6 +63,7 @@ class RoomPane(QWidget):
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.transcript, 1)
+        column.addWidget(self.waiting)
         column.addWidget(self.banner)
         column.addWidget(self.queued)
         column.addWidget(self.composer)
@@ -212,6 +216,7 @@ class RoomPane(QWidget):
 
     def _on_event(self, event: ev.Event) -> None:
         self.catch_up()
+        self.waiting.setVisible(isinstance(event, ev.Waiting))  # any other news ends the silence
         if event.run_id == self.runner.run_id:
             self._last_seq = max(self._last_seq, event.seq)
         handler = getattr(self, f"_on_{type(event).__name__}", None)
@@ -232,6 +237,9 @@ class RoomPane(QWidget):
             self._render_existing(r.transcript, r.offer_history, r.violations)
             self.transcript.add_note(f"— resumed in round {event.from_round} —")
 
+    def _on_Waiting(self, event: ev.Waiting) -> None:
+        self.waiting.setText(f"waiting for server ({event.seconds} s): no word from {event.agent} yet")
+
     def _on_StateChanged(self, event: ev.StateChanged) -> None:
         self._detail = event.detail
 
@@ -240,6 +248,7 @@ class RoomPane(QWidget):
             event.sender, event.role, event.round, event.recipients)
 
     def _on_streamed(self, batch: list[tuple[int, str, bool]]) -> None:
+        self.waiting.hide()  # the server speaks again
         if not self.isVisible() and self.window().isVisible():
             for stream_id, text, reasoning in batch:  # hidden tab: keep it for when it is shown
                 self._deferred.setdefault((stream_id, reasoning), []).append(text)
