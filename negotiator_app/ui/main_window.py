@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self._shutdown_done = False
         self._shutting_down = False
+        self._opening: asyncio.Task | None = None  # the one task opening a session
+        self._wanted_session: int | None = None
         self.setWindowTitle("Negotiator")
         self.setWindowIcon(app_icon())
 
@@ -203,24 +205,53 @@ class MainWindow(QMainWindow):
         self._show_page(self.host if self.host.runtime else self.welcome)
 
     def open_session(self, session_id: int, force_reopen: bool = False) -> asyncio.Task | None:
+        """Show a stored session. Idempotent and serialised: asking again for the session being opened
+        changes nothing, asking for another one while one opens replaces it; there is only ever one view."""
+        opening = self._opening is not None and not self._opening.done()
+        if opening and not force_reopen:
+            self._wanted_session = session_id  # the opening task picks the newest wish up
+            return self._opening
         current = self.host.runtime
         if current is not None and current.session_id == session_id and not force_reopen:
+            self.sidebar.select(session_id)
             self._show_page(self.host)
             return None
-        return self._confirm_stop_then(lambda: self.spawn(self._open(session_id)), "Switch session",
-                                       "Rooms are still negotiating. Stop them and open the other session?",
-                                       "Stop and switch")
+        started = self._confirm_stop_then(lambda: self._request_open(session_id), "Switch session",
+                                          "Rooms are still negotiating. Stop them and open the other session?",
+                                          "Stop and switch", on_cancel=self._select_shown_session)
+        return started
 
-    async def _open(self, session_id: int) -> None:
-        await self.host.close_session()
+    def _request_open(self, session_id: int) -> asyncio.Task:
+        self._wanted_session = session_id
+        if self._opening is None or self._opening.done():
+            self._opening = self.spawn(self._open_wanted())
+        return self._opening
+
+    async def _open_wanted(self) -> None:
+        try:
+            while True:
+                session_id = self._wanted_session
+                await self.host.close_session()
+                if self._wanted_session != session_id:
+                    continue  # another session was asked for while this one closed: open that one instead
+                self._open(session_id)
+                return
+        finally:
+            self._opening = None
+            self._select_shown_session()
+
+    def _open(self, session_id: int) -> None:
         runtime = SessionRuntime(self.store, session_id, self.make_client)
         self.host.open(runtime)
         self.window_state.set_last_session_id(session_id)
-        self.sidebar.select(session_id)
         llm = runtime.config.llm
         self.connection.set_session(llm.model, runtime.config.needs_server)
         self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.default_llm().api_key)
         self._show_page(self.host)
+
+    def _select_shown_session(self) -> None:
+        """The sidebar's selection follows the shown session, also when opening failed or was cancelled."""
+        self.sidebar.select(self.host.runtime.session_id if self.host.runtime is not None else None)
 
     def edit_session(self, session_id: int) -> None:
         """Edit in place while the session has no runs; otherwise edit a copy, so stored runs keep their config."""
@@ -323,14 +354,20 @@ class MainWindow(QMainWindow):
         if exc is not None:
             self.reporter.report(exc, "".join(__import__("traceback").format_exception(exc)))
 
-    def _confirm_stop_then(self, proceed: Callable[[], object], title: str, text: str, verb: str):
+    def _confirm_stop_then(self, proceed: Callable[[], object], title: str, text: str, verb: str,
+                           on_cancel: Callable[[], object] | None = None):
         if not self.host.running_rooms():
             return proceed()
+        if isinstance(self.dialog, QMessageBox) and self.dialog.isVisible() and self.dialog.property("confirm_stop"):
+            self.dialog.finished.disconnect()
+            self.dialog.reject()  # a newer request replaces the question still open
         box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, self)
+        box.setProperty("confirm_stop", True)
         box.setInformativeText("What was said so far is kept; a stopped run can be resumed later.")
         accept = box.addButton(verb, QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(accept)
-        box.buttonClicked.connect(lambda button: button is accept and proceed())
+        box.finished.connect(lambda _result: proceed() if box.clickedButton() is accept
+                             else on_cancel() if on_cancel is not None else None)
         self.dialog = box
         box.open()  # never exec(): it would nest an event loop inside the running qasync loop
         return None

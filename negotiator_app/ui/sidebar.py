@@ -61,15 +61,28 @@ class SessionSidebar(QWidget):
         layout.addWidget(self.empty_label)
         self.new_button.clicked.connect(self.new_requested)
         self.import_button.clicked.connect(self.choose_import_file)
+        # A click (or arrow key) that selects a session opens it, so selection and shown session agree;
+        # Enter and double-click ask again, which the window treats as "show it" (opening is idempotent).
+        self._quiet = False  # set while the list is changed by code, not by the person
+        self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemActivated.connect(lambda item: self.open_requested.emit(item.data(ID_ROLE)))
-        self.list.itemDoubleClicked.connect(lambda item: self.open_requested.emit(item.data(ID_ROLE)))
         self.list.customContextMenuRequested.connect(self._context_menu)
         self.refresh()
 
     # ----- listing --------------------------------------------------------------------------
 
+    def _current_changed(self, current: QListWidgetItem | None, _previous) -> None:
+        if current is not None and not self._quiet:
+            self.open_requested.emit(current.data(ID_ROLE))
+
     def refresh(self, select: int | None = None) -> None:
-        select = self.selected_id() if select is None else select
+        self._quiet = True
+        try:
+            self._fill(self.selected_id() if select is None else select)
+        finally:
+            self._quiet = False
+
+    def _fill(self, select: int | None) -> None:
         self.list.clear()
         for summary in self.store.list_sessions():
             item = QListWidgetItem(icon("rooms"), _label(summary))
@@ -92,10 +105,15 @@ class SessionSidebar(QWidget):
         return item.data(ID_ROLE) if item else None
 
     def select(self, session_id: int | None) -> None:
-        for i in range(self.list.count()):
-            if self.list.item(i).data(ID_ROLE) == session_id:
-                self.list.setCurrentRow(i)
-                return
+        """Show `session_id` as the selected line (None: no line) without asking to open it."""
+        self._quiet = True
+        try:
+            row = next((i for i in range(self.list.count()) if self.list.item(i).data(ID_ROLE) == session_id), -1)
+            self.list.setCurrentRow(row)
+            if row < 0:
+                self.list.clearSelection()
+        finally:
+            self._quiet = False
 
     def _context_menu(self, pos) -> None:
         item = self.list.itemAt(pos)
@@ -124,10 +142,9 @@ class SessionSidebar(QWidget):
         return dialog
 
     def duplicate(self, session_id: int) -> SessionSummary | None:
+        """The copy is listed; the selection stays on the shown session (selecting it would mean opening it)."""
         copy = self._apply(lambda: self.store.duplicate_session(session_id))
-        if copy is not None:
-            self.refresh(select=copy.id)
-        return copy
+        return copy or None  # False: the store refused, and the person was told
 
     def confirm_delete(self, session_id: int) -> QMessageBox:
         summary = self.store.session_summary(session_id)
