@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.main_actions = MainActions(self)  # not `actions`: that would hide QWidget.actions()
         self.connection = ConnectionLabel()
-        self.statusBar().addPermanentWidget(self.connection, 1)
+        self.statusBar().addPermanentWidget(self.connection)  # no stretch: temporary messages need room
         default = settings.default_llm()
         self.monitor = ConnectionMonitor(status_client, base_url_override or default.base_url, default.api_key,
                                          quiet_while=lambda: bool(self.host.running_rooms()))
@@ -253,23 +253,42 @@ class MainWindow(QMainWindow):
         """The sidebar's selection follows the shown session, also when opening failed or was cancelled."""
         self.sidebar.select(self.host.runtime.session_id if self.host.runtime is not None else None)
 
-    def edit_session(self, session_id: int) -> None:
-        """Edit in place while the session has no runs; otherwise edit a copy, so stored runs keep their config."""
+    def edit_session(self, session_id: int) -> QMessageBox | None:
+        """Edit in place while the session has no runs; otherwise, once the person agrees, edit a copy, so the
+        stored runs keep the configuration they ran with. Cancel leaves nothing behind."""
         summary = self.store.session_summary(session_id)
-        if summary.run_count:
-            copy = self.sidebar.duplicate(session_id)
-            if copy is None:
-                return
-            summary = copy
-            self.statusBar().showMessage(f"“{self.store.session_summary(session_id).name}” has runs: "
-                                         f"you are editing a copy, “{summary.name}”.", 10000)
-        stored = self.store.get_session(summary.id)
-        self.setup_form.set_config(stored.config, session_id=summary.id, defaults=self.settings.default_llm())
+        if not summary.run_count:
+            self._edit(summary.id)
+            return None
+        runs = f"{summary.run_count} run{'s' if summary.run_count != 1 else ''}"
+        box = QMessageBox(QMessageBox.Icon.Question, "Edit session",
+                          "This session has runs. Edit a copy?", QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText(f"“{summary.name}” keeps its {runs} and the settings they ran with; "
+                               "your changes go into a new session.")
+        copy_button = box.addButton("Edit a copy", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(copy_button)
+        box.finished.connect(lambda _r: box.clickedButton() is copy_button and self._edit_copy(session_id))
+        self.dialog = box
+        box.open()
+        return box
+
+    def _edit_copy(self, session_id: int) -> None:
+        """The form holds a copy that is stored only when Create is pressed: a cancelled edit leaves nothing."""
+        config = self.store.get_session(session_id).config
+        name = f"{config.name[:93]} (copy)"
+        self.setup_form.set_config(config.model_copy(update={"name": name}), session_id=None,
+                                   defaults=self.settings.default_llm())
+        self._show_page(self.setup_form)
+        self.statusBar().showMessage(f"Editing a copy of “{config.name}”: it is saved as a new session "
+                                     "when you press Create session.", 15000)
+
+    def _edit(self, session_id: int) -> None:
+        stored = self.store.get_session(session_id)
+        self.setup_form.set_config(stored.config, session_id=session_id, defaults=self.settings.default_llm())
         self._show_page(self.setup_form)
 
-    def edit_current_session(self) -> None:
-        if self.host.runtime:
-            self.edit_session(self.host.runtime.session_id)
+    def edit_current_session(self) -> QMessageBox | None:
+        return self.edit_session(self.host.runtime.session_id) if self.host.runtime else None
 
     def duplicate_current_session(self) -> None:
         if self.host.runtime:

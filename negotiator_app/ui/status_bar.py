@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import contextlib
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ..llm import LLMClient, ServerStatus
@@ -107,10 +108,14 @@ class ConnectionMonitor(QObject):
 
 
 class ConnectionLabel(QLabel):
-    """A permanent status-bar widget: a coloured dot and the sentence from `describe_status`."""
+    """A permanent status-bar widget: a coloured dot and the sentence from `describe_status`, elided to at
+    most MAX_WIDTH so that the status bar's temporary messages keep room (the tooltip has it all)."""
+
+    MAX_WIDTH = 460
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("LM Studio: checking…", parent)
+        self.setMaximumWidth(self.MAX_WIDTH)
         self.healthy: bool | None = None
         self.model = ""
         self.needs_server = True  # False for a session whose agents are all strategies
@@ -131,7 +136,8 @@ class ConnectionLabel(QLabel):
             text, healthy = describe_status(status, self.model)
         self.healthy = healthy
         dot = "#2e9d4f" if healthy else "#d0453b"
-        self.setText(f'<span style="color:{dot}">●</span> {text}')
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, self.MAX_WIDTH - 20)
+        self.setText(f'<span style="color:{dot}">●</span> {html.escape(shown)}')
         self.setToolTip(text)
         self.setAccessibleName(text)
 
