@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.sidebar.open_requested.connect(self.open_session)
         self.sidebar.edit_requested.connect(self.edit_session)
         self.sidebar.session_deleted.connect(self._session_deleted)
+        self.sidebar.session_renamed.connect(self._session_renamed)
         self.setup_form.submitted.connect(self._setup_submitted)
         self.setup_form.cancelled.connect(self._setup_cancelled)
         self.summary_view.back_requested.connect(self.show_session_page)
@@ -301,6 +302,11 @@ class MainWindow(QMainWindow):
     def delete_current_session(self) -> None:
         if self.host.runtime:
             self.sidebar.confirm_delete(self.host.runtime.session_id)
+
+    def _session_renamed(self, session_id: int, name: str) -> None:
+        if self.host.runtime is not None and self.host.runtime.session_id == session_id:
+            self.host.show_name(name)
+            self._show_page(self.stack.currentWidget())  # the window title follows
 
     def _session_deleted(self, session_id: int) -> None:
         if self.host.runtime is not None and self.host.runtime.session_id == session_id:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..domain import RESUMABLE_STATES
 from ..runtime import SessionRuntime
+from .elided_label import ElidedLabel
 from .icons import icon
 
 if TYPE_CHECKING:
@@ -41,14 +42,19 @@ class SessionHost(QWidget):
         self.runtime: SessionRuntime | None = None
         self.bridge: EngineBridge | None = None
         self.view: QWidget | None = None
-        self.title = QLabel()
-        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title = ElidedLabel()  # a 100-character name must not set the window's minimum width
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.details = ElidedLabel()
         self.edit_button = QPushButton(icon("edit"), "Edit…")
         self.summary_button = QPushButton(icon("summary"), "Summary")
         self.edit_button.clicked.connect(self.edit_requested)
         self.summary_button.clicked.connect(self.summary_requested)
         header = QHBoxLayout()
-        header.addWidget(self.title, 1)
+        header.addWidget(self.title, 3)
+        header.addWidget(self.details, 2)
         header.addWidget(self.edit_button)
         header.addWidget(self.summary_button)
         self.body = QVBoxLayout(self)
@@ -65,10 +71,17 @@ class SessionHost(QWidget):
         self.bridge.storage_recovered.connect(self.storage_recovered)
         self.view = self.view_factory(runtime.engine, self.bridge)
         self.body.addWidget(self.view, 1)
+        self.show_name(runtime.name)
         rooms = len(runtime.engine.rooms)
-        self.title.setText(f"<b style='font-size:14pt'>{runtime.name}</b> &nbsp; {runtime.config.buyer.name} · "
-                           f"{rooms} room{'s' if rooms != 1 else ''} · {len(runtime.config.sellers)} sellers")
+        self.details.set_full_text(f"{runtime.config.buyer.name} · {rooms} room{'s' if rooms != 1 else ''} · "
+                                   f"{len(runtime.config.sellers)} sellers")
         self._load_history()
+
+    def show_name(self, name: str) -> None:
+        """The header follows the session's name (also after a rename while it is open)."""
+        if self.runtime is not None:
+            self.runtime.name = name
+        self.title.set_full_text(name)
 
     def _load_history(self) -> None:
         """Each pane shows its room's latest stored run, and can resume it when it was cut short."""

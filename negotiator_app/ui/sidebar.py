@@ -17,6 +17,7 @@ from .icons import icon
 
 log = logging.getLogger(__name__)
 ID_ROLE = Qt.ItemDataRole.UserRole
+RENAME_DIALOG_MIN_WIDTH = 420
 
 
 class SessionSidebar(QWidget):
@@ -24,6 +25,7 @@ class SessionSidebar(QWidget):
     open_requested = Signal(int)
     edit_requested = Signal(int)
     session_deleted = Signal(int)
+    session_renamed = Signal(int, str)
     sessions_changed = Signal()
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -136,10 +138,21 @@ class SessionSidebar(QWidget):
         dialog.setWindowTitle("Rename session")
         dialog.setLabelText("New name:")
         dialog.setTextValue(self.store.get_session(session_id).name)
-        dialog.textValueSelected.connect(lambda name: self._apply(lambda: self.store.rename_session(session_id, name)))
+        dialog.textValueSelected.connect(lambda name: self._rename(session_id, name))
         self.dialog = dialog
         dialog.open()
+        # After open(): QInputDialog sets its own minimum when shown, about twenty characters wide.
+        dialog.setMinimumWidth(RENAME_DIALOG_MIN_WIDTH)
         return dialog
+
+    def _rename(self, session_id: int, name: str) -> None:
+        name = name.strip()
+        if not 1 <= len(name) <= 100:
+            self._warn("Name not changed", "A session name needs 1 to 100 characters.",
+                       f"The name you typed has {len(name)}.")
+            return
+        if self._apply(lambda: self.store.rename_session(session_id, name)) is not False:
+            self.session_renamed.emit(session_id, name)
 
     def duplicate(self, session_id: int) -> SessionSummary | None:
         """The copy is listed; the selection stays on the shown session (selecting it would mean opening it)."""
