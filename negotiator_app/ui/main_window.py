@@ -24,7 +24,7 @@ from .main_actions import MainActions
 from .session_host import SessionHost
 from .setup import SessionSetupForm, example_scenarios
 from .sidebar import SessionSidebar
-from .status_bar import ConnectionLabel, ConnectionMonitor
+from .status_bar import ConnectionLabel, ConnectionMonitor, url_fix
 from .summary_view import SummaryView
 from .window_state import WindowState
 
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.main_actions = MainActions(self)  # not `actions`: that would hide QWidget.actions()
         self.connection = ConnectionLabel()
+        self.connection.set_session("", True, url_fix(False, base_url_override is not None))
         self.statusBar().addPermanentWidget(self.connection)  # no stretch: temporary messages need room
         default = settings.default_llm()
         self.monitor = ConnectionMonitor(status_client, base_url_override or default.base_url, default.api_key,
@@ -246,7 +247,8 @@ class MainWindow(QMainWindow):
         self.host.open(runtime)
         self.window_state.set_last_session_id(session_id)
         llm = runtime.config.llm
-        self.connection.set_session(llm.model, runtime.config.needs_server)
+        self.connection.set_session(llm.model, runtime.config.needs_server,
+                                    url_fix(True, self.base_url_override is not None))
         self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.default_llm().api_key)
         self._show_page(self.host)
 
@@ -310,6 +312,7 @@ class MainWindow(QMainWindow):
 
     def _session_deleted(self, session_id: int) -> None:
         if self.host.runtime is not None and self.host.runtime.session_id == session_id:
+            self.connection.set_session("", True, url_fix(False, self.base_url_override is not None))
             self.spawn(self.host.close_session())
             self.window_state.set_last_session_id(None)
             self._show_page(self.welcome)

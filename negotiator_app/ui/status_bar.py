@@ -17,11 +17,23 @@ POLL_INTERVAL_S = 5.0
 NO_SERVER_TEXT = "This session needs no server: every agent is a strategy"
 
 
-def describe_status(status: ServerStatus, model: str = "") -> tuple[str, bool]:
-    """(text for the status bar, healthy?)."""
+SETTINGS_FIX = "change the URL in Settings"  # with no session open, the status shows the default server
+
+
+def url_fix(session_open: bool, from_command_line: bool) -> str:
+    """How to point the app at another server, for what is shown: Settings only affects new sessions."""
+    if from_command_line:
+        return "or start Negotiator with another --base-url"
+    if session_open:
+        return "or change this session's Server URL (Edit… → Model server), or start Negotiator with --base-url"
+    return f"or {SETTINGS_FIX}"
+
+
+def describe_status(status: ServerStatus, model: str = "", fix: str = f"or {SETTINGS_FIX}") -> tuple[str, bool]:
+    """(text for the status bar, healthy?); `fix` says how to change the server URL in this context."""
     if not status.reachable:
         return (f"LM Studio: not reachable at {status.base_url} — start the server in LM Studio's "
-                "Developer tab, or change the URL in Settings", False)
+                f"Developer tab, {fix}", False)
     if status.error:
         return f"LM Studio at {status.base_url} answered with a problem: {status.error}", False
     models = status.models
@@ -119,10 +131,14 @@ class ConnectionLabel(QLabel):
         self.healthy: bool | None = None
         self.model = ""
         self.needs_server = True  # False for a session whose agents are all strategies
+        self.fix = f"or {SETTINGS_FIX}"  # how to change the server URL: the window sets it from what is open
         self.last: ServerStatus | None = None
 
-    def set_session(self, model: str, needs_server: bool) -> None:
+    def set_session(self, model: str, needs_server: bool, fix: str | None = None) -> None:
+        """The open session's model, whether it needs a server, and how to change its server URL."""
         self.model, self.needs_server = model, needs_server
+        if fix is not None:
+            self.fix = fix
         if self.last is not None or not needs_server:
             self.show_status(self.last)
 
@@ -133,7 +149,7 @@ class ConnectionLabel(QLabel):
         elif status is None:
             return
         else:
-            text, healthy = describe_status(status, self.model)
+            text, healthy = describe_status(status, self.model, self.fix)
         self.healthy = healthy
         dot = "#2e9d4f" if healthy else "#d0453b"
         shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, self.MAX_WIDTH - 20)

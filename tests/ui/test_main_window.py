@@ -41,7 +41,7 @@ def test_status_bar_says_how_to_fix_an_unreachable_server(kit, arun):
         assert window.connection.healthy is False
         assert window.connection.plain_text() == (
             f"LM Studio: not reachable at {url} — start the server in LM Studio's Developer tab, "
-            "or change the URL in Settings")
+            "or start Negotiator with another --base-url")
 
     kit.run(scenario())
 
