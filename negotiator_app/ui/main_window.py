@@ -145,7 +145,8 @@ class MainWindow(QMainWindow):
 
     def _show_page(self, page: QWidget) -> None:
         self.stack.setCurrentWidget(page)
-        self.main_actions.update(self.host.runtime is not None)
+        panes = getattr(self.host.view, "panes", {})
+        self.main_actions.update(self.host.runtime is not None, [p.runner.plan.item.name for p in panes.values()])
         name = self.host.runtime.name if self.host.runtime else None
         self.setWindowTitle(f"{name} — Negotiator" if name else "Negotiator")
 
