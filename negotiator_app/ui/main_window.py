@@ -251,6 +251,8 @@ class MainWindow(QMainWindow):
         self.connection.set_session(llm.model, runtime.config.needs_server,
                                     url_fix(True, self.base_url_override is not None))
         self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.default_llm().api_key)
+        # While rooms run the monitor does not probe: what their own requests meet keeps the status true.
+        self.host.bridge.server_contact.connect(lambda reachable: self.monitor.report_contact(reachable, llm.model))
         self._show_page(self.host)
 
     def _select_shown_session(self) -> None:
