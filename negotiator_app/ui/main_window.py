@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,6 +20,7 @@ from ..runtime import ClientFactory, SessionRuntime
 from ..storage import StorageError, Store, UserSettings
 from ..storage.credentials import api_keys
 from .error_dialog import ErrorReporter
+from .folders import open_folder
 from .icons import app_icon, icon
 from .main_actions import MainActions
 from .session_host import SessionHost
@@ -77,6 +79,15 @@ class MainWindow(QMainWindow):
         splitter.setSizes([240, 1000])
         self.setCentralWidget(splitter)
         self.main_actions = MainActions(self)  # not `actions`: that would hide QWidget.actions()
+        # After an export: where the file went, and a button that opens its folder while that is said.
+        self.open_export_folder = QPushButton(icon("folder"), "Open folder")
+        self.open_export_folder.setFlat(True)
+        self.open_export_folder.setVisible(False)
+        self.open_export_folder.clicked.connect(self._open_export_folder)
+        self.statusBar().addPermanentWidget(self.open_export_folder)
+        self.statusBar().messageChanged.connect(
+            lambda text: self.open_export_folder.setVisible(bool(text) and text == self._export_message))
+        self._export_message = ""
         self.connection = ConnectionLabel()
         self.connection.set_session("", True, url_fix(False, base_url_override is not None))
         self.statusBar().addPermanentWidget(self.connection)  # no stretch: temporary messages need room
@@ -93,6 +104,7 @@ class MainWindow(QMainWindow):
         self.setup_form.submitted.connect(self._setup_submitted)
         self.setup_form.cancelled.connect(self._setup_cancelled)
         self.summary_view.back_requested.connect(self.show_session_page)
+        self.summary_view.exported.connect(self._exported)
         self.host.edit_requested.connect(self.edit_current_session)
         self.host.summary_requested.connect(self.show_summary)
         self.host.runs_stored.connect(lambda: self.sidebar.refresh())
@@ -329,6 +341,17 @@ class MainWindow(QMainWindow):
         if self.host.runtime:
             self.summary_view.show_session(self.store, self.host.runtime.session_id)
             self.summary_view.markdown_button.click()
+
+    def _exported(self, path: Path) -> None:
+        self._export_message = f"Exported to {path}"
+        self.statusBar().showMessage(self._export_message, 20000)
+        self.open_export_folder.setToolTip(f"Open {path.parent}")
+        self.open_export_folder.setProperty("folder", str(path.parent))
+
+    def _open_export_folder(self) -> None:
+        box = open_folder(Path(self.open_export_folder.property("folder")), self, "The export folder")
+        if box is not None:
+            self.dialog = box
 
     # ----- settings, about, messages -------------------------------------------------------------
 
