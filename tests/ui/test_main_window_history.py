@@ -66,3 +66,41 @@ def test_a_reloaded_run_shows_its_messages_in_the_order_they_were_shown_live(kit
     # The long reply started before a short one that ended first: the case that used to come back reordered.
     first_round = [s for s, _ in live[1:]]
     assert first_round.index("Acme Office Supply") < len(first_round) - 1
+
+
+def test_the_run_picker_shows_earlier_runs_read_only_and_the_latest_by_default(kit, qtbot):
+    with FakeLMStudio() as fake:
+        fake.responder = dealing_responder
+        store = kit.store()
+        sid = store.create_session(example("skipped_items")).id
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.show()
+            await window.open_session(sid)
+            pane = window.host.view.current_pane()
+            picker = window.host.pickers[pane.runner.key]
+            assert not picker.isVisible()  # nothing earlier to pick yet
+            qtbot.mouseClick(pane.controls.buttons["start"], Qt.MouseButton.LeftButton)
+            await until(lambda: pane.shown_state.finished and not pane.runner.running, what="run 1 to end")
+            first = shown(pane)
+            fake.responder = lambda body: dealing_responder(body).replace("That is my best.", "Final answer.")
+            qtbot.mouseClick(pane.controls.buttons["again"], Qt.MouseButton.LeftButton)
+            await until(lambda: pane.runner.running, what="run 2 to start")
+            assert not picker.isEnabled()  # a live run is shown while it runs
+            await until(lambda: pane.shown_state.finished and not pane.runner.running, what="run 2 to end")
+            await until(lambda: picker.count() == 2 and picker.isVisible() and picker.isEnabled(),
+                        what="the picker to list both runs")
+            second = shown(pane)
+            assert second != first and picker.currentIndex() == 0 and "latest" in picker.currentText()
+
+            picker.setFocus()
+            qtbot.keyClick(picker, Qt.Key.Key_Down)  # the earlier run, as a person picks it
+            await until(lambda: shown(pane) == first, what="run 1 to be shown")
+            assert picker.currentText().startswith("Run 1")
+            assert not pane.composer.edit.isEnabled()  # read-only: nothing typed goes into an old run
+            assert not pane.controls.buttons["resume"].isEnabled()
+            qtbot.keyClick(picker, Qt.Key.Key_Up)
+            await until(lambda: shown(pane) == second, what="the latest run again")
+
+        kit.run(scenario())

@@ -90,10 +90,15 @@ class RoomControls(QWidget):
         header.insertSpacing(1, 12)
         for position, widget in enumerate((self.mode_label, self.mode_ai, self.mode_person), start=2):
             header.insertWidget(position, widget)
+        self.header = header
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
         layout.addLayout(row)
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """A widget beside the title (the window's run picker)."""
+        self.header.insertWidget(1, widget)
 
     def set_compact(self, compact: bool) -> None:
         """Grid mode offers every control of the tab view, with shorter labels so a grid cell holds them."""
