@@ -32,7 +32,7 @@ def test_export_says_where_the_file_went_and_folders_fall_back_to_their_path(kit
         window.resize(1280, 800)
         window.show()
         await window.open_session(sid)
-        window.actions.export_json.trigger()  # File ▸ Export session log (JSON)…
+        window.main_actions.export_json.trigger()  # File ▸ Export session log (JSON)…
         dialog = window.summary_view.dialog
         dialog.selectFile(str(target))
         dialog.accept()
@@ -47,7 +47,7 @@ def test_export_says_where_the_file_went_and_folders_fall_back_to_their_path(kit
         assert str(target.parent) in box.text() and "No file manager" in box.text()
         box.accept()
 
-        window.actions.open_data_folder.trigger()  # File ▸ Open data folder
+        window.main_actions.open_data_folder.trigger()  # File ▸ Open data folder
         box = window.summary_view.dialog
         assert isinstance(box, QMessageBox) and box.isVisible() and str(data_dir()) in box.text()
         box.accept()

@@ -33,7 +33,7 @@ def test_room_menu_shortcuts_act_on_the_current_room(kit, qtbot):
             window.show()
             await window.open_session(sid)
             view = window.host.view
-            menu = window.actions.room_menu
+            menu = window.main_actions.room_menu
             assert window.menuBar().actions()[2].text() == "&Room"
             shown = [a.text() for a in menu.go_to.actions() if a.isVisible()]
             assert shown == [f"&{i + 1}  {name}" for i, name in enumerate(items)]
