@@ -256,7 +256,8 @@ def _complete(
     """`seq` is the one taken when the message started: a message that started earlier but ended later (sellers
     answer concurrently) keeps its place, as on screen, also when the run is loaded again."""
     message = Message(
-        seq=seq if seq is not None else next(ctx.message_seqs), round=turn.round, sender=turn.sender, role=turn.role, recipients=turn.recipients,
+        seq=seq if seq is not None else next(ctx.message_seqs),
+        round=turn.round, sender=turn.sender, role=turn.role, recipients=turn.recipients,
         text=text, reasoning=reasoning, typed_by_person=typed, interrupted=interrupted, created_at=datetime.now(UTC),
         usage=_usage(result), produced_by=turn.producer,
     )

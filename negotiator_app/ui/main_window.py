@@ -54,12 +54,13 @@ class MainWindow(QMainWindow):
         self.reporter.parent_widget = self
         self.base_url_override = base_url_override
         self.tasks: set[asyncio.Task] = set()
+        self._export_message = ""  # the status message an export left, while its Open folder button shows
         self.dialog: QWidget | None = None  # the open confirmation/info box (tests answer it)
         self.settings_dialog: SettingsDialog | None = None
         self._shutdown_done = False
         self._shutting_down = False
         self._opening: asyncio.Task | None = None  # the one task opening a session
-        self._wanted_session: int | None = None
+        self._wanted_session = 0  # the session the opening task is to show (ids start at 1)
         self.setWindowTitle("Negotiator")
         self.setWindowIcon(app_icon())
 
@@ -87,7 +88,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.open_export_folder)
         self.statusBar().messageChanged.connect(
             lambda text: self.open_export_folder.setVisible(bool(text) and text == self._export_message))
-        self._export_message = ""
         self.connection = ConnectionLabel()
         self.connection.set_session("", True, url_fix(False, base_url_override is not None))
         self.statusBar().addPermanentWidget(self.connection)  # no stretch: temporary messages need room
@@ -264,7 +264,8 @@ class MainWindow(QMainWindow):
                                     url_fix(True, self.base_url_override is not None))
         self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.default_llm().api_key)
         # While rooms run the monitor does not probe: what their own requests meet keeps the status true.
-        self.host.bridge.server_contact.connect(lambda reachable: self.monitor.report_contact(reachable, llm.model))
+        if self.host.bridge is not None:
+            self.host.bridge.server_contact.connect(lambda reachable: self.monitor.report_contact(reachable, llm.model))
         self._show_page(self.host)
 
     def _select_shown_session(self) -> None:
@@ -285,7 +286,7 @@ class MainWindow(QMainWindow):
                                "your changes go into a new session.")
         copy_button = box.addButton("Edit a copy", QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(copy_button)
-        box.finished.connect(lambda _r: box.clickedButton() is copy_button and self._edit_copy(session_id))
+        box.finished.connect(lambda _r: self._edit_copy(session_id) if box.clickedButton() is copy_button else None)
         self.dialog = box
         box.open()
         return box
@@ -323,7 +324,7 @@ class MainWindow(QMainWindow):
     def _session_renamed(self, session_id: int, name: str) -> None:
         if self.host.runtime is not None and self.host.runtime.session_id == session_id:
             self.host.show_name(name)
-            self._show_page(self.stack.currentWidget())  # the window title follows
+            self._show_page(self.stack.currentWidget() or self.host)  # the window title follows
 
     def _session_deleted(self, session_id: int) -> None:
         if self.host.runtime is not None and self.host.runtime.session_id == session_id:

@@ -92,8 +92,8 @@ class SessionHost(QWidget):
         """Each pane shows its room's latest stored run, and can resume it when it was cut short; its run
         picker lists the earlier runs."""
         panes = getattr(self.view, "panes", {})
-        assert self.runtime is not None  # called by open()
-        store, sid = self.runtime.store, self.runtime.session_id
+        assert self.runtime is not None and self.bridge is not None  # called by open()
+        store, sid, bridge = self.runtime.store, self.runtime.session_id, self.bridge
         self.pickers = {}
         for key, pane in panes.items():
             runs = store.list_runs(sid, key)
@@ -102,7 +102,7 @@ class SessionHost(QWidget):
             picker = RunPicker(pane)
             picker.set_runs(runs)
             picker.run_chosen.connect(lambda run_id, latest, key=key: self._spawn(self._show_run(key, run_id, latest)))
-            self.bridge.channel(key).running_changed.connect(lambda running, key=key: self._room_running(key, running))
+            bridge.channel(key).running_changed.connect(lambda running, key=key: self._room_running(key, running))
             pane.controls.add_header_widget(picker)
             self.pickers[key] = picker
             pane.set_resume_provider(lambda key=key: self._resumable(key))

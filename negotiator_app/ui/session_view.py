@@ -5,8 +5,8 @@ import math
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QApplication, QCheckBox, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout,
-    QWidget,
+    QApplication, QCheckBox, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QStackedWidget,
+    QTabWidget, QVBoxLayout, QWidget,
 )
 
 from ..domain.rooms import SKIP_REASON_TEXT
@@ -67,7 +67,9 @@ class SessionView(QWidget):
             self._update_tab(pane)
             pane.shown_state_changed.connect(lambda _state, p=pane: self._update_tab(p))
         self.grid_mode = False
-        QApplication.instance().focusChanged.connect(self._focus_changed)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
 
     def pane(self, room_key: str) -> RoomPane:
         return self.panes[room_key]

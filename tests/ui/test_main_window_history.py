@@ -3,7 +3,6 @@ picker per room shows earlier runs (read-only), the latest by default."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from PySide6.QtCore import Qt

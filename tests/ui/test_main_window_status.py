@@ -36,7 +36,7 @@ def test_status_follows_the_server_while_rooms_run_from_their_own_requests(kit, 
             window.start()
             await until(lambda: window.connection.healthy is True, what="the first status")
             await window.open_session(sid)
-            probes = sum(1 for _m, path, _h, _b in fake.all_requests if path.endswith("models"))
+            probes = sum(1 for _m, path, _h, _b in fake.all_requests if path == "/v1/models")
 
             fake.stop()  # the server dies; the rooms started now cannot connect
             qtbot.mouseClick(window.host.view.start_all_button, Qt.MouseButton.LeftButton)
@@ -51,11 +51,14 @@ def test_status_follows_the_server_while_rooms_run_from_their_own_requests(kit, 
             await until(lambda: window.connection.healthy is True, what="the status to say 'reachable'")
             assert seen[-1] == (True, True)
             assert "reachable" in window.connection.plain_text() and "not reachable" not in window.connection.plain_text()
-            after = sum(1 for _m, path, _h, _b in fake.all_requests if path.endswith("models"))
+            # No status probe meanwhile: each room's one model lookup (two tries) is all the /v1/models traffic.
+            rooms = len(window.host.view.panes) + 1
+            after = sum(1 for _m, path, _h, _b in fake.all_requests if path == "/v1/models")
             await window.host.runtime.stop_all()
-            return after
+            return after - probes, rooms
 
-        kit.run(scenario())
+        lookups, rooms = kit.run(scenario())
+        assert lookups <= rooms
 
 
 def test_unchanged_status_polls_log_at_debug_and_a_change_at_info(kit, caplog):
