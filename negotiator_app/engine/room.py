@@ -10,6 +10,7 @@ import asyncio
 import logging
 import random
 import uuid
+from bisect import insort
 from collections.abc import Awaitable, Callable
 from itertools import count
 from typing import TypeVar
@@ -97,6 +98,11 @@ class RoomRunner:
         self._note = ""
         self._failure = ""  # set by fail(): the cancellation ends the run in the error state, not stopped
         self._session_model = ""  # resolved when the run starts (empty when no agent here uses a model)
+
+    def _keep(self, message: Message) -> None:
+        """Messages stay in seq order (the order they started in, as shown live and as stored), also when a
+        seller that started later finished first."""
+        insort(self.transcript, message, key=lambda m: m.seq)
 
     @property
     def key(self) -> str:
@@ -221,7 +227,7 @@ class RoomRunner:
             bus=self.bus, client=self.client, limiter=self.limiter, room=self.key, run_id=self.run_id, model=model,
             temperature=self.config.llm.temperature, max_tokens=self.config.llm.max_tokens,
             on_activity=self._activity, speakers=(self.buyer, *self.sellers),
-            on_interrupted=lambda message: self.transcript.append(message),
+            on_interrupted=self._keep,
         )
         next_message = self._restore(resume) if resume else None
         self._emit_run_started(model=model, resumed=resume is not None)
@@ -428,11 +434,11 @@ class RoomRunner:
                 )
             except TurnFailed as exc:
                 if exc.kept:
-                    self.transcript.append(exc.kept)
+                    self._keep(exc.kept)
                 last_error = exc.reason
                 self._emit(ErrorRaised, message=f"The buyer could not speak: {exc.reason}", fatal=False, agent=self.buyer)
                 continue
-            self.transcript.append(reply.message)
+            self._keep(reply.message)
             return reply
         raise _Fatal(f"The buyer could not speak after {len(self.retry_delays) + 1} attempts: {last_error}")
 
@@ -475,9 +481,9 @@ class RoomRunner:
                                     plan=lambda: self._seller_plan(name, stock))
         except TurnFailed as exc:
             if exc.kept:  # appended now, so the transcript stays in message order
-                self.transcript.append(exc.kept)
+                self._keep(exc.kept)
             raise
-        self.transcript.append(reply.message)
+        self._keep(reply.message)
         if reply.parsed.offer_price is not None:
             self._record_offer(name, stock, reply.parsed.offer_price, reply.parsed.offer_quantity, reply.message.seq)
 
@@ -508,7 +514,7 @@ class RoomRunner:
 
     def _post_typed(self, text: str) -> Message:
         message = post_typed(self.ctx, sender=self.buyer, recipients=self._recipients(text), round_=self.round, text=text)
-        self.transcript.append(message)
+        self._keep(message)
         self._note_disclosures(message)
         return message
 

@@ -106,7 +106,8 @@ async def speak(
         made = producer.model_copy(update={"latency_s": round(time.monotonic() - started_at, 3),
                                            "failed_attempts": attempt - 1})
         done = _Turn(sender, role, final_recipients, final_round, made)
-        return Reply(_complete(ctx, stream.id, done, parsed.message, result.reasoning, result), parsed)
+        return Reply(_complete(ctx, stream.id, done, parsed.message, result.reasoning, result,
+                               seq=stream.seq), parsed)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
@@ -127,6 +128,7 @@ class _Stream:
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
         self.id = next(ctx.stream_ids)
+        self.seq: int | None = None  # taken when the message starts: stored order = the order shown live
         self.got_first = False
         self.arrivals = 0  # content or reasoning deltas so far: the wait notices watch it
         self._extractor = MessageTextExtractor()
@@ -197,6 +199,7 @@ async def _stream_attempt(
     try:
         async with ctx.limiter.slot(ctx.room):
             # Started only once a server slot is ours: a queued agent is not yet "typing".
+            stream.seq = next(ctx.message_seqs)
             ctx.bus.emit(MessageStarted(room=ctx.room, run_id=ctx.run_id, stream_id=stream.id, sender=turn.sender,
                                         role=turn.role.value, recipients=turn.recipients, round=turn.round))
             started = True
@@ -232,7 +235,7 @@ def _keep_partial(ctx: RunContext, stream: _Stream, turn: _Turn) -> Message | No
     partial = stream.shown.strip()
     if not partial:
         return None
-    return _complete(ctx, stream.id, turn, partial, "", None, interrupted=True)
+    return _complete(ctx, stream.id, turn, partial, "", None, interrupted=True, seq=stream.seq)
 
 
 def _read_reply(content: str, parse: Callable[[str], T], speakers: tuple[str, ...], messages: list[dict]) -> T:
@@ -274,10 +277,13 @@ def _usage(result: ChatResult | None) -> UsageInfo | None:
 
 def _complete(
     ctx: RunContext, stream_id: int, turn: _Turn, text: str, reasoning: str, result: ChatResult | None,
-    *, interrupted: bool = False, typed: bool = False,
+    *, interrupted: bool = False, typed: bool = False, seq: int | None = None,
 ) -> Message:
+    """`seq` is the one taken when the message started: a message that started earlier but ended later (sellers
+    answer concurrently) keeps its place, as on screen, also when the run is loaded again."""
     message = Message(
-        seq=next(ctx.message_seqs), round=turn.round, sender=turn.sender, role=turn.role, recipients=turn.recipients,
+        seq=seq if seq is not None else next(ctx.message_seqs),
+        round=turn.round, sender=turn.sender, role=turn.role, recipients=turn.recipients,
         text=text, reasoning=reasoning, typed_by_person=typed, interrupted=interrupted, created_at=datetime.now(UTC),
         usage=_usage(result), produced_by=turn.producer,
     )

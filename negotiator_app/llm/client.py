@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from contextlib import aclosing
 from typing import Any, NoReturn
 
@@ -50,6 +51,9 @@ class LLMClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # Told after each request whether the server was reached (an answer began) or not (connection
+        # refused): what running rooms show about the server, so nobody has to probe it meanwhile.
+        self.on_contact: Callable[[bool], None] | None = None
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self._api_key = api_key or None
@@ -113,11 +117,13 @@ class LLMClient:
         try:
             response = await self._http.get(url)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            self._contact(False)
             raise ServerUnreachable(self.base_url, self._redact(str(exc))) from None
         except httpx.TimeoutException:
             raise LLMTimeout(self.base_url, self._read_timeout) from None
         except httpx.TransportError as exc:
             raise ServerError(None, self._redact(str(exc) or type(exc).__name__)) from None
+        self._contact(True)
         if response.status_code >= 400:
             raise ServerError(response.status_code,
                               self._redact(http_errors.server_text(response.content)))
@@ -180,6 +186,7 @@ class LLMClient:
         try:
             # `async with` closes the connection on cancellation, so the server stops generating.
             async with self._http.stream("POST", url, json=payload) as response:
+                self._contact(True)
                 if response.status_code >= 400:
                     await self._fail_on_status(response, request.model, mode)
                 content_type = response.headers.get("content-type", "")
@@ -192,6 +199,7 @@ class LLMClient:
                         raise http_errors.classify(None, text, request.model)
                     builder.add_response(body)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            self._contact(False)
             raise _Retryable(ServerUnreachable(self.base_url, self._redact(str(exc)))) from None
         except httpx.TimeoutException:
             raise LLMTimeout(self.base_url, self._read_timeout, partial=builder.content) from None
@@ -204,6 +212,10 @@ class LLMClient:
                                         reasoning=builder.reasoning) from None
             # Nothing arrived yet, so the server did not generate for us: safe to re-send.
             raise _Retryable(StreamInterrupted("", detail)) from None
+
+    def _contact(self, reached: bool) -> None:
+        if self.on_contact is not None:
+            self.on_contact(reached)
 
     async def _read_stream(self, response: httpx.Response, builder: ReplyBuilder) -> None:
         try:

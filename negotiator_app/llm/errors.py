@@ -21,7 +21,8 @@ class ServerUnreachable(LLMError):
         self.detail = detail
         super().__init__(
             f"LM Studio is not running at {base_url}. Start the server in LM Studio's "
-            "Developer tab, or change the URL in Settings."
+            "Developer tab, or point the session at the right server: its Server URL (Edit… → Model server), "
+            "or --base-url on the command line."
         )
 
 

@@ -56,4 +56,13 @@ class RunStored:
     state: RunState
 
 
-Notice = RoomRunning | RoomFailed | StorageFailed | StorageRecovered | RunStored
+@dataclass(frozen=True, slots=True)
+class ServerContact:
+    """A room's request reached the model server (a reply began) or could not connect: evidence of the
+    server's state while rooms run, when probing it would only disturb a server busy with their replies."""
+
+    reachable: bool
+    base_url: str
+
+
+Notice = RoomRunning | RoomFailed | StorageFailed | StorageRecovered | RunStored | ServerContact

@@ -17,7 +17,7 @@ from ..engine import EventBus, InputError, RunSnapshot, SessionEngine
 from ..engine.events import Event, RunFinished
 from ..llm import LLMClient
 from ..storage import Recorder, RunOwnedElsewhere, StorageError, Store
-from .notices import Notice, RoomFailed, RoomRunning, RunStored, StorageFailed, StorageRecovered
+from .notices import Notice, RoomFailed, RoomRunning, RunStored, ServerContact, StorageFailed, StorageRecovered
 
 log = logging.getLogger(__name__)
 ClientFactory = Callable[[LLMSettings], LLMClient]
@@ -53,6 +53,7 @@ class SessionRuntime:
         self.closed = False
         self.bus = EventBus()
         self.client = make_client(self.config.llm)
+        self.client.on_contact = self._server_contact
         self.recorder = (Recorder(store, session_id, self.config, retry_delays=recorder_retry_delays)
                          if recorder_retry_delays else Recorder(store, session_id, self.config))
         self.recorder.on_error = partial(self._from_writer, self._storage_failed)
@@ -163,6 +164,9 @@ class SessionRuntime:
         if exc is not None:
             log.error("room %s task failed", room, exc_info=exc)
             self._tell(RoomFailed(room, f"The negotiation in this room stopped unexpectedly: {exc!r}"))
+
+    def _server_contact(self, reachable: bool) -> None:
+        self._tell(ServerContact(reachable, self.client.base_url))
 
     # ----- storage failures -----------------------------------------------------------------------
 

@@ -10,7 +10,9 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ..engine import RoomRunner, RunSnapshot, TokenDelta
 from ..engine.events import Event
-from ..runtime import RoomFailed, RoomRunning, RunStored, SessionRuntime, StorageFailed, StorageRecovered
+from ..runtime import (
+    RoomFailed, RoomRunning, RunStored, ServerContact, SessionRuntime, StorageFailed, StorageRecovered,
+)
 
 FLUSH_INTERVAL_MS = 40
 # A room's flush is due at the first of its own slots at least this long after its first pending delta:
@@ -46,6 +48,7 @@ class EngineBridge(QObject):
     run_stored = Signal(str, str)  # room, run id: the recorder committed the run's start or end
     storage_failed = Signal(str)  # a message for the person; running rooms are paused
     storage_recovered = Signal()  # writes work again; the paused rooms continue
+    server_contact = Signal(bool)  # a room's request reached the server (True) or could not connect (False)
 
     def __init__(self, runtime: SessionRuntime, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -147,6 +150,8 @@ class EngineBridge(QObject):
             self.storage_failed.emit(notice.message)
         elif isinstance(notice, StorageRecovered):
             self.storage_recovered.emit()
+        elif isinstance(notice, ServerContact):
+            self.server_contact.emit(notice.reachable)
 
     # ----- asking the runtime ----------------------------------------------------------------------
 

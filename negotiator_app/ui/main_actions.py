@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QToolBar
 
 from .icons import icon
+from .room_menu import RoomMenu
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -45,12 +46,6 @@ class MainActions:
                                "Run a scenario many times across configurations and compare them")
         self.settings = act("&Settings…", w.open_settings, QKeySequence.StandardKey.Preferences)
         self.about = act("&About Negotiator", w.show_about)
-        self.room_shortcuts = []
-        for i in range(9):
-            action = act(f"Room {i + 1}", lambda i=i: w.select_room(i), f"Ctrl+{i + 1}")
-            w.addAction(action)
-            self.room_shortcuts.append(action)
-
         bar = w.menuBar()
         file_menu = bar.addMenu("&File")
         for a in (self.new_session, self.import_session, None, self.export_json, self.export_markdown,
@@ -60,9 +55,9 @@ class MainActions:
         for a in (self.edit_session, self.duplicate_session, self.rename_session, self.delete_session, None,
                   self.show_rooms, self.show_summary):
             session_menu.addSeparator() if a is None else session_menu.addAction(a)
-        rooms_menu = session_menu.addMenu("Go to room")
-        for a in self.room_shortcuts:
-            rooms_menu.addAction(a)
+        self.room_menu = RoomMenu(w, bar, lambda: w.host.view, lambda text: w.statusBar().showMessage(text, 8000),
+                                  w.select_room)
+        self.room_shortcuts = self.room_menu.rooms
         bar.addMenu("Se&ttings").addAction(self.settings)
         bar.addMenu("&Help").addAction(self.about)
 
@@ -75,7 +70,8 @@ class MainActions:
             self.toolbar.addSeparator() if a is None else self.toolbar.addAction(a)
         w.addToolBar(self.toolbar)
 
-    def update(self, has_session: bool) -> None:
+    def update(self, has_session: bool, rooms: list[str] | None = None) -> None:
         for a in (self.export_json, self.export_markdown, self.edit_session, self.duplicate_session,
-                  self.rename_session, self.delete_session, self.show_rooms, self.show_summary, *self.room_shortcuts):
+                  self.rename_session, self.delete_session, self.show_rooms, self.show_summary):
             a.setEnabled(has_session)
+        self.room_menu.set_rooms(rooms or [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,12 +20,13 @@ from ..runtime import ClientFactory, SessionRuntime
 from ..storage import StorageError, Store, UserSettings
 from ..storage.credentials import api_keys
 from .error_dialog import ErrorReporter
+from .folders import open_folder
 from .icons import app_icon, icon
 from .main_actions import MainActions
 from .session_host import SessionHost
 from .setup import SessionSetupForm, example_scenarios
 from .sidebar import SessionSidebar
-from .status_bar import ConnectionLabel, ConnectionMonitor
+from .status_bar import ConnectionLabel, ConnectionMonitor, url_fix
 from .summary_view import SummaryView
 from .window_state import WindowState
 
@@ -52,10 +54,13 @@ class MainWindow(QMainWindow):
         self.reporter.parent_widget = self
         self.base_url_override = base_url_override
         self.tasks: set[asyncio.Task] = set()
+        self._export_message = ""  # the status message an export left, while its Open folder button shows
         self.dialog: QWidget | None = None  # the open confirmation/info box (tests answer it)
         self.settings_dialog: SettingsDialog | None = None
         self._shutdown_done = False
         self._shutting_down = False
+        self._opening: asyncio.Task | None = None  # the one task opening a session
+        self._wanted_session = 0  # the session the opening task is to show (ids start at 1)
         self.setWindowTitle("Negotiator")
         self.setWindowIcon(app_icon())
 
@@ -75,8 +80,17 @@ class MainWindow(QMainWindow):
         splitter.setSizes([240, 1000])
         self.setCentralWidget(splitter)
         self.main_actions = MainActions(self)  # not `actions`: that would hide QWidget.actions()
+        # After an export: where the file went, and a button that opens its folder while that is said.
+        self.open_export_folder = QPushButton(icon("folder"), "Open folder")
+        self.open_export_folder.setFlat(True)
+        self.open_export_folder.setVisible(False)
+        self.open_export_folder.clicked.connect(self._open_export_folder)
+        self.statusBar().addPermanentWidget(self.open_export_folder)
+        self.statusBar().messageChanged.connect(
+            lambda text: self.open_export_folder.setVisible(bool(text) and text == self._export_message))
         self.connection = ConnectionLabel()
-        self.statusBar().addPermanentWidget(self.connection, 1)
+        self.connection.set_session("", True, url_fix(False, base_url_override is not None))
+        self.statusBar().addPermanentWidget(self.connection)  # no stretch: temporary messages need room
         default = settings.default_llm()
         self.monitor = ConnectionMonitor(status_client, base_url_override or default.base_url, default.api_key,
                                          quiet_while=lambda: bool(self.host.running_rooms()))
@@ -86,9 +100,11 @@ class MainWindow(QMainWindow):
         self.sidebar.open_requested.connect(self.open_session)
         self.sidebar.edit_requested.connect(self.edit_session)
         self.sidebar.session_deleted.connect(self._session_deleted)
+        self.sidebar.session_renamed.connect(self._session_renamed)
         self.setup_form.submitted.connect(self._setup_submitted)
         self.setup_form.cancelled.connect(self._setup_cancelled)
         self.summary_view.back_requested.connect(self.show_session_page)
+        self.summary_view.exported.connect(self._exported)
         self.host.edit_requested.connect(self.edit_current_session)
         self.host.summary_requested.connect(self.show_summary)
         self.host.runs_stored.connect(lambda: self.sidebar.refresh())
@@ -141,7 +157,8 @@ class MainWindow(QMainWindow):
 
     def _show_page(self, page: QWidget) -> None:
         self.stack.setCurrentWidget(page)
-        self.main_actions.update(self.host.runtime is not None)
+        panes = getattr(self.host.view, "panes", {})
+        self.main_actions.update(self.host.runtime is not None, [p.runner.plan.item.name for p in panes.values()])
         name = self.host.runtime.name if self.host.runtime else None
         self.setWindowTitle(f"{name} — Negotiator" if name else "Negotiator")
 
@@ -203,42 +220,94 @@ class MainWindow(QMainWindow):
         self._show_page(self.host if self.host.runtime else self.welcome)
 
     def open_session(self, session_id: int, force_reopen: bool = False) -> asyncio.Task | None:
+        """Show a stored session. Idempotent and serialised: asking again for the session being opened
+        changes nothing, asking for another one while one opens replaces it; there is only ever one view."""
+        opening = self._opening is not None and not self._opening.done()
+        if opening and not force_reopen:
+            self._wanted_session = session_id  # the opening task picks the newest wish up
+            return self._opening
         current = self.host.runtime
         if current is not None and current.session_id == session_id and not force_reopen:
+            self.sidebar.select(session_id)
             self._show_page(self.host)
             return None
-        return self._confirm_stop_then(lambda: self.spawn(self._open(session_id)), "Switch session",
-                                       "Rooms are still negotiating. Stop them and open the other session?",
-                                       "Stop and switch")
+        started = self._confirm_stop_then(lambda: self._request_open(session_id), "Switch session",
+                                          "Rooms are still negotiating. Stop them and open the other session?",
+                                          "Stop and switch", on_cancel=self._select_shown_session)
+        return started
 
-    async def _open(self, session_id: int) -> None:
-        await self.host.close_session()
+    def _request_open(self, session_id: int) -> asyncio.Task:
+        self._wanted_session = session_id
+        if self._opening is None or self._opening.done():
+            self._opening = self.spawn(self._open_wanted())
+        return self._opening
+
+    async def _open_wanted(self) -> None:
+        try:
+            while True:
+                session_id = self._wanted_session
+                await self.host.close_session()
+                if self._wanted_session != session_id:
+                    continue  # another session was asked for while this one closed: open that one instead
+                self._open(session_id)
+                return
+        finally:
+            self._opening = None
+            self._select_shown_session()
+
+    def _open(self, session_id: int) -> None:
         runtime = SessionRuntime(self.store, session_id, self.make_client)
         self.host.open(runtime)
         self.window_state.set_last_session_id(session_id)
-        self.sidebar.select(session_id)
         llm = runtime.config.llm
-        self.connection.set_session(llm.model, runtime.config.needs_server)
+        self.connection.set_session(llm.model, runtime.config.needs_server,
+                                    url_fix(True, self.base_url_override is not None))
         self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.default_llm().api_key)
+        # While rooms run the monitor does not probe: what their own requests meet keeps the status true.
+        if self.host.bridge is not None:
+            self.host.bridge.server_contact.connect(lambda reachable: self.monitor.report_contact(reachable, llm.model))
         self._show_page(self.host)
 
-    def edit_session(self, session_id: int) -> None:
-        """Edit in place while the session has no runs; otherwise edit a copy, so stored runs keep their config."""
+    def _select_shown_session(self) -> None:
+        """The sidebar's selection follows the shown session, also when opening failed or was cancelled."""
+        self.sidebar.select(self.host.runtime.session_id if self.host.runtime is not None else None)
+
+    def edit_session(self, session_id: int) -> QMessageBox | None:
+        """Edit in place while the session has no runs; otherwise, once the person agrees, edit a copy, so the
+        stored runs keep the configuration they ran with. Cancel leaves nothing behind."""
         summary = self.store.session_summary(session_id)
-        if summary.run_count:
-            copy = self.sidebar.duplicate(session_id)
-            if copy is None:
-                return
-            summary = copy
-            self.statusBar().showMessage(f"“{self.store.session_summary(session_id).name}” has runs: "
-                                         f"you are editing a copy, “{summary.name}”.", 10000)
-        stored = self.store.get_session(summary.id)
-        self.setup_form.set_config(stored.config, session_id=summary.id, defaults=self.settings.default_llm())
+        if not summary.run_count:
+            self._edit(summary.id)
+            return None
+        runs = f"{summary.run_count} run{'s' if summary.run_count != 1 else ''}"
+        box = QMessageBox(QMessageBox.Icon.Question, "Edit session",
+                          "This session has runs. Edit a copy?", QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText(f"“{summary.name}” keeps its {runs} and the settings they ran with; "
+                               "your changes go into a new session.")
+        copy_button = box.addButton("Edit a copy", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(copy_button)
+        box.finished.connect(lambda _r: self._edit_copy(session_id) if box.clickedButton() is copy_button else None)
+        self.dialog = box
+        box.open()
+        return box
+
+    def _edit_copy(self, session_id: int) -> None:
+        """The form holds a copy that is stored only when Create is pressed: a cancelled edit leaves nothing."""
+        config = self.store.get_session(session_id).config
+        name = f"{config.name[:93]} (copy)"
+        self.setup_form.set_config(config.model_copy(update={"name": name}), session_id=None,
+                                   defaults=self.settings.default_llm())
+        self._show_page(self.setup_form)
+        self.statusBar().showMessage(f"Editing a copy of “{config.name}”: it is saved as a new session "
+                                     "when you press Create session.", 15000)
+
+    def _edit(self, session_id: int) -> None:
+        stored = self.store.get_session(session_id)
+        self.setup_form.set_config(stored.config, session_id=session_id, defaults=self.settings.default_llm())
         self._show_page(self.setup_form)
 
-    def edit_current_session(self) -> None:
-        if self.host.runtime:
-            self.edit_session(self.host.runtime.session_id)
+    def edit_current_session(self) -> QMessageBox | None:
+        return self.edit_session(self.host.runtime.session_id) if self.host.runtime else None
 
     def duplicate_current_session(self) -> None:
         if self.host.runtime:
@@ -252,8 +321,14 @@ class MainWindow(QMainWindow):
         if self.host.runtime:
             self.sidebar.confirm_delete(self.host.runtime.session_id)
 
+    def _session_renamed(self, session_id: int, name: str) -> None:
+        if self.host.runtime is not None and self.host.runtime.session_id == session_id:
+            self.host.show_name(name)
+            self._show_page(self.stack.currentWidget() or self.host)  # the window title follows
+
     def _session_deleted(self, session_id: int) -> None:
         if self.host.runtime is not None and self.host.runtime.session_id == session_id:
+            self.connection.set_session("", True, url_fix(False, self.base_url_override is not None))
             self.spawn(self.host.close_session())
             self.window_state.set_last_session_id(None)
             self._show_page(self.welcome)
@@ -267,6 +342,17 @@ class MainWindow(QMainWindow):
         if self.host.runtime:
             self.summary_view.show_session(self.store, self.host.runtime.session_id)
             self.summary_view.markdown_button.click()
+
+    def _exported(self, path: Path) -> None:
+        self._export_message = f"Exported to {path}"
+        self.statusBar().showMessage(self._export_message, 20000)
+        self.open_export_folder.setToolTip(f"Open {path.parent}")
+        self.open_export_folder.setProperty("folder", str(path.parent))
+
+    def _open_export_folder(self) -> None:
+        box = open_folder(Path(self.open_export_folder.property("folder")), self, "The export folder")
+        if box is not None:
+            self.dialog = box
 
     # ----- settings, about, messages -------------------------------------------------------------
 
@@ -323,14 +409,20 @@ class MainWindow(QMainWindow):
         if exc is not None:
             self.reporter.report(exc, "".join(__import__("traceback").format_exception(exc)))
 
-    def _confirm_stop_then(self, proceed: Callable[[], object], title: str, text: str, verb: str):
+    def _confirm_stop_then(self, proceed: Callable[[], object], title: str, text: str, verb: str,
+                           on_cancel: Callable[[], object] | None = None):
         if not self.host.running_rooms():
             return proceed()
+        if isinstance(self.dialog, QMessageBox) and self.dialog.isVisible() and self.dialog.property("confirm_stop"):
+            self.dialog.finished.disconnect()
+            self.dialog.reject()  # a newer request replaces the question still open
         box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, self)
+        box.setProperty("confirm_stop", True)
         box.setInformativeText("What was said so far is kept; a stopped run can be resumed later.")
         accept = box.addButton(verb, QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(accept)
-        box.buttonClicked.connect(lambda button: button is accept and proceed())
+        box.finished.connect(lambda _result: proceed() if box.clickedButton() is accept
+                             else on_cancel() if on_cancel is not None else None)
         self.dialog = box
         box.open()  # never exec(): it would nest an event loop inside the running qasync loop
         return None

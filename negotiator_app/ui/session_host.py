@@ -5,15 +5,19 @@ leaves as a signal.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..domain import RESUMABLE_STATES
 from ..runtime import SessionRuntime
+from ..storage import StorageError
+from .elided_label import ElidedLabel
 from .icons import icon
+from .run_picker import RunPicker
 
 if TYPE_CHECKING:
     from .bridge import EngineBridge
@@ -41,14 +45,21 @@ class SessionHost(QWidget):
         self.runtime: SessionRuntime | None = None
         self.bridge: EngineBridge | None = None
         self.view: QWidget | None = None
-        self.title = QLabel()
-        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.pickers: dict[str, RunPicker] = {}  # room key -> its run picker
+        self._tasks: set[asyncio.Task] = set()  # store reads for the pickers, cancelled on close
+        self.title = ElidedLabel()  # a 100-character name must not set the window's minimum width
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.details = ElidedLabel()
         self.edit_button = QPushButton(icon("edit"), "Edit…")
         self.summary_button = QPushButton(icon("summary"), "Summary")
         self.edit_button.clicked.connect(self.edit_requested)
         self.summary_button.clicked.connect(self.summary_requested)
         header = QHBoxLayout()
-        header.addWidget(self.title, 1)
+        header.addWidget(self.title, 3)
+        header.addWidget(self.details, 2)
         header.addWidget(self.edit_button)
         header.addWidget(self.summary_button)
         self.body = QVBoxLayout(self)
@@ -65,25 +76,81 @@ class SessionHost(QWidget):
         self.bridge.storage_recovered.connect(self.storage_recovered)
         self.view = self.view_factory(runtime.engine, self.bridge)
         self.body.addWidget(self.view, 1)
+        self.show_name(runtime.name)
         rooms = len(runtime.engine.rooms)
-        self.title.setText(f"<b style='font-size:14pt'>{runtime.name}</b> &nbsp; {runtime.config.buyer.name} · "
-                           f"{rooms} room{'s' if rooms != 1 else ''} · {len(runtime.config.sellers)} sellers")
+        self.details.set_full_text(f"{runtime.config.buyer.name} · {rooms} room{'s' if rooms != 1 else ''} · "
+                                   f"{len(runtime.config.sellers)} sellers")
         self._load_history()
 
+    def show_name(self, name: str) -> None:
+        """The header follows the session's name (also after a rename while it is open)."""
+        if self.runtime is not None:
+            self.runtime.name = name
+        self.title.set_full_text(name)
+
     def _load_history(self) -> None:
-        """Each pane shows its room's latest stored run, and can resume it when it was cut short."""
+        """Each pane shows its room's latest stored run, and can resume it when it was cut short; its run
+        picker lists the earlier runs."""
         panes = getattr(self.view, "panes", {})
-        assert self.runtime is not None  # called by open()
-        store, sid = self.runtime.store, self.runtime.session_id
+        assert self.runtime is not None and self.bridge is not None  # called by open()
+        store, sid, bridge = self.runtime.store, self.runtime.session_id, self.bridge
+        self.pickers = {}
         for key, pane in panes.items():
             runs = store.list_runs(sid, key)
             if runs:
                 pane.load_history(store.load_run(runs[0].run_id))
+            picker = RunPicker(pane)
+            picker.set_runs(runs)
+            picker.run_chosen.connect(lambda run_id, latest, key=key: self._spawn(self._show_run(key, run_id, latest)))
+            bridge.channel(key).running_changed.connect(lambda running, key=key: self._room_running(key, running))
+            pane.controls.add_header_widget(picker)
+            self.pickers[key] = picker
             pane.set_resume_provider(lambda key=key: self._resumable(key))
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _show_run(self, room_key: str, run_id: str, latest: bool) -> None:
+        """An earlier run is shown read-only: no typing (a stored run), no Resume (that is the latest's)."""
+        runtime = self.runtime
+        if runtime is None:
+            return
+        try:
+            record = await asyncio.to_thread(runtime.store.load_run, run_id)  # the GUI thread never waits on disk
+        except StorageError as exc:
+            self.room_failed.emit(f"That run could not be read: {exc.user_message}")
+            return
+        pane = getattr(self.view, "panes", {}).get(room_key)
+        if runtime is not self.runtime or pane is None or pane.runner.running:
+            return  # closed, or a new run began meanwhile: it is what the pane shows now
+        pane.load_history(record)
+
+    def _room_running(self, room_key: str, running: bool) -> None:
+        picker = self.pickers.get(room_key)
+        if picker is not None:
+            if running:
+                picker.show_latest()  # the pane shows the new run live
+            picker.setEnabled(not running)
+
+    async def _refresh_runs(self, room_key: str) -> None:
+        runtime = self.runtime
+        if runtime is None:
+            return
+        try:
+            runs = await asyncio.to_thread(runtime.store.list_runs, runtime.session_id, room_key)
+        except StorageError:
+            return  # the database refuses: the storage failure is reported on its own, the list stays
+        picker = self.pickers.get(room_key)
+        if runtime is self.runtime and picker is not None and picker.showing_latest():
+            picker.set_runs(runs)
 
     def _resumable(self, room_key: str):
         runtime = self.runtime
-        if runtime is None:
+        picker = self.pickers.get(room_key)
+        if runtime is None or (picker is not None and not picker.showing_latest()):
             return None
         runs = runtime.store.list_runs(runtime.session_id, room_key)
         if not runs or runs[0].state not in RESUMABLE_STATES:
@@ -97,6 +164,7 @@ class SessionHost(QWidget):
         pane = getattr(self.view, "panes", {}).get(room)
         if pane is not None:
             pane.refresh()  # Resume depends on the stored state, which has just changed
+            self._spawn(self._refresh_runs(room))
         self.runs_stored.emit()
 
     def running_rooms(self) -> list[str]:
@@ -112,6 +180,10 @@ class SessionHost(QWidget):
         if runtime is None or bridge is None:
             return
         self.runtime = self.bridge = self.view = None
+        self.pickers = {}
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         try:
             await bridge.stop_all()
             await runtime.close()

@@ -5,8 +5,8 @@ import math
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout,
-    QWidget,
+    QApplication, QCheckBox, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QStackedWidget,
+    QTabWidget, QVBoxLayout, QWidget,
 )
 
 from ..domain.rooms import SKIP_REASON_TEXT
@@ -27,7 +27,9 @@ class SessionView(QWidget):
         self.panes: dict[str, RoomPane] = {key: RoomPane(runner, bridge) for key, runner in engine.rooms.items()}
         self.start_all_button = QPushButton("Start all", self)
         self.start_all_button.setToolTip("Start every room that is not negotiating yet")
-        self.start_all_button.clicked.connect(self.start_all)
+        self.start_all_button.clicked.connect(self.request_start_all)
+        self.confirm_box: QMessageBox | None = None  # the open "run finished rooms again?" question
+        self._grid_current: RoomPane | None = None  # in grid mode: the pane last used
         self.grid_toggle = QCheckBox("Show all rooms at once", self)
         self.grid_toggle.setToolTip("Grid of every room instead of tabs")
         self.grid_toggle.toggled.connect(self.set_grid_mode)
@@ -65,15 +67,19 @@ class SessionView(QWidget):
             self._update_tab(pane)
             pane.shown_state_changed.connect(lambda _state, p=pane: self._update_tab(p))
         self.grid_mode = False
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
 
     def pane(self, room_key: str) -> RoomPane:
         return self.panes[room_key]
 
-    def start_all(self) -> list[str]:
-        """Start every room not yet negotiating (finished rooms run again); returns the rooms started."""
+    def start_all(self, keys: list[str] | None = None) -> list[str]:
+        """Start every room (or those in `keys`) not negotiating yet; finished rooms run again. Returns
+        the rooms started."""
         started = []
         for key, runner in self.engine.rooms.items():
-            if runner.running:
+            if runner.running or (keys is not None and key not in keys):
                 continue
             try:
                 self.bridge.start_room(runner)
@@ -82,6 +88,34 @@ class SessionView(QWidget):
             started.append(key)
         return started
 
+    def request_start_all(self) -> QMessageBox | None:
+        """Start all, as the button does: finished rooms are run again only when the person says so."""
+        idle = [key for key, pane in self.panes.items() if not pane.runner.running]
+        finished = [key for key in idle if self.panes[key].shown_state.finished]
+        if not finished:
+            self.start_all(idle)
+            return None
+        others = [key for key in idle if key not in finished]
+        n = len(finished)
+        text = f"{n} rooms already finished. Run them again?" if n != 1 else "1 room already finished. Run it again?"
+        box = QMessageBox(QMessageBox.Icon.Question, "Start all", text, QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText("Running again starts a new run; the finished runs stay stored and can be viewed.")
+        again = box.addButton("Run again", QMessageBox.ButtonRole.AcceptRole)
+        only_others = (box.addButton(f"Start only the other {len(others)}", QMessageBox.ButtonRole.ActionRole)
+                       if others else None)
+        box.setDefaultButton(only_others or QMessageBox.StandardButton.Cancel)
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is again:
+                self.start_all(idle)
+            elif only_others is not None and box.clickedButton() is only_others:
+                self.start_all(others)
+
+        box.finished.connect(answered)
+        self.confirm_box = box
+        box.open()
+        return box
+
     def select_room(self, index: int) -> None:
         """Ctrl+1…9 in the main window: show room `index` (0-based) and put the cursor in its composer."""
         panes = list(self.panes.values())
@@ -89,9 +123,19 @@ class SessionView(QWidget):
             return
         if not self.grid_mode:
             self.tabs.setCurrentIndex(index)
+        self._grid_current = panes[index]
         panes[index].composer.edit.setFocus()
 
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """In the grid, the room last clicked or typed in is the current one (a menu's focus is not a room)."""
+        pane = next((p for p in self.panes.values() if new is not None and p.isAncestorOf(new)), None)
+        if pane is not None:
+            self._grid_current = pane
+
     def current_pane(self) -> RoomPane | None:
+        """The room the Room menu acts on: the shown tab, or in the grid the room last clicked or typed in."""
+        if self.grid_mode:
+            return self._grid_current or next(iter(self.panes.values()), None)
         widget = self.tabs.currentWidget()
         return widget if isinstance(widget, RoomPane) else None
 

@@ -17,6 +17,7 @@ from .icons import icon
 
 log = logging.getLogger(__name__)
 ID_ROLE = Qt.ItemDataRole.UserRole
+RENAME_DIALOG_MIN_WIDTH = 420
 
 
 class SessionSidebar(QWidget):
@@ -24,6 +25,7 @@ class SessionSidebar(QWidget):
     open_requested = Signal(int)
     edit_requested = Signal(int)
     session_deleted = Signal(int)
+    session_renamed = Signal(int, str)
     sessions_changed = Signal()
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
@@ -61,15 +63,28 @@ class SessionSidebar(QWidget):
         layout.addWidget(self.empty_label)
         self.new_button.clicked.connect(self.new_requested)
         self.import_button.clicked.connect(self.choose_import_file)
+        # A click (or arrow key) that selects a session opens it, so selection and shown session agree;
+        # Enter and double-click ask again, which the window treats as "show it" (opening is idempotent).
+        self._quiet = False  # set while the list is changed by code, not by the person
+        self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemActivated.connect(lambda item: self.open_requested.emit(item.data(ID_ROLE)))
-        self.list.itemDoubleClicked.connect(lambda item: self.open_requested.emit(item.data(ID_ROLE)))
         self.list.customContextMenuRequested.connect(self._context_menu)
         self.refresh()
 
     # ----- listing --------------------------------------------------------------------------
 
+    def _current_changed(self, current: QListWidgetItem | None, _previous) -> None:
+        if current is not None and not self._quiet:
+            self.open_requested.emit(current.data(ID_ROLE))
+
     def refresh(self, select: int | None = None) -> None:
-        select = self.selected_id() if select is None else select
+        self._quiet = True
+        try:
+            self._fill(self.selected_id() if select is None else select)
+        finally:
+            self._quiet = False
+
+    def _fill(self, select: int | None) -> None:
         self.list.clear()
         for summary in self.store.list_sessions():
             item = QListWidgetItem(icon("rooms"), _label(summary))
@@ -92,10 +107,15 @@ class SessionSidebar(QWidget):
         return item.data(ID_ROLE) if item else None
 
     def select(self, session_id: int | None) -> None:
-        for i in range(self.list.count()):
-            if self.list.item(i).data(ID_ROLE) == session_id:
-                self.list.setCurrentRow(i)
-                return
+        """Show `session_id` as the selected line (None: no line) without asking to open it."""
+        self._quiet = True
+        try:
+            row = next((i for i in range(self.list.count()) if self.list.item(i).data(ID_ROLE) == session_id), -1)
+            self.list.setCurrentRow(row)
+            if row < 0:
+                self.list.clearSelection()
+        finally:
+            self._quiet = False
 
     def _context_menu(self, pos) -> None:
         item = self.list.itemAt(pos)
@@ -118,16 +138,26 @@ class SessionSidebar(QWidget):
         dialog.setWindowTitle("Rename session")
         dialog.setLabelText("New name:")
         dialog.setTextValue(self.store.get_session(session_id).name)
-        dialog.textValueSelected.connect(lambda name: self._apply(lambda: self.store.rename_session(session_id, name)))
+        dialog.textValueSelected.connect(lambda name: self._rename(session_id, name))
         self.dialog = dialog
         dialog.open()
+        # After open(): QInputDialog sets its own minimum when shown, about twenty characters wide.
+        dialog.setMinimumWidth(RENAME_DIALOG_MIN_WIDTH)
         return dialog
 
+    def _rename(self, session_id: int, name: str) -> None:
+        name = name.strip()
+        if not 1 <= len(name) <= 100:
+            self._warn("Name not changed", "A session name needs 1 to 100 characters.",
+                       f"The name you typed has {len(name)}.")
+            return
+        if self._apply(lambda: self.store.rename_session(session_id, name)) is not False:
+            self.session_renamed.emit(session_id, name)
+
     def duplicate(self, session_id: int) -> SessionSummary | None:
+        """The copy is listed; the selection stays on the shown session (selecting it would mean opening it)."""
         copy = self._apply(lambda: self.store.duplicate_session(session_id))
-        if copy is not None:
-            self.refresh(select=copy.id)
-        return copy
+        return copy or None  # False: the store refused, and the person was told
 
     def confirm_delete(self, session_id: int) -> QMessageBox:
         summary = self.store.session_summary(session_id)

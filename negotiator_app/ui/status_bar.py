@@ -2,25 +2,51 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import html
 import contextlib
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ..llm import LLMClient, ServerStatus
+from ..llm import LLMClient, ModelInfo, ServerStatus
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL_S = 5.0
 NO_SERVER_TEXT = "This session needs no server: every agent is a strategy"
+_probing: contextvars.ContextVar[bool] = contextvars.ContextVar("probing", default=False)
 
 
-def describe_status(status: ServerStatus, model: str = "") -> tuple[str, bool]:
-    """(text for the status bar, healthy?)."""
+class _QuietProbes(logging.Filter):
+    """httpx logs every request at INFO: the status probes, every few seconds, would fill the log. The
+    monitor logs them itself: DEBUG while the status stays the same, INFO when it changes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _probing.get()
+
+
+_QUIET_PROBES = _QuietProbes()
+
+
+SETTINGS_FIX = "change the URL in Settings"  # with no session open, the status shows the default server
+
+
+def url_fix(session_open: bool, from_command_line: bool) -> str:
+    """How to point the app at another server, for what is shown: Settings only affects new sessions."""
+    if from_command_line:
+        return "or start Negotiator with another --base-url"
+    if session_open:
+        return "or change this session's Server URL (Edit… → Model server), or start Negotiator with --base-url"
+    return f"or {SETTINGS_FIX}"
+
+
+def describe_status(status: ServerStatus, model: str = "", fix: str = f"or {SETTINGS_FIX}") -> tuple[str, bool]:
+    """(text for the status bar, healthy?); `fix` says how to change the server URL in this context."""
     if not status.reachable:
         return (f"LM Studio: not reachable at {status.base_url} — start the server in LM Studio's "
-                "Developer tab, or change the URL in Settings", False)
+                f"Developer tab, {fix}", False)
     if status.error:
         return f"LM Studio at {status.base_url} answered with a problem: {status.error}", False
     models = status.models
@@ -57,6 +83,7 @@ class ConnectionMonitor(QObject):
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
         self._retired: list[LLMClient] = []
+        self._known_models: list[ModelInfo] = []  # from the last probe that listed any
 
     @property
     def base_url(self) -> str:
@@ -64,6 +91,7 @@ class ConnectionMonitor(QObject):
 
     def start(self) -> None:
         if self._task is None or self._task.done():
+            logging.getLogger("httpx").addFilter(_QUIET_PROBES)  # a filter is added once, however often
             self._task = asyncio.ensure_future(self._poll())
 
     def refresh_now(self) -> None:
@@ -74,8 +102,31 @@ class ConnectionMonitor(QObject):
         if base_url.rstrip("/") == self._client.base_url:
             return
         old, self._client = self._client, self._client_factory(base_url, api_key)
+        self._known_models = []  # another server: its models are not known until it is probed
         self._retired.append(old)
         self.refresh_now()
+
+    def report_contact(self, reachable: bool, model: str = "") -> None:
+        """What a running room's request showed: the server answered (reachable) or refused the connection.
+        While rooms run the monitor does not probe, so this keeps the status true; it is only said again
+        when it changes what the status bar shows."""
+        last = self.last
+        if reachable:
+            if last is not None and last.reachable and not last.error:
+                return  # already shown as reachable, with the models the last probe listed
+            # The room's reply comes from its model, so that one is there and loaded.
+            models = [m.model_copy(update={"loaded": True}) if m.id == model else m for m in self._known_models]
+            if model and all(m.id != model for m in models):
+                models.append(ModelInfo(id=model, loaded=True))
+            status = ServerStatus(reachable=True, base_url=self.base_url, models=models)
+        else:
+            if last is not None and not last.reachable:
+                return
+            status = ServerStatus(reachable=False, base_url=self.base_url,
+                                  error="a room's request could not connect")
+        self._log(status)
+        self.last = status
+        self.status_changed.emit(status)
 
     async def _poll(self) -> None:
         while True:
@@ -83,13 +134,31 @@ class ConnectionMonitor(QObject):
                 await old.aclose()
             self._retired.clear()
             client = self._client
-            status = None if self._quiet_while() and self.last is not None else await client.status()
+            status = None if self._quiet_while() and self.last is not None else await self._probe(client)
             if status is not None and client is self._client:  # a URL change while probing makes this answer stale
+                if status.reachable and status.models:
+                    self._known_models = list(status.models)
+                self._log(status)
                 self.last = status
                 self.status_changed.emit(status)
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval_s)
+
+    @staticmethod
+    async def _probe(client: LLMClient) -> ServerStatus:
+        token = _probing.set(True)  # the task's context: only this probe's request lines are quieted
+        try:
+            return await client.status()
+        finally:
+            _probing.reset(token)
+
+    def _log(self, status: ServerStatus) -> None:
+        text = describe_status(status)[0]
+        if self.last is None or describe_status(self.last)[0] != text:
+            log.info("server status: %s", text)
+        else:
+            log.debug("server status unchanged: %s", text)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -107,17 +176,25 @@ class ConnectionMonitor(QObject):
 
 
 class ConnectionLabel(QLabel):
-    """A permanent status-bar widget: a coloured dot and the sentence from `describe_status`."""
+    """A permanent status-bar widget: a coloured dot and the sentence from `describe_status`, elided to at
+    most MAX_WIDTH so that the status bar's temporary messages keep room (the tooltip has it all)."""
+
+    MAX_WIDTH = 460
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("LM Studio: checking…", parent)
+        self.setMaximumWidth(self.MAX_WIDTH)
         self.healthy: bool | None = None
         self.model = ""
         self.needs_server = True  # False for a session whose agents are all strategies
+        self.fix = f"or {SETTINGS_FIX}"  # how to change the server URL: the window sets it from what is open
         self.last: ServerStatus | None = None
 
-    def set_session(self, model: str, needs_server: bool) -> None:
+    def set_session(self, model: str, needs_server: bool, fix: str | None = None) -> None:
+        """The open session's model, whether it needs a server, and how to change its server URL."""
         self.model, self.needs_server = model, needs_server
+        if fix is not None:
+            self.fix = fix
         if self.last is not None or not needs_server:
             self.show_status(self.last)
 
@@ -128,10 +205,11 @@ class ConnectionLabel(QLabel):
         elif status is None:
             return
         else:
-            text, healthy = describe_status(status, self.model)
+            text, healthy = describe_status(status, self.model, self.fix)
         self.healthy = healthy
         dot = "#2e9d4f" if healthy else "#d0453b"
-        self.setText(f'<span style="color:{dot}">●</span> {text}')
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, self.MAX_WIDTH - 20)
+        self.setText(f'<span style="color:{dot}">●</span> {html.escape(shown)}')
         self.setToolTip(text)
         self.setAccessibleName(text)
 

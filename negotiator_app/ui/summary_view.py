@@ -9,8 +9,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
     QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -21,6 +20,7 @@ from ..export.wording import RESULT_COLUMNS, result_cells, totals_text
 from ..paths import data_dir, export_dir
 from ..runtime import ClientFactory
 from ..storage import Debrief, StorageError, Store
+from .folders import open_folder
 
 if TYPE_CHECKING:
     from ..export.summary import SessionMetrics
@@ -54,6 +54,7 @@ def export_file_name(name: str, suffix: str, limit: int = 60) -> str:
 class SummaryView(QWidget):
     back_requested = Signal()
     debrief_finished = Signal(bool)  # True when a debrief was written and stored
+    exported = Signal(object)  # the Path of a file just written: the window says where it went
 
     def __init__(self, parent: QWidget | None = None, *, make_client: ClientFactory | None = None,
                  spawn: Spawn | None = None, export_folder: Callable[[], Path] = export_dir) -> None:
@@ -293,7 +294,12 @@ class SummaryView(QWidget):
             box.open()
             return None
         self.last_export = Path(path)
+        self.exported.emit(self.last_export)
         return self.last_export
 
     def open_data_folder(self) -> bool:
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir())))
+        """True when a file manager showed it; otherwise the path is shown in a message."""
+        box = open_folder(data_dir(), self, "The data folder (database, settings and logs)")
+        if box is not None:
+            self.dialog = box
+        return box is None

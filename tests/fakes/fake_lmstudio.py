@@ -94,8 +94,11 @@ class FakeLMStudio:
 
     # ----- lifecycle ---------------------------------------------------------------------
 
-    def start(self) -> FakeLMStudio:
-        self._server = _QuietServer(("127.0.0.1", 0), _Handler)
+    def start(self, port: int = 0) -> FakeLMStudio:
+        """Listen on `port` (0: any free one); a stopped fake can start again on its old port, as a
+        restarted server would."""
+        self._stopping.clear()
+        self._server = _QuietServer(("127.0.0.1", port), _Handler)
         self._server.fake = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)

@@ -41,7 +41,7 @@ def test_status_bar_says_how_to_fix_an_unreachable_server(kit, arun):
         assert window.connection.healthy is False
         assert window.connection.plain_text() == (
             f"LM Studio: not reachable at {url} — start the server in LM Studio's Developer tab, "
-            "or change the URL in Settings")
+            "or start Negotiator with another --base-url")
 
     kit.run(scenario())
 
@@ -158,9 +158,12 @@ def test_editing_a_session_with_runs_edits_a_copy(kit, arun, tmp_path):
             window.host.view.start_all()
             await until(lambda: not window.host.running_rooms(), what="the room to finish")
             await window.host.runtime.recorder.flush()
-            window.edit_current_session()
-            copy_id = window.setup_form.editing_session_id
-            assert copy_id != sid and len(store.list_sessions()) == 2
+            box = window.edit_current_session()
+            next(b for b in box.buttons() if b.text() == "Edit a copy").click()
+            assert window.setup_form.editing_session_id is None  # a copy, stored when Create is pressed
+            window.setup_form.create_button.click()
+            await until(lambda: window.host.runtime and window.host.runtime.session_id != sid)
+            assert len(store.list_sessions()) == 2
             assert store.get_session(sid).name == "Edited in place"
 
         kit.run(scenario())

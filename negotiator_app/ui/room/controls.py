@@ -50,6 +50,12 @@ def enabled_buttons(s: ControlState) -> dict[str, tuple[bool, str]]:
     }
 
 
+BUTTON_TEXTS = {  # name -> (label in a tab, shorter label in the grid)
+    "start": ("Start", "Start"), "pause": ("Pause", "Pause"), "stop": ("Stop", "Stop"),
+    "force": ("Force decision…", "Force…"), "again": ("Run again", "Again"), "resume": ("Resume interrupted", "Resume"),
+}
+
+
 class RoomControls(QWidget):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,8 +71,8 @@ class RoomControls(QWidget):
         header.addWidget(self.state_label)
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        for name, text in (("start", "Start"), ("pause", "Pause"), ("stop", "Stop"), ("force", "Force decision…"),
-                           ("again", "Run again"), ("resume", "Resume interrupted")):
+        self.compact = False
+        for name, (text, _short) in BUTTON_TEXTS.items():
             button = QPushButton(text, self)
             self.buttons[name] = button
             row.addWidget(button)
@@ -84,15 +90,23 @@ class RoomControls(QWidget):
         header.insertSpacing(1, 12)
         for position, widget in enumerate((self.mode_label, self.mode_ai, self.mode_person), start=2):
             header.insertWidget(position, widget)
+        self.header = header
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
         layout.addLayout(row)
 
+    def add_header_widget(self, widget: QWidget) -> None:
+        """A widget beside the title (the window's run picker)."""
+        self.header.insertWidget(1, widget)
+
     def set_compact(self, compact: bool) -> None:
-        """Grid mode keeps the buttons needed at a glance; the rest stay one tab away."""
-        for widget in (self.buttons["force"], self.buttons["resume"], self.mode_label, self.mode_ai, self.mode_person):
-            widget.setVisible(not compact)
+        """Grid mode offers every control of the tab view, with shorter labels so a grid cell holds them."""
+        self.compact = compact
+        for name, (full, short) in BUTTON_TEXTS.items():
+            if name != "pause":  # Pause/Resume follows the run in apply()
+                self.buttons[name].setText(short if compact else full)
+        self.mode_label.setVisible(not compact)
 
     def apply(self, s: ControlState, round_: int, max_rounds: int, detail: str = "") -> None:
         for name, (enabled, tip) in enabled_buttons(s).items():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ...domain import Offer, RoomPlan, money
 from .. import theme
@@ -31,13 +31,14 @@ class OffersPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setSizePolicy(self.table.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Expanding)
         self.buyer_label = QLabel(self)
         self.buyer_label.setWordWrap(True)
         self.chart = OfferChart(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<b>Offers</b> (asking prices are known to you, not to the buyer)", self))
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
         layout.addWidget(self.buyer_label)
         layout.addWidget(self.chart, 1)
         self.operator_view = False
@@ -108,7 +109,11 @@ class OffersPanel(QWidget):
                 self.table.setItem(row, column, item)
         rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         header = max(self.table.horizontalHeader().height(), self.table.horizontalHeader().sizeHint().height())
-        self.table.setFixedHeight(rows_height + header + 2 * self.table.frameWidth() + 1)  # the last row whole
+        full = rows_height + header + 2 * self.table.frameWidth() + 1  # the last row whole
+        # All rows when there is room; at least four (then it scrolls), so ten sellers fit a 700 px window.
+        shortest = header + sum(self.table.rowHeight(r) for r in range(min(4, self.table.rowCount())))
+        self.table.setMaximumHeight(full)
+        self.table.setMinimumHeight(min(full, shortest + 2 * self.table.frameWidth() + 1))
         wanted = self.plan.item
         text = f"Buyer needs {wanted.quantity}"
         if self.operator_view:

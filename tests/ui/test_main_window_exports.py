@@ -1,0 +1,58 @@
+"""After an export the window says where the file went and offers its folder; a folder that no file
+manager can show is named in a message instead (offscreen Qt has no file manager, as a bare desktop)."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from negotiator_app.paths import data_dir
+from tests.ui.conftest import until
+from tests.ui.window_support import WindowKit, example
+
+NO_FILE_MANAGER = "does not support QPlatformServices"  # what offscreen Qt says when openUrl fails
+
+
+@pytest.fixture
+def kit(tmp_path, arun):
+    k = WindowKit(tmp_path, arun)
+    yield k
+    k.close()
+
+
+@pytest.mark.qt_log_ignore(NO_FILE_MANAGER)
+def test_export_says_where_the_file_went_and_folders_fall_back_to_their_path(kit, qtbot, tmp_path):
+    store = kit.store()
+    sid = store.create_session(example("office_supplies")).id
+    target = tmp_path / "exports" / "my session.json"
+    target.parent.mkdir()
+
+    async def scenario():
+        window = kit.window(store=store)
+        window.resize(1280, 800)
+        window.show()
+        await window.open_session(sid)
+        window.main_actions.export_json.trigger()  # File ▸ Export session log (JSON)…
+        dialog = window.summary_view.dialog
+        dialog.selectFile(str(target))
+        dialog.accept()
+        await until(lambda: target.exists(), what="the export to be written")
+        message = window.statusBar().currentMessage()
+        assert message == f"Exported to {target}"
+        button = window.open_export_folder
+        assert button.isVisible()
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        box = window.dialog
+        assert isinstance(box, QMessageBox) and box.isVisible()
+        assert str(target.parent) in box.text() and "No file manager" in box.text()
+        box.accept()
+
+        window.main_actions.open_data_folder.trigger()  # File ▸ Open data folder
+        box = window.summary_view.dialog
+        assert isinstance(box, QMessageBox) and box.isVisible() and str(data_dir()) in box.text()
+        box.accept()
+
+        window.statusBar().showMessage("something else")
+        assert not button.isVisible()  # the button goes with the message it belongs to
+
+    kit.run(scenario())
