@@ -24,7 +24,7 @@ from PySide6.QtGui import QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from negotiator_app.app import install_asyncgen_hooks, status_client_factory  # noqa: E402
-from negotiator_app.domain import load_scenario  # noqa: E402
+from negotiator_app.domain import SessionConfig, load_scenario  # noqa: E402
 from negotiator_app.paths import resource_path  # noqa: E402
 from negotiator_app.runtime import client_factory  # noqa: E402
 from negotiator_app.storage import Store  # noqa: E402
@@ -74,6 +74,7 @@ async def take(app: QApplication, work: Path) -> None:
         settings.llm = settings.llm.model_copy(update={"base_url": fake.base_url})
         office = store.create_session(load_scenario(resource_path("scenarios", "office_supplies.json"))).id
         store.create_session(load_scenario(resource_path("scenarios", "electronics_market.json")))
+        mixed = store.create_session(mixed_config()).id
         window = MainWindow(store, settings, client_factory(fake.base_url), status_client_factory,
                             base_url_override=fake.base_url, window_state=WindowState(work / "window.ini"))
         try:
@@ -105,11 +106,29 @@ async def take(app: QApplication, work: Path) -> None:
             window.show_summary()
             await asyncio.sleep(0.5)
             save(window, "summary")
+            await window.open_session(mixed)  # a model buyer against strategy and model sellers
+            view = window.host.view
+            view.select_room(1)
+            pane = view.current_pane()
+            view.start_all()
+            await until(lambda: not window.host.running_rooms(), timeout=60)
+            await asyncio.sleep(0.3)
+            save(window, "mixed_session")
         finally:
             await window.shutdown()
             await asyncio.get_running_loop().shutdown_asyncgens()
             window.deleteLater()
             store.close()
+
+
+def mixed_config():
+    """The office example with its first seller a Boulware strategy and its second a Conceder; the rest and the
+    buyer stay language models."""
+    config = load_scenario(resource_path("scenarios", "office_supplies.json")).model_dump()
+    config["name"] = "Mixed: a model buyer against strategy and model sellers"
+    for seller, family in zip(config["sellers"], ("boulware", "conceder")):
+        seller["agent"] = {"kind": "strategy", "strategy": {"kind": family}}
+    return SessionConfig.model_validate(config)
 
 
 def main() -> int:
