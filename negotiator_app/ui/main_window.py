@@ -17,6 +17,7 @@ from ..domain import SessionConfig
 from ..llm import LLMClient, ServerStatus
 from ..runtime import ClientFactory, SessionRuntime
 from ..storage import StorageError, Store, UserSettings
+from ..storage.async_store import AsyncStore
 from ..storage.credentials import api_keys
 from .error_dialog import ErrorReporter
 from .icons import app_icon, icon
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
                  window_state: WindowState | None = None) -> None:
         super().__init__()
         self.store = store
+        self.disk = AsyncStore.of(store)  # every read and write the window needs, off the GUI thread
         self.settings = settings
         self.window_state = window_state or WindowState()
         self.make_client = make_client
@@ -149,11 +151,13 @@ class MainWindow(QMainWindow):
         if self.host.runtime is not None:
             self._show_page(self.host)
 
-    def show_summary(self) -> None:
+    def show_summary(self) -> asyncio.Task | None:
+        """Show the summary page; its figures arrive when the returned task (the read) is done."""
         if self.host.runtime is None:
-            return
-        self.summary_view.show_session(self.store, self.host.runtime.session_id)
+            return None
+        task = self.summary_view.show_session(self.disk, self.host.runtime.session_id)
         self._show_page(self.summary_view)
+        return task
 
     def show_experiments(self) -> None:
         """The Experiments page, built on first use and kept in the central stack."""
@@ -185,18 +189,20 @@ class MainWindow(QMainWindow):
             self.setup_form.load_example(examples[0])
 
     def _setup_submitted(self, config: SessionConfig) -> None:
-        sid = self.setup_form.editing_session_id
         if config.llm.api_key and not self.settings.default_llm().api_key:
             api_keys.remember(config.llm.api_key)  # the database never holds it: keep it for this run only
+        self.spawn(self._save_setup(self.setup_form.editing_session_id, config))
+
+    async def _save_setup(self, sid: int | None, config: SessionConfig) -> None:
         try:
             if sid is None:
-                sid = self.store.create_session(config).id
+                sid = (await self.disk.create_session(config)).id
             else:
-                self.store.update_session(sid, config)
+                await self.disk.update_session(sid, config)
         except StorageError as exc:
             self._show_storage_error(exc.user_message)
             return
-        self.sidebar.refresh(select=sid)
+        await self.sidebar.refresh(select=sid)
         self.open_session(sid, force_reopen=True)
 
     def _setup_cancelled(self) -> None:
@@ -213,7 +219,10 @@ class MainWindow(QMainWindow):
 
     async def _open(self, session_id: int) -> None:
         await self.host.close_session()
-        runtime = SessionRuntime(self.store, session_id, self.make_client)
+        stored = await self.disk.get_session(session_id)
+        if self.host.runtime is not None:
+            return  # another session was opened while this one was read
+        runtime = SessionRuntime(self.store, session_id, self.make_client, stored=stored)
         self.host.open(runtime)
         self.window_state.set_last_session_id(session_id)
         self.sidebar.select(session_id)
@@ -222,23 +231,24 @@ class MainWindow(QMainWindow):
         self.monitor.set_server(self.base_url_override or llm.base_url, llm.api_key or self.settings.default_llm().api_key)
         self._show_page(self.host)
 
-    def edit_session(self, session_id: int) -> None:
+    def edit_session(self, session_id: int) -> asyncio.Task:
+        return self.spawn(self._edit_session(session_id))
+
+    async def _edit_session(self, session_id: int) -> None:
         """Edit in place while the session has no runs; otherwise edit a copy, so stored runs keep their config."""
-        summary = self.store.session_summary(session_id)
+        summary = await self.disk.session_summary(session_id)
         if summary.run_count:
-            copy = self.sidebar.duplicate(session_id)
-            if copy is None:
+            original = summary.name
+            summary = await self.sidebar.duplicate(session_id)
+            if summary is None:
                 return
-            summary = copy
-            self.statusBar().showMessage(f"“{self.store.session_summary(session_id).name}” has runs: "
-                                         f"you are editing a copy, “{summary.name}”.", 10000)
-        stored = self.store.get_session(summary.id)
+            self.statusBar().showMessage(f"“{original}” has runs: you are editing a copy, “{summary.name}”.", 10000)
+        stored = await self.disk.get_session(summary.id)
         self.setup_form.set_config(stored.config, session_id=summary.id, defaults=self.settings.default_llm())
         self._show_page(self.setup_form)
 
-    def edit_current_session(self) -> None:
-        if self.host.runtime:
-            self.edit_session(self.host.runtime.session_id)
+    def edit_current_session(self) -> asyncio.Task | None:
+        return self.edit_session(self.host.runtime.session_id) if self.host.runtime else None
 
     def duplicate_current_session(self) -> None:
         if self.host.runtime:
@@ -260,13 +270,16 @@ class MainWindow(QMainWindow):
 
     def export_session(self) -> None:
         if self.host.runtime:
-            self.summary_view.show_session(self.store, self.host.runtime.session_id)
-            self.summary_view.json_button.click()
+            self.spawn(self._export_after_loading(self.summary_view.json_button))
 
     def export_markdown(self) -> None:
         if self.host.runtime:
-            self.summary_view.show_session(self.store, self.host.runtime.session_id)
-            self.summary_view.markdown_button.click()
+            self.spawn(self._export_after_loading(self.summary_view.markdown_button))
+
+    async def _export_after_loading(self, button) -> None:
+        if self.host.runtime is not None:
+            await self.summary_view.show_session(self.disk, self.host.runtime.session_id)
+            button.click()
 
     # ----- settings, about, messages -------------------------------------------------------------
 

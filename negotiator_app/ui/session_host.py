@@ -5,6 +5,7 @@ leaves as a signal.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from ..domain import RESUMABLE_STATES
 from ..runtime import SessionRuntime
+from ..storage import Store
+from ..storage.async_store import AsyncStore
+from ..storage.models import LatestRun, RunRecord
 from .icons import icon
 
 if TYPE_CHECKING:
@@ -41,6 +45,8 @@ class SessionHost(QWidget):
         self.runtime: SessionRuntime | None = None
         self.bridge: EngineBridge | None = None
         self.view: QWidget | None = None
+        self._latest: dict[str, LatestRun] = {}  # room key -> its newest stored run (state and owner)
+        self._tasks: set[asyncio.Task] = set()  # reads on the store's thread, owned and cancelled at close
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.edit_button = QPushButton(icon("edit"), "Edit…")
@@ -54,7 +60,7 @@ class SessionHost(QWidget):
         self.body = QVBoxLayout(self)
         self.body.addLayout(header)
 
-    def open(self, runtime: SessionRuntime) -> None:
+    def open(self, runtime: SessionRuntime) -> asyncio.Task:
         from .bridge import EngineBridge
 
         self.runtime = runtime
@@ -68,36 +74,67 @@ class SessionHost(QWidget):
         rooms = len(runtime.engine.rooms)
         self.title.setText(f"<b style='font-size:14pt'>{runtime.name}</b> &nbsp; {runtime.config.buyer.name} · "
                            f"{rooms} room{'s' if rooms != 1 else ''} · {len(runtime.config.sellers)} sellers")
-        self._load_history()
+        self.history_loaded = self._spawn(self.load_history())
+        return self.history_loaded
 
-    def _load_history(self) -> None:
-        """Each pane shows its room's latest stored run, and can resume it when it was cut short."""
-        panes = getattr(self.view, "panes", {})
-        assert self.runtime is not None  # called by open()
-        store, sid = self.runtime.store, self.runtime.session_id
+    async def load_history(self) -> None:
+        """Each pane shows its room's latest stored run, and can resume it when it was cut short. The runs are
+        read on the store's thread; the GUI thread only renders them."""
+        runtime, panes = self.runtime, getattr(self.view, "panes", {})
+        if runtime is None:
+            return
+        latest = await self._disk(runtime).latest_runs(runtime.session_id)
+        records = await self._disk(runtime).run(_load_runs, [latest[key].run_id for key in panes if key in latest])
+        if self.runtime is not runtime:
+            return  # another session was opened meanwhile
+        self._latest = latest
         for key, pane in panes.items():
-            runs = store.list_runs(sid, key)
-            if runs:
-                pane.load_history(store.load_run(runs[0].run_id))
+            if key in latest:
+                pane.load_history(records[latest[key].run_id])
             pane.set_resume_provider(lambda key=key: self._resumable(key))
 
-    def _resumable(self, room_key: str):
+    async def refresh_resumable(self) -> None:
+        """Re-read each room's newest run state (one cheap query) and update the panes' Resume buttons."""
         runtime = self.runtime
         if runtime is None:
-            return None
-        runs = runtime.store.list_runs(runtime.session_id, room_key)
-        if not runs or runs[0].state not in RESUMABLE_STATES:
+            return
+        latest = await self._disk(runtime).latest_runs(runtime.session_id)
+        if self.runtime is not runtime:
+            return
+        self._latest = latest
+        for pane in getattr(self.view, "panes", {}).values():
+            pane.refresh()
+
+    @staticmethod
+    def _disk(runtime: SessionRuntime) -> AsyncStore:
+        return AsyncStore.of(runtime.store)
+
+    def _resumable(self, room_key: str) -> str | None:
+        """The run Resume would pick up: from memory, never the disk (refresh() asks on every event)."""
+        runtime, latest = self.runtime, self._latest.get(room_key)
+        if runtime is None or latest is None or latest.state not in RESUMABLE_STATES:
             return None
         in_memory = runtime.engine.rooms[room_key].run_id
-        if in_memory is not None and in_memory != runs[0].run_id:
+        if in_memory is not None and in_memory != latest.run_id:
             return None  # the run just shown is not stored yet: never resume an older one instead
-        return runtime.store.snapshot(runs[0].run_id)
+        return latest.run_id
 
     def _run_stored(self, room: str, _run_id: str) -> None:
-        pane = getattr(self.view, "panes", {}).get(room)
-        if pane is not None:
-            pane.refresh()  # Resume depends on the stored state, which has just changed
+        self._spawn(self.refresh_resumable())  # Resume depends on the stored state, which has just changed
         self.runs_stored.emit()
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("reading the session's runs failed", exc_info=exc)
+            self.room_failed.emit(getattr(exc, "user_message", None) or f"Reading stored runs failed: {exc!r}")
 
     def running_rooms(self) -> list[str]:
         return [] if self.runtime is None else sorted(self.runtime.running_rooms)
@@ -112,6 +149,9 @@ class SessionHost(QWidget):
         if runtime is None or bridge is None:
             return
         self.runtime = self.bridge = self.view = None
+        self._latest = {}
+        for task in list(self._tasks):
+            task.cancel()
         try:
             await bridge.stop_all()
             await runtime.close()
@@ -120,3 +160,7 @@ class SessionHost(QWidget):
             if view is not None:
                 self.body.removeWidget(view)
                 view.deleteLater()
+
+
+def _load_runs(store: Store, run_ids: list[str]) -> dict[str, RunRecord]:
+    return {run_id: store.load_run(run_id) for run_id in run_ids}

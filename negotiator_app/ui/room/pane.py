@@ -1,6 +1,7 @@
 """One room's pane: header and controls, live transcript, offers and chart, composer and outcome banner."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,9 @@ from .offers import OffersPanel
 from .queued import QueuedMessages
 from .transcript import TranscriptView
 
-ResumeProvider = Callable[[], RunSnapshot | None]
+# The id of the stored run Resume would pick up, or None. Answered from memory (the host keeps each room's
+# newest run state from one cheap query): refresh() runs on every event and must never wait on the disk.
+ResumeProvider = Callable[[], str | None]
 ENDED_TIP = "This negotiation has ended — press Run again"
 STORED_TIP = "This is a stored run — press Run again to negotiate anew, or Resume interrupted"
 
@@ -126,7 +129,7 @@ class RoomPane(QWidget):
         if record.outcome is not None or state in (RunState.DECIDED, RunState.NO_DEAL):
             self._show_outcome(record.outcome)
         elif state == RunState.ERROR:
-            self.banner.show_error("the stored run ended in an error", can_retry=self._snapshot() is not None)
+            self.banner.show_error("the stored run ended in an error", can_retry=self._resumable_run() is not None)
         self.refresh()
 
     # ----- controls -------------------------------------------------------------------------------
@@ -165,20 +168,23 @@ class RoomPane(QWidget):
         if self._force_dialog is dialog:
             self._force_dialog = None
 
-    def resume_interrupted(self) -> None:
-        snapshot = self._snapshot()
-        if snapshot is not None:
-            self._start(resume=snapshot)
+    def resume_interrupted(self) -> asyncio.Task | None:
+        """Pick the stored run up again; its transcript is read and the run claimed off the GUI thread."""
+        run_id = self._resumable_run()
+        if run_id is None:
+            return None
+        return self.bridge.resume_stored(self.runner.key, run_id, on_error=self.composer.show_error,
+                                         on_started=self.refresh)
 
-    def retry(self) -> None:
+    def retry(self) -> asyncio.Task | None:
         """After a fatal error: resume from storage if it has the run, else from what is in memory."""
-        snapshot = self._snapshot()
-        if snapshot is None:
-            assert self.runner.run_id is not None  # Retry is offered only after a run has failed
-            snapshot = RunSnapshot(
-                run_id=self.runner.run_id, messages=list(self.runner.transcript), offers=list(self.runner.offer_history),
-                violations=list(self.runner.violations), last_event_seq=self._last_seq)
-        self._start(resume=snapshot)
+        if self._resumable_run() is not None:
+            return self.resume_interrupted()
+        assert self.runner.run_id is not None  # Retry is offered only after a run has failed
+        self._start(resume=RunSnapshot(
+            run_id=self.runner.run_id, messages=list(self.runner.transcript), offers=list(self.runner.offer_history),
+            violations=list(self.runner.violations), last_event_seq=self._last_seq))
+        return None
 
     def send(self, text: str) -> None:
         runner = self.runner
@@ -205,7 +211,7 @@ class RoomPane(QWidget):
             self.composer.set_text(f"{typed}\n{text}" if typed else text)  # never drops what is being typed
         self.composer.edit.setFocus()
 
-    def _snapshot(self) -> RunSnapshot | None:
+    def _resumable_run(self) -> str | None:
         return self._resume_provider() if self._resume_provider is not None else None
 
     # ----- engine events --------------------------------------------------------------------------
@@ -357,7 +363,7 @@ class RoomPane(QWidget):
         # A finished run's task may still be unwinding for a moment: the controls treat it as ended.
         running = runner.running and not state.finished
         has_resume = (not running and state in (*RESUMABLE_STATES, RunState.IDLE)
-                      and self._resume_provider is not None and self._snapshot() is not None)
+                      and self._resumable_run() is not None)
         if state != self._shown_state:
             self._shown_state = state
             self.shown_state_changed.emit(state)
