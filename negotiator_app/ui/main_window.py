@@ -110,9 +110,13 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Begin polling the server and reopen the last session; call once the qasync loop runs."""
         self.monitor.start()
+        self.spawn(self._reopen_last_session())
+
+    async def _reopen_last_session(self) -> None:
+        await self.sidebar.loaded  # the list is read off the GUI thread
         last = self.window_state.last_session_id()
         match = next((sid for sid in self.sidebar.session_ids() if str(sid) == last), None)
-        if match is not None:
+        if match is not None and self.host.runtime is None:
             self.open_session(match)
 
     def _build_welcome(self) -> QWidget:
