@@ -92,6 +92,9 @@ class SessionHost(QWidget):
             if key in latest:
                 pane.load_history(records[latest[key].run_id])
             pane.set_resume_provider(lambda key=key: self._resumable(key))
+            await asyncio.sleep(0)  # one pane per loop turn: ten long transcripts are never one long stall
+            if self.runtime is not runtime:
+                return
 
     async def refresh_resumable(self) -> None:
         """Re-read each room's newest run state (one cheap query) and update the panes' Resume buttons."""

@@ -23,11 +23,14 @@ from .controls import ControlState, RoomControls
 from .force_dialog import DEFAULT_NO_DEAL_REASON, ForceDecisionDialog
 from .offers import OffersPanel
 from .queued import QueuedMessages
-from .transcript import TranscriptView
+from .transcript import WINDOW, TranscriptView
 
 # The id of the stored run Resume would pick up, or None. Answered from memory (the host keeps each room's
 # newest run state from one cheap query): refresh() runs on every event and must never wait on the disk.
 ResumeProvider = Callable[[], str | None]
+# A stored run opens with its newest messages only (a screenful and more): laying out 150 bubbles takes
+# longer than a frame on a slow machine; the older ones come back when the reader scrolls up.
+OPENING_WINDOW = 40
 ENDED_TIP = "This negotiation has ended — press Run again"
 STORED_TIP = "This is a stored run — press Run again to negotiate anew, or Resume interrupted"
 
@@ -41,6 +44,7 @@ class RoomPane(QWidget):
         self._order = {normalize_name(s.name): i for i, s in enumerate(runner.config.sellers)}
         self._resume_provider: ResumeProvider | None = None
         self._history: Any = None  # a stored run shown while the runner is idle
+        self._unrendered: Any = None  # a stored run loaded while the pane was hidden: rendered when shown
         self._streams: dict[int, int] = {}  # stream id of the current run -> bubble key
         # Text streamed while the pane is hidden (a background tab): applied when it is shown, or before
         # the next other event of the room, so a hidden room costs no document layout per flush.
@@ -124,7 +128,10 @@ class RoomPane(QWidget):
         """Show a stored run (anything with messages, offers, violations, outcome, state, rounds)."""
         self._history = record
         self._clear()
-        self._render_existing(record.messages, record.offers, record.violations)
+        if self.parentWidget() is not None and not self.isVisibleTo(self.window()):
+            self._unrendered = record  # a background tab: laid out when shown, so ten rooms open without a stall
+        else:
+            self._render_existing(record.messages, record.offers, record.violations, OPENING_WINDOW)
         state = RunState(record.state)
         if record.outcome is not None or state in (RunState.DECIDED, RunState.NO_DEAL):
             self._show_outcome(record.outcome)
@@ -254,7 +261,10 @@ class RoomPane(QWidget):
         self._apply_streamed(batch)
 
     def catch_up(self) -> None:
-        """Apply the text streamed while the pane was hidden, in one edit."""
+        """Render the stored run and apply the text streamed while the pane was hidden, in one edit each."""
+        if self._unrendered is not None:
+            record, self._unrendered = self._unrendered, None
+            self._render_existing(record.messages, record.offers, record.violations, OPENING_WINDOW)
         if self._deferred:
             batch = [(stream_id, "".join(parts), reasoning)
                      for (stream_id, reasoning), parts in self._deferred.items()]
@@ -334,6 +344,7 @@ class RoomPane(QWidget):
     # ----- rendering ------------------------------------------------------------------------------
 
     def _clear(self) -> None:
+        self._unrendered = None
         self._deferred.clear()
         self._streams.clear()
         self.transcript.clear_all()
@@ -341,8 +352,8 @@ class RoomPane(QWidget):
         self.banner.clear()
         self.queued.take_all()
 
-    def _render_existing(self, messages, offers, violations) -> None:
-        self.transcript.add_history(messages, offers, violations)  # renders the newest; older on scroll-up
+    def _render_existing(self, messages, offers, violations, window: int = WINDOW) -> None:
+        self.transcript.add_history(messages, offers, violations, window)  # the newest; older on scroll-up
         self.offers.set_offers(list(offers))
 
     def _show_outcome(self, outcome) -> None:
