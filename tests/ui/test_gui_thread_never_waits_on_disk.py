@@ -77,7 +77,8 @@ def test_no_sql_runs_on_the_gui_thread_for_anything_the_window_does(kit, qtbot, 
             assert await view.export_markdown(tmp_path / "exported.md") == tmp_path / "exported.md"
 
             imported = await window.sidebar.import_file(exported)
-            await until(lambda: window.host.runtime is not None and window.host.runtime.session_id == imported.id, what="the import to open")
+            await until(lambda: window.host.runtime is not None and window.host.runtime.session_id == imported.id,
+                        what="the import to open")
             await window.host.history_loaded
             copy = await window.sidebar.duplicate(sid)
             dialog = window.sidebar.rename(copy.id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-import pytest
 
 from negotiator_app.domain import (
     Message, Offer, Outcome, OutcomeKind, Role, RunState, Violation, ViolationKind,
