@@ -379,6 +379,7 @@ class MainWindow(QMainWindow):
         for task in others:
             task.cancel()
         await asyncio.gather(*others, return_exceptions=True)
+        await self.sidebar.close_tasks()
         for panel in (self.setup_form.llm, getattr(self.settings_dialog, "panel", None)):
             refresh = getattr(panel, "refresh_task", None)
             if refresh is not None and not refresh.done():

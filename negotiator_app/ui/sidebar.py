@@ -110,9 +110,12 @@ class SessionSidebar(QWidget):
         elif exc is not None:
             log.error("sidebar task failed", exc_info=exc)
 
-    def close_tasks(self) -> None:
-        for task in list(self._tasks):
+    async def close_tasks(self) -> None:
+        """Cancel the reads and writes still under way and wait for them (at shutdown)."""
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def session_ids(self) -> list[int]:
         return [self.list.item(i).data(ID_ROLE) for i in range(self.list.count())]
