@@ -94,3 +94,28 @@ def test_no_sql_runs_on_the_gui_thread_for_anything_the_window_does(kit, qtbot, 
         kit.run(scenario())
     assert sql.elsewhere > 20  # the flows above did read and write the database...
     assert sql.on_gui_thread == []  # ...and none of it on the GUI thread
+
+
+def test_a_background_room_lays_out_its_stored_run_when_its_tab_is_opened(kit, qtbot):
+    from tests.storage.support import RUN_TIES, scripted_session
+
+    store = kit.store()
+    sid = scripted_session(store)  # stored runs in room-1 (shown first) and room-2 (a background tab)
+
+    async def scenario():
+        window = kit.window(store=store)
+        window.show()
+        await window.open_session(sid)
+        await window.host.history_loaded
+        view = window.host.view
+        hidden = view.panes["room-2"]
+        assert "No." not in hidden.transcript.toPlainText()  # not laid out while nobody can see it
+        bar = view.tabs.tabBar()
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+        assert view.tabs.currentWidget() is hidden
+        stored = store.load_run(RUN_TIES).messages
+        text = hidden.transcript.toPlainText()
+        assert text.count("No.") == sum(m.text == "No." for m in stored) == 3  # every stored message is there
+        assert hidden.banner.kind == "no_deal"
+
+    kit.run(scenario())
