@@ -23,3 +23,13 @@ def test_negotiator_help_runs_without_importing_heavy_libraries():
             "print('HEAVY', heavy)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "usage:" in result.stdout and "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_the_light_experiment_arguments_offer_every_report_format():
+    from negotiator_app.cli import build_parser
+    from negotiator_app.experiments.exports import FORMATS
+
+    args = build_parser().parse_args(["experiment", "report", "1", "--format", "csv"])
+    assert args.format == "csv"
+    for fmt in FORMATS:
+        assert build_parser().parse_args(["experiment", "report", "1", "--format", fmt]).format == fmt
