@@ -101,7 +101,7 @@ class _BrokenRunner:
     key = "room-9"
     running = False
 
-    def start(self, opening=None, resume=None):
+    def start(self, opening=None, resume=None, seed=None):
         async def run():
             await asyncio.sleep(0)
             raise RuntimeError("boom")
