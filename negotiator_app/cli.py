@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE")
     _db(imp)
 
-    from .experiments.cli import add_parser as add_experiment_parser
+    from .experiments.arguments import add_parser as add_experiment_parser  # light: parsing imports nothing heavy
 
     add_experiment_parser(sub)
     return parser

@@ -158,3 +158,35 @@ def test_the_smoke_test_uses_the_app_and_not_the_other_way_round():
     assert _imported_names(PACKAGE / "app.py", "smoke") <= {"run_smoke_test"}
     private = {n for n in _imported_names(PACKAGE / "smoke.py", "app") if n.startswith("_")}
     assert not private, f"smoke.py uses app's private {private}"
+
+
+def _store_receivers(tree: ast.AST) -> list[ast.Call]:
+    """Calls made on a Store: `store.x(...)`, `self.store.x(...)`, `runtime.store.x(...)`."""
+    def is_store(node: ast.AST) -> bool:
+        return (isinstance(node, ast.Name) and node.id == "store") or (
+            isinstance(node, ast.Attribute) and node.attr == "store")
+
+    return [node for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_store(node.func.value)]
+
+
+def test_the_ui_calls_the_store_only_through_its_thread():
+    """No SQLite call is reachable from a Qt slot: ui/ awaits AsyncStore; the only direct Store calls are in
+    module-level functions taking the store first, which the UI hands to AsyncStore.run and never calls."""
+    offenders: list[str] = []
+    for path in (PACKAGE / "ui").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        on_store_thread = {f.name for f in tree.body if isinstance(f, ast.FunctionDef)
+                           and f.args.args and f.args.args[0].arg == "store"}
+        allowed = {id(call) for f in tree.body if isinstance(f, ast.FunctionDef) and f.name in on_store_thread
+                   for call in _store_receivers(f)}
+        for call in _store_receivers(tree):
+            if id(call) not in allowed:
+                offenders.append(f"{path.name}:{call.lineno} calls the store on the GUI thread")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in on_store_thread:
+                caller_is_store_fn = any(node in ast.walk(f) for f in tree.body
+                                         if isinstance(f, ast.FunctionDef) and f.name in on_store_thread)
+                if not caller_is_store_fn:
+                    offenders.append(f"{path.name}:{node.lineno} calls {node.func.id}() instead of disk.run()")
+    assert not offenders, offenders

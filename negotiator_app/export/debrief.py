@@ -17,8 +17,9 @@ Decisions (see also the tests in tests/export/test_debrief.py):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from ..domain import Role, money, percent, percent_points, plan_rooms
 from ..engine.context import estimate_tokens
@@ -34,6 +35,8 @@ MAX_DEBRIEF_CHARS = 4000  # a runaway reply is cut, not refused
 KEEP_OPENING = 2  # messages always kept at the start of a long transcript
 CITATION = re.compile(r"(?<![\w-])(?:(room-[1-9]\d*)\s*)?#(\d+)\b")
 Progress = Callable[[str], None]
+T = TypeVar("T")
+OnStore = Callable[[Callable[[], Any]], Awaitable[Any]]  # runs one store call, maybe on another thread
 
 
 class DebriefError(Exception):
@@ -271,12 +274,17 @@ async def _model(client: LLMClient, records: list[RunRecord], configured: str, e
         raise DebriefError(f"No model to write the debrief with: {exc.user_message}", "server") from exc
 
 
+async def _inline(read: Callable[[], T]) -> T:
+    return read()
+
+
 async def generate_debriefs(store: Store, session_id: int, client: LLMClient, *, model: str | None = None,
-                            on_progress: Progress | None = None) -> list[Debrief]:
-    """Ask the model for one debrief per run room (latest run) and one for the session; stores nothing."""
+                            on_progress: Progress | None = None, on_store: OnStore = _inline) -> list[Debrief]:
+    """Ask the model for one debrief per run room (latest run) and one for the session; stores nothing.
+    `on_store` runs each store call (a window passes its store thread's, so the loop never waits on disk)."""
     progress = on_progress or (lambda _text: None)
-    session = store.get_session(session_id)
-    records = latest_runs(store, session_id)
+    session = await on_store(lambda: store.get_session(session_id))
+    records = await on_store(lambda: latest_runs(store, session_id))
     if not records:
         raise DebriefError("No room of this session has been negotiated yet: run at least one room, then ask "
                            "for the debrief.", "no_runs")
@@ -291,15 +299,21 @@ async def generate_debriefs(store: Store, session_id: int, client: LLMClient, *,
                              created_at=datetime.now(UTC), text=text,
                              unknown_citations=unknown_citations(text, seqs, record.room_key)))
     progress("Writing the session debrief…")
-    text = await _ask(client, chosen, session_prompt(session_metrics(store, session_id), items), "the session")
+    metrics = await on_store(lambda: session_metrics(store, session_id))
+    text = await _ask(client, chosen, session_prompt(metrics, items), "the session")
     overall = Debrief(model=chosen, created_at=datetime.now(UTC), text=text,
                       unknown_citations=unknown_citations(text, seqs))
     return [overall, *items]
 
 
 async def write_debriefs(store: Store, session_id: int, client: LLMClient, *, model: str | None = None,
-                         on_progress: Progress | None = None) -> list[Debrief]:
+                         on_progress: Progress | None = None, on_store: OnStore = _inline) -> list[Debrief]:
     """Generate the debriefs and store them in place of any earlier ones; returns them (session first)."""
-    debriefs = await generate_debriefs(store, session_id, client, model=model, on_progress=on_progress)
-    store.save_debriefs(session_id, debriefs)
-    return store.load_debriefs(session_id)
+    debriefs = await generate_debriefs(store, session_id, client, model=model, on_progress=on_progress,
+                                       on_store=on_store)
+
+    def save() -> list[Debrief]:
+        store.save_debriefs(session_id, debriefs)
+        return store.load_debriefs(session_id)
+
+    return await on_store(save)

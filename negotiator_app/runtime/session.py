@@ -16,7 +16,8 @@ from ..domain import LLMSettings, RunState, SessionConfig
 from ..engine import EventBus, InputError, RunSnapshot, SessionEngine
 from ..engine.events import Event, RunFinished
 from ..llm import LLMClient
-from ..storage import Recorder, RunOwnedElsewhere, StorageError, Store
+from ..storage import Recorder, RunOwnedElsewhere, StorageError, Store, StoredSession
+from ..storage.async_store import AsyncStore
 from .notices import Notice, RoomFailed, RoomRunning, RunStored, ServerContact, StorageFailed, StorageRecovered
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,9 @@ class SessionRuntime:
 
     def __init__(self, store: Store, session_id: int, make_client: ClientFactory, *,
                  config: SessionConfig | None = None, max_rounds: int | None = None, model: str | None = None,
-                 recorded_model: str | None = None, recorder_retry_delays: tuple[float, ...] | None = None) -> None:
-        stored = store.get_session(session_id)
+                 recorded_model: str | None = None, recorder_retry_delays: tuple[float, ...] | None = None,
+                 stored: StoredSession | None = None) -> None:
+        stored = stored or store.get_session(session_id)  # the window reads it off the loop and passes it
         self.store = store
         self.session_id = session_id
         self.name = stored.name
@@ -87,13 +89,14 @@ class SessionRuntime:
     # ----- room tasks: the runtime is their one owner ---------------------------------------------
 
     def start(self, room: str, *, opening: str | None = None, resume: RunSnapshot | None = None,
-              seed: int | None = None) -> asyncio.Task:
+              seed: int | None = None, claimed: bool = False) -> asyncio.Task:
         """Start (or resume) a room's run; `seed` makes its strategy agents replay the same moves. Raises
-        InputError when it cannot start (already running, or the stored run is negotiated by another process)."""
+        InputError when it cannot start (already running, or the stored run is negotiated by another process).
+        `claimed`: resume_stored already took the stored run over."""
         runner = self._runner(room)
         if runner.running:
             raise InputError("This room is already negotiating. Stop it first to run it again.")
-        if resume is not None:
+        if resume is not None and not claimed:
             try:
                 self.store.claim_run(resume.run_id)
             except RunOwnedElsewhere as exc:
@@ -111,6 +114,19 @@ class SessionRuntime:
         """Pick a stored run of this session up again, in its room."""
         record = self.store.load_run(run_id)
         return self.start(record.room_key, resume=self.store.snapshot(run_id))
+
+    async def resume_stored(self, room: str, run_id: str) -> asyncio.Task:
+        """Resume a stored run of `room` with the loop never waiting on the disk: the snapshot is read and
+        the run claimed on the store's thread. Raises InputError as start() does."""
+        if self._runner(room).running:
+            raise InputError("This room is already negotiating. Stop it first to run it again.")
+        disk = AsyncStore.of(self.store)
+        snapshot = await disk.run(Store.snapshot, run_id)
+        try:
+            await disk.claim_run(run_id)
+        except RunOwnedElsewhere as exc:
+            raise InputError(exc.user_message) from None
+        return self.start(room, resume=snapshot, claimed=True)
 
     def start_all(self) -> list[asyncio.Task]:
         """Start every room that is not negotiating; returns their tasks."""

@@ -1,6 +1,7 @@
 """What the store hands out: pydantic models (never ORM rows) for sessions and runs."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -24,6 +25,14 @@ class StoredSession(BaseModel):
     config: SessionConfig
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class LatestRun:
+    """A room's newest run as far as the Resume button needs it: no transcript, no offers."""
+    run_id: str
+    state: RunState
+    owner_id: str | None
 
 
 class RunSummary(BaseModel):

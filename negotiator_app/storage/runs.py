@@ -11,7 +11,7 @@ from ..domain import (
     Violation,
 )
 from ..domain.config import STORED
-from .models import RunEvent, RunRecord, RunSummary
+from .models import LatestRun, RunEvent, RunRecord, RunSummary
 from .owners import Owner, owner_gone, this_process
 from .schema import (
     disclosures, message_productions, message_recipients, messages, offers, outcomes, participants, rooms, run_events,
@@ -165,6 +165,17 @@ def state_counts(conn: Connection) -> dict[int, dict[RunState, int]]:
 
 
 # ----- reads --------------------------------------------------------------------------------------
+
+def latest_states(conn: Connection, session_id: int) -> dict[str, LatestRun]:
+    """Per room of the session: its newest run's id, state and owner, in one SELECT (no transcript)."""
+    newest = (select(runs.c.id, runs.c.state, runs.c.owner_id, rooms.c.room_key,
+                     func.row_number().over(partition_by=runs.c.room_id,
+                                            order_by=(runs.c.started_at.desc(), runs.c.id)).label("n"))
+              .join(rooms).where(rooms.c.session_id == session_id).subquery())
+    rows = conn.execute(select(newest.c.room_key, newest.c.id, newest.c.state, newest.c.owner_id)
+                        .where(newest.c.n == 1)).all()
+    return {key: LatestRun(run_id, RunState(state), owner) for key, run_id, state, owner in rows}
+
 
 def _summary_query():
     return select(runs, rooms.c.session_id, rooms.c.room_key).join(rooms)

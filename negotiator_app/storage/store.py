@@ -16,7 +16,7 @@ from . import runs as run_rows
 from . import sessions as session_rows
 from .db import open_database
 from .errors import StorageError, describe
-from .models import Debrief, RunRecord, RunSummary, SessionSummary, StoredSession
+from .models import Debrief, LatestRun, RunRecord, RunSummary, SessionSummary, StoredSession
 from .schema import sessions
 
 
@@ -144,6 +144,11 @@ class Store:
         """Newest first: the first run of a room is the one to show by default."""
         with self.reading() as conn:
             return [self._as_seen(r) for r in run_rows.list_runs(conn, session_id, room_key)]
+
+    def latest_runs(self, session_id: int) -> dict[str, LatestRun]:
+        """Per room key: the newest run's id, state and owner (one cheap query, for the Resume buttons)."""
+        with self.reading() as conn:
+            return run_rows.latest_states(conn, session_id)
 
     def load_run(self, run_id: str) -> RunRecord:
         with self.reading() as conn:

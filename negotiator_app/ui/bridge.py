@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from ..engine import RoomRunner, RunSnapshot, TokenDelta
+from ..engine import InputError, RoomRunner, RunSnapshot, TokenDelta
 from ..engine.events import Event
 from ..runtime import (
     RoomFailed, RoomRunning, RunStored, ServerContact, SessionRuntime, StorageFailed, StorageRecovered,
 )
+from ..storage import NotFound, StorageError
 
 FLUSH_INTERVAL_MS = 40
 # A room's flush is due at the first of its own slots at least this long after its first pending delta:
@@ -63,6 +65,7 @@ class EngineBridge(QObject):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may fire 5 % late or early
         self._timer.setSingleShot(True)  # armed for the earliest deadline: idle rooms cost nothing
         self._timer.timeout.connect(self._flush_due)
+        self._actions: set[asyncio.Task] = set()  # resumes waiting on the store's thread: owned, cancelled at close
         self._unsubscribe = runtime.subscribe(self._on_event)
 
     def channel(self, room: str) -> RoomChannel:
@@ -75,6 +78,8 @@ class EngineBridge(QObject):
         """Stop listening (the rooms are not touched: stop them through the runtime first)."""
         self._timer.stop()
         self._unsubscribe()
+        for task in list(self._actions):
+            task.cancel()
 
     # ----- events --------------------------------------------------------------------------------
 
@@ -159,6 +164,24 @@ class EngineBridge(QObject):
                    resume: RunSnapshot | None = None) -> asyncio.Task:
         """Ask the runtime to start (or resume) a room's run. Raises InputError."""
         return self.runtime.start(runner if isinstance(runner, str) else runner.key, opening=opening, resume=resume)
+
+    def resume_stored(self, room: str, run_id: str, *, on_error: Callable[[str], None],
+                      on_started: Callable[[], None]) -> asyncio.Task:
+        """Resume a stored run without the GUI thread waiting on the disk (an owned task): `on_error` gets
+        the message when it cannot start, `on_started` is called once it runs."""
+
+        async def resume() -> None:
+            try:
+                await self.runtime.resume_stored(room, run_id)
+            except (InputError, StorageError, NotFound) as exc:
+                on_error(getattr(exc, "user_message", None) or str(exc) or "The stored run is gone.")
+                return
+            on_started()
+
+        task = asyncio.ensure_future(resume())
+        self._actions.add(task)
+        task.add_done_callback(self._actions.discard)
+        return task
 
     def send(self, room: str, text: str) -> None:
         """A typed buyer message; on an idle room the runtime opens a run with it. Raises InputError."""

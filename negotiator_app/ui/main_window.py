@@ -17,7 +17,8 @@ from .. import __version__
 from ..domain import SessionConfig
 from ..llm import LLMClient, ServerStatus
 from ..runtime import ClientFactory, SessionRuntime
-from ..storage import StorageError, Store, UserSettings
+from ..storage import StorageError, Store, StoredSession, UserSettings
+from ..storage.async_store import AsyncStore
 from ..storage.credentials import api_keys
 from .error_dialog import ErrorReporter
 from .folders import open_folder
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
                  window_state: WindowState | None = None) -> None:
         super().__init__()
         self.store = store
+        self.disk = AsyncStore.of(store)  # every read and write the window needs, off the GUI thread
         self.settings = settings
         self.window_state = window_state or WindowState()
         self.make_client = make_client
@@ -124,9 +126,13 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Begin polling the server and reopen the last session; call once the qasync loop runs."""
         self.monitor.start()
+        self.spawn(self._reopen_last_session())
+
+    async def _reopen_last_session(self) -> None:
+        await self.sidebar.loaded  # the list is read off the GUI thread
         last = self.window_state.last_session_id()
         match = next((sid for sid in self.sidebar.session_ids() if str(sid) == last), None)
-        if match is not None:
+        if match is not None and self.host.runtime is None:
             self.open_session(match)
 
     def _build_welcome(self) -> QWidget:
@@ -166,11 +172,13 @@ class MainWindow(QMainWindow):
         if self.host.runtime is not None:
             self._show_page(self.host)
 
-    def show_summary(self) -> None:
+    def show_summary(self) -> asyncio.Task | None:
+        """Show the summary page; its figures arrive when the returned task (the read) is done."""
         if self.host.runtime is None:
-            return
-        self.summary_view.show_session(self.store, self.host.runtime.session_id)
+            return None
+        task = self.summary_view.show_session(self.disk, self.host.runtime.session_id)
         self._show_page(self.summary_view)
+        return task
 
     def show_experiments(self) -> None:
         """The Experiments page, built on first use and kept in the central stack."""
@@ -202,18 +210,20 @@ class MainWindow(QMainWindow):
             self.setup_form.load_example(examples[0])
 
     def _setup_submitted(self, config: SessionConfig) -> None:
-        sid = self.setup_form.editing_session_id
         if config.llm.api_key and not self.settings.default_llm().api_key:
             api_keys.remember(config.llm.api_key)  # the database never holds it: keep it for this run only
+        self.spawn(self._save_setup(self.setup_form.editing_session_id, config))
+
+    async def _save_setup(self, sid: int | None, config: SessionConfig) -> None:
         try:
             if sid is None:
-                sid = self.store.create_session(config).id
+                sid = (await self.disk.create_session(config)).id
             else:
-                self.store.update_session(sid, config)
+                await self.disk.update_session(sid, config)
         except StorageError as exc:
             self._show_storage_error(exc.user_message)
             return
-        self.sidebar.refresh(select=sid)
+        await self.sidebar.refresh(select=sid)
         self.open_session(sid, force_reopen=True)
 
     def _setup_cancelled(self) -> None:
@@ -249,14 +259,19 @@ class MainWindow(QMainWindow):
                 await self.host.close_session()
                 if self._wanted_session != session_id:
                     continue  # another session was asked for while this one closed: open that one instead
-                self._open(session_id)
+                stored = await self.disk.get_session(session_id)
+                if self._wanted_session != session_id:
+                    continue  # another session was asked for while this one was read
+                self._open(session_id, stored)
+                if self.host.history_loaded is not None:  # shown once its runs are; a failure is reported apart
+                    await asyncio.wait([self.host.history_loaded])
                 return
         finally:
             self._opening = None
             self._select_shown_session()
 
-    def _open(self, session_id: int) -> None:
-        runtime = SessionRuntime(self.store, session_id, self.make_client)
+    def _open(self, session_id: int, stored: StoredSession) -> None:
+        runtime = SessionRuntime(self.store, session_id, self.make_client, stored=stored)
         self.host.open(runtime)
         self.window_state.set_last_session_id(session_id)
         llm = runtime.config.llm
@@ -272,12 +287,16 @@ class MainWindow(QMainWindow):
         """The sidebar's selection follows the shown session, also when opening failed or was cancelled."""
         self.sidebar.select(self.host.runtime.session_id if self.host.runtime is not None else None)
 
-    def edit_session(self, session_id: int) -> QMessageBox | None:
+    def edit_session(self, session_id: int) -> asyncio.Task:
+        """The task's result is the Edit-a-copy question when one was asked, else None."""
+        return self.spawn(self._edit_session(session_id))
+
+    async def _edit_session(self, session_id: int) -> QMessageBox | None:
         """Edit in place while the session has no runs; otherwise, once the person agrees, edit a copy, so the
         stored runs keep the configuration they ran with. Cancel leaves nothing behind."""
-        summary = self.store.session_summary(session_id)
+        summary = await self.disk.session_summary(session_id)
         if not summary.run_count:
-            self._edit(summary.id)
+            await self._edit(summary.id)
             return None
         runs = f"{summary.run_count} run{'s' if summary.run_count != 1 else ''}"
         box = QMessageBox(QMessageBox.Icon.Question, "Edit session",
@@ -286,14 +305,15 @@ class MainWindow(QMainWindow):
                                "your changes go into a new session.")
         copy_button = box.addButton("Edit a copy", QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(copy_button)
-        box.finished.connect(lambda _r: self._edit_copy(session_id) if box.clickedButton() is copy_button else None)
+        box.finished.connect(
+            lambda _r: self.spawn(self._edit_copy(session_id)) if box.clickedButton() is copy_button else None)
         self.dialog = box
         box.open()
         return box
 
-    def _edit_copy(self, session_id: int) -> None:
+    async def _edit_copy(self, session_id: int) -> None:
         """The form holds a copy that is stored only when Create is pressed: a cancelled edit leaves nothing."""
-        config = self.store.get_session(session_id).config
+        config = (await self.disk.get_session(session_id)).config
         name = f"{config.name[:93]} (copy)"
         self.setup_form.set_config(config.model_copy(update={"name": name}), session_id=None,
                                    defaults=self.settings.default_llm())
@@ -301,12 +321,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Editing a copy of “{config.name}”: it is saved as a new session "
                                      "when you press Create session.", 15000)
 
-    def _edit(self, session_id: int) -> None:
-        stored = self.store.get_session(session_id)
+    async def _edit(self, session_id: int) -> None:
+        stored = await self.disk.get_session(session_id)
         self.setup_form.set_config(stored.config, session_id=session_id, defaults=self.settings.default_llm())
         self._show_page(self.setup_form)
 
-    def edit_current_session(self) -> QMessageBox | None:
+    def edit_current_session(self) -> asyncio.Task | None:
         return self.edit_session(self.host.runtime.session_id) if self.host.runtime else None
 
     def duplicate_current_session(self) -> None:
@@ -335,13 +355,16 @@ class MainWindow(QMainWindow):
 
     def export_session(self) -> None:
         if self.host.runtime:
-            self.summary_view.show_session(self.store, self.host.runtime.session_id)
-            self.summary_view.json_button.click()
+            self.spawn(self._export_after_loading(self.summary_view.json_button))
 
     def export_markdown(self) -> None:
         if self.host.runtime:
-            self.summary_view.show_session(self.store, self.host.runtime.session_id)
-            self.summary_view.markdown_button.click()
+            self.spawn(self._export_after_loading(self.summary_view.markdown_button))
+
+    async def _export_after_loading(self, button) -> None:
+        if self.host.runtime is not None:
+            await self.summary_view.show_session(self.disk, self.host.runtime.session_id)
+            button.click()
 
     def _exported(self, path: Path) -> None:
         self._export_message = f"Exported to {path}"
@@ -454,6 +477,7 @@ class MainWindow(QMainWindow):
         for task in others:
             task.cancel()
         await asyncio.gather(*others, return_exceptions=True)
+        await self.sidebar.close_tasks()
         for panel in (self.setup_form.llm, getattr(self.settings_dialog, "panel", None)):
             refresh = getattr(panel, "refresh_task", None)
             if refresh is not None and not refresh.done():

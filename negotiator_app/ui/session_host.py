@@ -14,7 +14,9 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..domain import RESUMABLE_STATES
 from ..runtime import SessionRuntime
-from ..storage import StorageError
+from ..storage import StorageError, Store
+from ..storage.async_store import AsyncStore
+from ..storage.models import LatestRun, RunRecord, RunSummary
 from .elided_label import ElidedLabel
 from .icons import icon
 from .run_picker import RunPicker
@@ -46,7 +48,9 @@ class SessionHost(QWidget):
         self.bridge: EngineBridge | None = None
         self.view: QWidget | None = None
         self.pickers: dict[str, RunPicker] = {}  # room key -> its run picker
-        self._tasks: set[asyncio.Task] = set()  # store reads for the pickers, cancelled on close
+        self._latest: dict[str, LatestRun] = {}  # room key -> its newest stored run (state and owner)
+        self._tasks: set[asyncio.Task] = set()  # reads on the store's thread, owned and cancelled at close
+        self.history_loaded: asyncio.Task | None = None
         self.title = ElidedLabel()  # a 100-character name must not set the window's minimum width
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -65,7 +69,7 @@ class SessionHost(QWidget):
         self.body = QVBoxLayout(self)
         self.body.addLayout(header)
 
-    def open(self, runtime: SessionRuntime) -> None:
+    def open(self, runtime: SessionRuntime) -> asyncio.Task:
         from .bridge import EngineBridge
 
         self.runtime = runtime
@@ -80,7 +84,8 @@ class SessionHost(QWidget):
         rooms = len(runtime.engine.rooms)
         self.details.set_full_text(f"{runtime.config.buyer.name} · {rooms} room{'s' if rooms != 1 else ''} · "
                                    f"{len(runtime.config.sellers)} sellers")
-        self._load_history()
+        self.history_loaded = self._spawn(self.load_history())
+        return self.history_loaded
 
     def show_name(self, name: str) -> None:
         """The header follows the session's name (also after a rename while it is open)."""
@@ -88,38 +93,41 @@ class SessionHost(QWidget):
             self.runtime.name = name
         self.title.set_full_text(name)
 
-    def _load_history(self) -> None:
+    async def load_history(self) -> None:
         """Each pane shows its room's latest stored run, and can resume it when it was cut short; its run
-        picker lists the earlier runs."""
-        panes = getattr(self.view, "panes", {})
-        assert self.runtime is not None and self.bridge is not None  # called by open()
-        store, sid, bridge = self.runtime.store, self.runtime.session_id, self.bridge
+        picker lists the earlier runs. The runs are read on the store's thread; the GUI thread only renders."""
+        runtime, bridge, panes = self.runtime, self.bridge, getattr(self.view, "panes", {})
+        if runtime is None or bridge is None:
+            return
+        disk = self._disk(runtime)
+        latest = await disk.latest_runs(runtime.session_id)
+        runs = _by_room(await disk.list_runs(runtime.session_id))
+        records = await disk.run(_load_runs, [latest[key].run_id for key in panes if key in latest])
+        if self.runtime is not runtime:
+            return  # another session was opened meanwhile
+        self._latest = latest
         self.pickers = {}
         for key, pane in panes.items():
-            runs = store.list_runs(sid, key)
-            if runs:
-                pane.load_history(store.load_run(runs[0].run_id))
+            if key in latest:
+                pane.load_history(records[latest[key].run_id])
             picker = RunPicker(pane)
-            picker.set_runs(runs)
-            picker.run_chosen.connect(lambda run_id, latest, key=key: self._spawn(self._show_run(key, run_id, latest)))
+            picker.set_runs(runs.get(key, []))
+            picker.run_chosen.connect(lambda run_id, _latest, key=key: self._spawn(self._show_run(key, run_id)))
             bridge.channel(key).running_changed.connect(lambda running, key=key: self._room_running(key, running))
             pane.controls.add_header_widget(picker)
             self.pickers[key] = picker
             pane.set_resume_provider(lambda key=key: self._resumable(key))
+            await asyncio.sleep(0)  # one pane per loop turn: ten long transcripts are never one long stall
+            if self.runtime is not runtime:
+                return
 
-    def _spawn(self, coro) -> asyncio.Task:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def _show_run(self, room_key: str, run_id: str, latest: bool) -> None:
+    async def _show_run(self, room_key: str, run_id: str) -> None:
         """An earlier run is shown read-only: no typing (a stored run), no Resume (that is the latest's)."""
         runtime = self.runtime
         if runtime is None:
             return
         try:
-            record = await asyncio.to_thread(runtime.store.load_run, run_id)  # the GUI thread never waits on disk
+            record = await self._disk(runtime).load_run(run_id)  # the GUI thread never waits on disk
         except StorageError as exc:
             self.room_failed.emit(f"That run could not be read: {exc.user_message}")
             return
@@ -140,32 +148,61 @@ class SessionHost(QWidget):
         if runtime is None:
             return
         try:
-            runs = await asyncio.to_thread(runtime.store.list_runs, runtime.session_id, room_key)
+            runs = await self._disk(runtime).list_runs(runtime.session_id, room_key)
         except StorageError:
             return  # the database refuses: the storage failure is reported on its own, the list stays
         picker = self.pickers.get(room_key)
         if runtime is self.runtime and picker is not None and picker.showing_latest():
             picker.set_runs(runs)
 
-    def _resumable(self, room_key: str):
+    async def refresh_resumable(self) -> None:
+        """Re-read each room's newest run state (one cheap query) and update the panes' Resume buttons."""
         runtime = self.runtime
+        if runtime is None:
+            return
+        latest = await self._disk(runtime).latest_runs(runtime.session_id)
+        if self.runtime is not runtime:
+            return
+        self._latest = latest
+        for pane in getattr(self.view, "panes", {}).values():
+            pane.refresh()
+
+    @staticmethod
+    def _disk(runtime: SessionRuntime) -> AsyncStore:
+        return AsyncStore.of(runtime.store)
+
+    def _resumable(self, room_key: str) -> str | None:
+        """The run Resume would pick up: from memory, never the disk (refresh() asks on every event). An earlier
+        run shown in the picker has no Resume: that is the latest's."""
+        runtime, latest = self.runtime, self._latest.get(room_key)
         picker = self.pickers.get(room_key)
-        if runtime is None or (picker is not None and not picker.showing_latest()):
+        if picker is not None and not picker.showing_latest():
             return None
-        runs = runtime.store.list_runs(runtime.session_id, room_key)
-        if not runs or runs[0].state not in RESUMABLE_STATES:
+        if runtime is None or latest is None or latest.state not in RESUMABLE_STATES:
             return None
         in_memory = runtime.engine.rooms[room_key].run_id
-        if in_memory is not None and in_memory != runs[0].run_id:
+        if in_memory is not None and in_memory != latest.run_id:
             return None  # the run just shown is not stored yet: never resume an older one instead
-        return runtime.store.snapshot(runs[0].run_id)
+        return latest.run_id
 
     def _run_stored(self, room: str, _run_id: str) -> None:
-        pane = getattr(self.view, "panes", {}).get(room)
-        if pane is not None:
-            pane.refresh()  # Resume depends on the stored state, which has just changed
+        self._spawn(self.refresh_resumable())  # Resume depends on the stored state, which has just changed
+        if room in getattr(self.view, "panes", {}):
             self._spawn(self._refresh_runs(room))
         self.runs_stored.emit()
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("reading the session's runs failed", exc_info=exc)
+            self.room_failed.emit(getattr(exc, "user_message", None) or f"Reading stored runs failed: {exc!r}")
 
     def running_rooms(self) -> list[str]:
         return [] if self.runtime is None else sorted(self.runtime.running_rooms)
@@ -181,6 +218,7 @@ class SessionHost(QWidget):
             return
         self.runtime = self.bridge = self.view = None
         self.pickers = {}
+        self._latest = {}
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -192,3 +230,15 @@ class SessionHost(QWidget):
             if view is not None:
                 self.body.removeWidget(view)
                 view.deleteLater()
+
+
+def _load_runs(store: Store, run_ids: list[str]) -> dict[str, RunRecord]:
+    return {run_id: store.load_run(run_id) for run_id in run_ids}
+
+
+def _by_room(runs: list[RunSummary]) -> dict[str, list[RunSummary]]:
+    """The store's list (newest first) split per room, keeping the order."""
+    rooms: dict[str, list[RunSummary]] = {}
+    for run in runs:
+        rooms.setdefault(run.room_key, []).append(run)
+    return rooms

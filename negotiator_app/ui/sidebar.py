@@ -1,10 +1,12 @@
 """The sessions sidebar: list, new, open, rename, duplicate, delete (confirmed) and import."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Literal, TypeVar
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -13,11 +15,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..storage import SessionSummary, StorageError, Store
+from ..storage.async_store import AsyncStore
 from .icons import icon
 
 log = logging.getLogger(__name__)
 ID_ROLE = Qt.ItemDataRole.UserRole
 RENAME_DIALOG_MIN_WIDTH = 420
+T = TypeVar("T")
 
 
 class SessionSidebar(QWidget):
@@ -30,7 +34,9 @@ class SessionSidebar(QWidget):
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.disk = AsyncStore.of(store)
+        self.summaries: dict[int, SessionSummary] = {}  # as last read: dialogs open from it, without the disk
+        self._tasks: set[asyncio.Task] = set()
         self.dialog: QWidget | None = None  # the open rename/delete/import dialog (tests answer it)
         self.import_folder: Callable[[], Path | str] = lambda: ""  # the window points it at the export folder
         self.import_errors: list[str] = []
@@ -69,24 +75,30 @@ class SessionSidebar(QWidget):
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemActivated.connect(lambda item: self.open_requested.emit(item.data(ID_ROLE)))
         self.list.customContextMenuRequested.connect(self._context_menu)
-        self.refresh()
+        self.loaded = self.refresh()  # the first listing; await it to know the list is shown
 
-    # ----- listing --------------------------------------------------------------------------
+    # ----- listing (read on the store's thread; the widgets are filled when the answer arrives) -----
 
     def _current_changed(self, current: QListWidgetItem | None, _previous) -> None:
         if current is not None and not self._quiet:
             self.open_requested.emit(current.data(ID_ROLE))
 
-    def refresh(self, select: int | None = None) -> None:
-        self._quiet = True
+    def refresh(self, select: int | None = None) -> asyncio.Task:
+        """Re-read the list of sessions; await the returned task to know it is shown."""
+        return self._spawn(self._refresh(select))
+
+    async def _refresh(self, select: int | None) -> None:
+        summaries = await self.disk.list_sessions()
+        self._quiet = True  # filling the list is not the person choosing a session
         try:
-            self._fill(self.selected_id() if select is None else select)
+            self._fill(summaries, self.selected_id() if select is None else select)
         finally:
             self._quiet = False
 
-    def _fill(self, select: int | None) -> None:
+    def _fill(self, summaries: list[SessionSummary], select: int | None) -> None:
+        self.summaries = {summary.id: summary for summary in summaries}
         self.list.clear()
-        for summary in self.store.list_sessions():
+        for summary in summaries:
             item = QListWidgetItem(icon("rooms"), _label(summary))
             item.setData(ID_ROLE, summary.id)
             item.setToolTip(f"{summary.name}\nCreated {summary.created_at:%Y-%m-%d %H:%M}, "
@@ -95,6 +107,30 @@ class SessionSidebar(QWidget):
             if summary.id == select:
                 self.list.setCurrentItem(item)
         self.empty_label.setVisible(self.list.count() == 0)
+
+    def _spawn(self, coro) -> asyncio.Task:
+        """An owned task: kept until done, a storage failure shown to the person, cancelled by close()."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if isinstance(exc, StorageError):
+            self._warn("The sessions could not be read", exc.user_message, "")
+        elif exc is not None:
+            log.error("sidebar task failed", exc_info=exc)
+
+    async def close_tasks(self) -> None:
+        """Cancel the reads and writes still under way and wait for them (at shutdown)."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def session_ids(self) -> list[int]:
         return [self.list.item(i).data(ID_ROLE) for i in range(self.list.count())]
@@ -137,30 +173,35 @@ class SessionSidebar(QWidget):
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Rename session")
         dialog.setLabelText("New name:")
-        dialog.setTextValue(self.store.get_session(session_id).name)
-        dialog.textValueSelected.connect(lambda name: self._rename(session_id, name))
+        known = self.summaries.get(session_id)
+        dialog.setTextValue(known.name if known else "")
+        dialog.textValueSelected.connect(lambda name: self._spawn(self._rename(session_id, name)))
         self.dialog = dialog
         dialog.open()
         # After open(): QInputDialog sets its own minimum when shown, about twenty characters wide.
         dialog.setMinimumWidth(RENAME_DIALOG_MIN_WIDTH)
         return dialog
 
-    def _rename(self, session_id: int, name: str) -> None:
+    async def _rename(self, session_id: int, name: str) -> None:
         name = name.strip()
         if not 1 <= len(name) <= 100:
             self._warn("Name not changed", "A session name needs 1 to 100 characters.",
                        f"The name you typed has {len(name)}.")
             return
-        if self._apply(lambda: self.store.rename_session(session_id, name)) is not False:
+        if await self._apply(self.disk.rename_session(session_id, name)) is not False:
             self.session_renamed.emit(session_id, name)
 
-    def duplicate(self, session_id: int) -> SessionSummary | None:
-        """The copy is listed; the selection stays on the shown session (selecting it would mean opening it)."""
-        copy = self._apply(lambda: self.store.duplicate_session(session_id))
+    def duplicate(self, session_id: int) -> asyncio.Task:
+        """Copy the session; the task's result is the copy's summary (None when it could not be saved). The copy
+        is listed; the selection stays on the shown session (selecting it would mean opening it)."""
+        return self._spawn(self._duplicate(session_id))
+
+    async def _duplicate(self, session_id: int) -> SessionSummary | None:
+        copy = await self._apply(self.disk.duplicate_session(session_id))
         return copy or None  # False: the store refused, and the person was told
 
     def confirm_delete(self, session_id: int) -> QMessageBox:
-        summary = self.store.session_summary(session_id)
+        summary = self.summaries[session_id]
         runs = f" and its {summary.run_count} stored run{'s' if summary.run_count != 1 else ''}" if summary.run_count else ""
         box = QMessageBox(QMessageBox.Icon.Warning, "Delete session",
                           f"Delete “{summary.name}”{runs}? This cannot be undone.",
@@ -172,8 +213,11 @@ class SessionSidebar(QWidget):
         box.open()
         return box
 
-    def _delete(self, session_id: int) -> None:
-        if self._apply(lambda: self.store.delete_session(session_id)) is not False:
+    def _delete(self, session_id: int) -> asyncio.Task:
+        return self._spawn(self._delete_now(session_id))
+
+    async def _delete_now(self, session_id: int) -> None:
+        if await self._apply(self.disk.delete_session(session_id)) is not False:
             self.session_deleted.emit(session_id)
 
     def choose_import_file(self) -> None:
@@ -183,17 +227,16 @@ class SessionSidebar(QWidget):
         self.dialog = dialog
         dialog.open()
 
-    def import_file(self, path: str | Path) -> SessionSummary | None:
-        """A session log (with its runs) or a scenario file (configuration only) becomes a new session."""
-        from ..domain import ScenarioError, load_scenario
-        from ..export import import_session
+    def import_file(self, path: str | Path) -> asyncio.Task:
+        """A session log (with its runs) or a scenario file (configuration only) becomes a new session; the
+        file is read and stored on the store's thread. The task's result is the new session's summary."""
+        return self._spawn(self._import(Path(path)))
 
-        path = Path(path)
+    async def _import(self, path: Path) -> SessionSummary | None:
+        from ..domain import ScenarioError
+
         try:
-            if _looks_like_scenario(path):
-                summary = self.store.create_session(load_scenario(path))
-            else:
-                summary = import_session(self.store, path)
+            summary = await self.disk.run(_import_into, path)
         except StorageError as exc:
             self._warn("Import failed", exc.user_message, "")
             return None
@@ -204,18 +247,18 @@ class SessionSidebar(QWidget):
                        f"{'s' if len(errors) != 1 else ''}; nothing was imported.", "\n".join(f"• {e}" for e in errors))
             return None
         self.import_errors = []
-        self.refresh(select=summary.id)
+        await self._refresh(select=summary.id)
         self.sessions_changed.emit()
         self.open_requested.emit(summary.id)
         return summary
 
-    def _apply(self, change):
+    async def _apply(self, change: Awaitable[T]) -> T | Literal[False]:
         try:
-            result = change()
+            result = await change
         except StorageError as exc:
             self._warn("Could not save the change", exc.user_message, "")
             return False
-        self.refresh()
+        await self._refresh(None)
         self.sessions_changed.emit()
         return result
 
@@ -240,6 +283,16 @@ def _label(summary: SessionSummary) -> str:
     sellers = f"{summary.seller_count} seller{'s' if summary.seller_count != 1 else ''}"
     runs = f"{summary.run_count} run{'s' if summary.run_count != 1 else ''}"
     return f"{summary.name}\n{items} · {sellers} · {runs}"
+
+
+def _import_into(store: Store, path: Path) -> SessionSummary:
+    """On the store's thread: read the file and store it as a new session."""
+    from ..domain import load_scenario
+    from ..export import import_session
+
+    if _looks_like_scenario(path):
+        return store.create_session(load_scenario(path))
+    return import_session(store, path)
 
 
 def _looks_like_scenario(path: Path) -> bool:

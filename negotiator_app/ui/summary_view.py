@@ -20,13 +20,14 @@ from ..export.wording import RESULT_COLUMNS, result_cells, totals_text
 from ..paths import data_dir, export_dir
 from ..runtime import ClientFactory
 from ..storage import Debrief, StorageError, Store
+from ..storage.async_store import AsyncStore
 from .folders import open_folder
 
 if TYPE_CHECKING:
     from ..export.summary import SessionMetrics
 from .icons import icon
 from .summary_chart import PriceChart, chart_rows
-from .summary_trajectories import PriceTrajectories
+from .summary_trajectories import PriceTrajectories, latest_offers
 
 log = logging.getLogger(__name__)
 COLUMNS = RESULT_COLUMNS
@@ -64,7 +65,9 @@ class SummaryView(QWidget):
         self._spawn = spawn or asyncio.ensure_future  # the window's spawn owns the task and cancels it at shutdown
         self.debrief_task: asyncio.Task | None = None
         self.debriefs: list[Debrief] = []
-        self.store: Store | None = None
+        self.disk: AsyncStore | None = None
+        self.loading: asyncio.Task | None = None  # the newest show_session read
+        self.exporting: asyncio.Task | None = None  # the newest export being written
         self.session_id: int | None = None
         self.metrics: SessionMetrics | None = None
         self.dialog: QWidget | None = None
@@ -142,23 +145,28 @@ class SummaryView(QWidget):
         layout.addWidget(self.debrief_text)
         return box
 
-    def show_session(self, store: Store, session_id: int) -> None:
-        from ..export import session_metrics
+    def show_session(self, disk: AsyncStore, session_id: int) -> asyncio.Task:
+        """Read the session's figures on the store's thread, then show them; await the task to know they are."""
+        if self.loading is not None:
+            self.loading.cancel()  # a newer request wins
+        self.loading = self._spawn(self._load(disk, session_id))
+        return self.loading
 
+    async def _load(self, disk: AsyncStore, session_id: int) -> None:
+        config, m, latest, debriefs = await disk.run(_read_summary, session_id)
         if session_id != self.session_id:
             self.debrief_error.hide()
             if not self.debrief_running:
                 self.debrief_progress.clear()
-        self.store, self.session_id = store, session_id
-        config = store.get_session(session_id).config
-        self.metrics = m = session_metrics(store, session_id)
+        self.disk, self.session_id = disk, session_id
+        self.metrics = m
         self.title.setText(f"<h2>{m.name}</h2>")
         self.totals.setText(totals_text(m))
         self._fill_table(m)
         self._fill_metrics(m)
         self.chart.set_rows(chart_rows(m, config))
-        self.trajectories.show_session(store, session_id, config)
-        self._show_debriefs(store.load_debriefs(session_id))
+        self.trajectories.show_session(config, latest)
+        self._show_debriefs(debriefs)
 
     def _fill_table(self, m) -> None:
         self.table.setRowCount(len(m.items))
@@ -223,15 +231,15 @@ class SummaryView(QWidget):
 
     def start_debrief(self) -> asyncio.Task | None:
         """Ask the session's model for the debrief in an owned task; the window stays responsive."""
-        if self.store is None or self.session_id is None or not self.debrief_button.isEnabled():
+        if self.disk is None or self.session_id is None or not self.debrief_button.isEnabled():
             return None  # nothing run yet, already writing, or no way to reach a model
         self.debrief_error.hide()
         self.debrief_button.setEnabled(False)
         self.debrief_progress.setText("Starting the debrief…")
-        self.debrief_task = self._spawn(self._write_debrief(self.store, self.session_id))
+        self.debrief_task = self._spawn(self._write_debrief(self.disk, self.session_id))
         return self.debrief_task
 
-    async def _write_debrief(self, store: Store, session_id: int) -> None:
+    async def _write_debrief(self, disk: AsyncStore, session_id: int) -> None:
         from ..export import DebriefError, write_debriefs
 
         def progress(text: str) -> None:
@@ -240,9 +248,9 @@ class SummaryView(QWidget):
 
         ok = False
         assert self.make_client is not None  # the button is disabled without one
-        client = self.make_client(store.get_session(session_id).config.llm)
+        client = self.make_client((await disk.get_session(session_id)).config.llm)
         try:
-            await write_debriefs(store, session_id, client, on_progress=progress)
+            await write_debriefs(disk.store, session_id, client, on_progress=progress, on_store=disk.call)
             ok = True
         except (DebriefError, StorageError) as exc:
             log.warning("debrief of session %s failed: %s", session_id, exc.user_message)
@@ -250,11 +258,13 @@ class SummaryView(QWidget):
                 self.debrief_error.setText(exc.user_message)
                 self.debrief_error.show()
         finally:
+            await client.aclose()
+            shown = self.session_id
+            debriefs = await disk.load_debriefs(shown) if shown is not None else None
             self.debrief_task = None
             progress("Debrief written." if ok else "")
-            await client.aclose()
-            if self.store is not None and self.session_id is not None:
-                self._show_debriefs(self.store.load_debriefs(self.session_id))
+            if debriefs is not None and self.session_id == shown:
+                self._show_debriefs(debriefs)
             self.debrief_finished.emit(ok)
 
     # ----- exports ------------------------------------------------------------------------------
@@ -270,23 +280,20 @@ class SummaryView(QWidget):
         self.dialog = dialog
         dialog.open()
 
-    def export_json(self, path: str | Path) -> Path | None:
-        from ..export import session_log, write_json
+    def export_json(self, path: str | Path) -> asyncio.Task:
+        """Write the session log on the store's thread; the task's result is the path (None if it failed)."""
+        self.exporting = self._spawn(self._export(_write_json, path))
+        return self.exporting
 
-        return self._export(lambda: write_json(Path(path), session_log(*self._shown())), path)
+    def export_markdown(self, path: str | Path) -> asyncio.Task:
+        self.exporting = self._spawn(self._export(_write_markdown, path))
+        return self.exporting
 
-    def export_markdown(self, path: str | Path) -> Path | None:
-        from ..export import session_markdown, write_text
-
-        return self._export(lambda: write_text(Path(path), session_markdown(*self._shown())), path)
-
-    def _shown(self) -> tuple[Store, int]:
-        assert self.store is not None and self.session_id is not None, "exports need a session on show"
-        return self.store, self.session_id
-
-    def _export(self, write, path: str | Path) -> Path | None:
+    async def _export(self, write: Callable[[Store, int, Path], None], path: str | Path) -> Path | None:
+        if self.disk is None or self.session_id is None:
+            return None
         try:
-            write()
+            await self.disk.run(write, self.session_id, Path(path))
         except (OSError, StorageError) as exc:
             message = getattr(exc, "user_message", None) or f"{path} could not be written: {exc}"
             box = QMessageBox(QMessageBox.Icon.Warning, "Export failed", message, QMessageBox.StandardButton.Ok, self)
@@ -303,3 +310,25 @@ class SummaryView(QWidget):
         if box is not None:
             self.dialog = box
         return box is None
+
+
+# ----- on the store's thread ----------------------------------------------------------------------
+
+def _read_summary(store: Store, session_id: int):
+    """Everything the summary shows, read in one go off the GUI thread."""
+    from ..export import session_metrics
+
+    config = store.get_session(session_id).config
+    return config, session_metrics(store, session_id), latest_offers(store, session_id), store.load_debriefs(session_id)
+
+
+def _write_json(store: Store, session_id: int, path: Path) -> None:
+    from ..export import session_log, write_json
+
+    write_json(path, session_log(store, session_id))
+
+
+def _write_markdown(store: Store, session_id: int, path: Path) -> None:
+    from ..export import session_markdown, write_text
+
+    write_text(path, session_markdown(store, session_id))

@@ -29,3 +29,25 @@ def fake_server(delay_s: float, words: int):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def busy_core():
+    """Another process keeps one CPU core busy for the duration (a model server, a build, a browser)."""
+    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def load_average() -> str:
+    """The 1-minute load average and the core count, to print next to figures measured on a shared machine."""
+    import os
+
+    try:
+        one = os.getloadavg()[0]
+    except OSError:
+        return f"{os.cpu_count()} cores"
+    return f"load average {one:.1f} on {os.cpu_count()} cores"

@@ -63,6 +63,7 @@ def test_a_closed_window_reopens_with_its_session_and_geometry(kit, arun):
 
         second = kit.window(store=kit.store())  # same database file, same settings file
         assert second.size().height() == 577  # restored (the width is held at the minimum on the 800 px test screen)
+        await second.sidebar.loaded
         assert second.sidebar.names() == [example("office_supplies").name]
         second.start()
         await until(lambda: second.host.runtime is not None, what="the last session to reopen")
@@ -124,8 +125,9 @@ def test_sidebar_renames_duplicates_and_deletes_after_confirmation(kit, arun):
         assert isinstance(dialog, QInputDialog) and dialog.isVisible()
         dialog.setTextValue("Renamed")
         dialog.accept()
+        await until(lambda: window.sidebar.names() == ["Renamed"], what="the renamed session listed")
         assert store.get_session(sid).name == "Renamed"
-        copy = window.sidebar.duplicate(sid)
+        copy = await window.sidebar.duplicate(sid)
         assert sorted(window.sidebar.names()) == sorted(["Renamed", copy.name]) and copy.id != sid
         box = window.sidebar.confirm_delete(sid)
         assert box.isVisible() and "Renamed" in box.text() and "cannot be undone" in box.text()
@@ -133,7 +135,7 @@ def test_sidebar_renames_duplicates_and_deletes_after_confirmation(kit, arun):
         assert sid in window.sidebar.session_ids()
         box = window.sidebar.confirm_delete(sid)
         next(b for b in box.buttons() if b.text() == "Delete").click()
-        assert window.sidebar.session_ids() == [copy.id]
+        await until(lambda: window.sidebar.session_ids() == [copy.id], what="the deleted session unlisted")
         assert [s.id for s in store.list_sessions()] == [copy.id]
         await until(lambda: window.host.runtime is None, what="the deleted session to close")
         assert window.stack.currentWidget() is window.welcome
@@ -150,7 +152,7 @@ def test_editing_a_session_with_runs_edits_a_copy(kit, arun, tmp_path):
         async def scenario():
             window = kit.window(fake.base_url, store=store)
             await window.open_session(sid)
-            window.edit_current_session()
+            await window.edit_current_session()
             assert window.setup_form.editing_session_id == sid  # no runs yet: edited in place
             window.setup_form.session_name.setText("Edited in place")
             window.setup_form.create_button.click()
@@ -158,8 +160,9 @@ def test_editing_a_session_with_runs_edits_a_copy(kit, arun, tmp_path):
             window.host.view.start_all()
             await until(lambda: not window.host.running_rooms(), what="the room to finish")
             await window.host.runtime.recorder.flush()
-            box = window.edit_current_session()
+            box = await window.edit_current_session()
             next(b for b in box.buttons() if b.text() == "Edit a copy").click()
+            await until(lambda: window.stack.currentWidget() is window.setup_form, what="the copy in the form")
             assert window.setup_form.editing_session_id is None  # a copy, stored when Create is pressed
             window.setup_form.create_button.click()
             await until(lambda: window.host.runtime and window.host.runtime.session_id != sid)

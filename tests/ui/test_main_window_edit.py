@@ -35,6 +35,7 @@ def test_edit_on_a_session_with_runs_asks_and_cancel_leaves_nothing(kit, qtbot):
             await window.host.runtime.recorder.flush()
 
             qtbot.mouseClick(window.host.edit_button, Qt.MouseButton.LeftButton)
+            await until(lambda: isinstance(window.dialog, QMessageBox), what="the question")  # read off-thread
             box = window.dialog
             assert isinstance(box, QMessageBox) and box.isVisible()
             assert box.text() == "This session has runs. Edit a copy?"
@@ -42,10 +43,12 @@ def test_edit_on_a_session_with_runs_asks_and_cancel_leaves_nothing(kit, qtbot):
             assert [s.id for s in store.list_sessions()] == [sid]  # nothing left behind
             assert window.stack.currentWidget() is window.host
 
+            window.dialog = None
             qtbot.mouseClick(window.host.edit_button, Qt.MouseButton.LeftButton)
+            await until(lambda: isinstance(window.dialog, QMessageBox), what="the question")
             copy_button = next(b for b in window.dialog.buttons() if b.text() == "Edit a copy")
             qtbot.mouseClick(copy_button, Qt.MouseButton.LeftButton)
-            assert window.stack.currentWidget() is window.setup_form
+            await until(lambda: window.stack.currentWidget() is window.setup_form, what="the copy in the form")
             assert window.setup_form.session_name.text().endswith("(copy)")
             message = window.statusBar().currentMessage()
             assert "copy" in message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from negotiator_app.paths import data_dir
 from tests.ui.conftest import until
@@ -33,8 +33,11 @@ def test_export_says_where_the_file_went_and_folders_fall_back_to_their_path(kit
         window.show()
         await window.open_session(sid)
         window.main_actions.export_json.trigger()  # File ▸ Export session log (JSON)…
+        await until(lambda: window.summary_view.dialog is not None, what="the save dialog")  # after the read
         dialog = window.summary_view.dialog
-        dialog.selectFile(str(target))
+        # Shown and focused, the dialog keeps its name field as typed: type the path, as a person does.
+        name_field = dialog.findChild(QLineEdit, "fileNameEdit")
+        name_field.setText(str(target))
         dialog.accept()
         await until(lambda: target.exists(), what="the export to be written")
         message = window.statusBar().currentMessage()

@@ -37,6 +37,7 @@ def test_f2_renames_the_open_session_in_header_title_and_sidebar(kit, qtbot):
         assert edit.fontMetrics().horizontalAdvance(new_name) < edit.contentsRect().width()  # all of it shows
         qtbot.keyClick(edit, Qt.Key.Key_Return)
         await until(lambda: not dialog.isVisible(), what="the dialog to close")
+        await until(lambda: window.host.title.full_text() == new_name, what="the rename stored and shown")
         assert store.get_session(sid).name == new_name
         assert window.host.title.full_text() == new_name
         assert window.windowTitle() == f"{new_name} — Negotiator"

@@ -91,7 +91,7 @@ def test_screenshots_of_the_main_states(kit, qtbot):
                 assert pane.banner.kind == "deal" and pane.runner.outcome.seller in pane.banner.label.text()
             assert_on_screen(view.current_pane().banner, window)
 
-            window.show_summary()
+            await window.show_summary()
             await until(lambda: window.summary_view.isVisible(), what="the summary")
             shoot(window, "6_summary")
             summary = window.summary_view

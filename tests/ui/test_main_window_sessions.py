@@ -40,6 +40,7 @@ def test_double_click_opens_one_view_and_a_single_click_opens_too(kit, qtbot):
     async def scenario():
         window = kit.window(store=store)
         window.show()
+        await window.sidebar.loaded  # the list is read on the store's thread
         viewport = window.sidebar.list.viewport()
         qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=item_center(window, first))
         await settled(window)

@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-import pytest
 
 from negotiator_app.domain import (
     Message, Offer, Outcome, OutcomeKind, Role, RunState, Violation, ViolationKind,
 )
-from negotiator_app.engine import RunSnapshot, RunStarted
+from negotiator_app.engine import RunStarted
 from negotiator_app.ui.room import RoomPane
 from negotiator_app.ui.room.pane import STORED_TIP
 from tests.fakes.fake_lmstudio import FakeLMStudio
@@ -59,9 +58,26 @@ def test_load_history_shows_a_stored_run_read_only(qtbot, arun):
         arun.run(scenario())
 
 
-# The snapshot is made up (its run is not in the database), so the database refuses the resumed run's deal.
-@pytest.mark.expect_errors(r"not stored: .* a deal must accept a binding offer")
-def test_resume_interrupted_uses_the_provider_snapshot(qtbot, arun):
+def _store(runtime, record, last_event_seq: int) -> None:
+    """Write the run into the session's real database, as the recorder would have left it."""
+    from negotiator_app.storage import runs as rows
+
+    config, runner = runtime.config, runtime.engine.rooms["room-1"]
+    with runtime.store.writing() as conn:
+        rows.insert_run(conn, session_id=runtime.session_id, room_key="room-1", run_id=record.run_id,
+                        item=runner.plan.item.name, quantity=runner.plan.item.quantity, buyer=runner.buyer,
+                        sellers=list(runner.sellers), config=config, state=record.state,
+                        started_at=datetime.now(UTC), max_rounds=runner.max_rounds)
+        for message in record.messages:
+            rows.insert_message(conn, record.run_id, message)
+        for offer in record.offers:
+            rows.insert_offer(conn, record.run_id, offer)
+        for violation in record.violations:
+            rows.insert_violation(conn, record.run_id, violation)
+        rows.bump_seq(conn, record.run_id, last_event_seq)
+
+
+def test_resume_interrupted_reads_the_stored_run_off_the_gui_thread_and_continues_it(qtbot, arun):
     with FakeLMStudio() as fake:
         async def scenario():
             async with negotiation(fake, Script(prices={"Bolt": 6.0, "Acme": 7.0}, decision="accept:Bolt")) as env:
@@ -70,8 +86,8 @@ def test_resume_interrupted_uses_the_provider_snapshot(qtbot, arun):
                 stored = _stored_run(RunState.INTERRUPTED, None)
                 pane.load_history(stored)
                 assert not pane.controls.buttons["resume"].isEnabled(), "no provider yet"
-                pane.set_resume_provider(lambda: RunSnapshot(stored.run_id, stored.messages, stored.offers,
-                                                             stored.violations, last_event_seq=40))
+                _store(env.runtime, stored, last_event_seq=40)
+                pane.set_resume_provider(lambda: stored.run_id)  # the host answers it from its cheap state query
                 assert pane.controls.buttons["resume"].isEnabled()
                 pane.controls.buttons["resume"].click()
                 await until(lambda: env.runner.state == RunState.DECIDED, what="resumed run decided")

@@ -45,11 +45,13 @@ def test_the_sidebar_counts_a_run_when_the_recorder_says_it_is_stored(kit, arun,
             await window.open_session(sid)
             stored: list[int] = []
             window.host.runs_stored.connect(lambda: stored.append(store.session_summary(sid).run_count))
+            await window.sidebar.loaded
             assert window.sidebar.list.item(0).text().endswith("0 runs")
             qtbot.mouseClick(window.host.view.start_all_button, Qt.MouseButton.LeftButton)
             await until(lambda: stored, what="the run's start stored")
-            # The refresh answers the notice in the same loop turn: the label is current already.
-            assert stored[0] == 1 and window.sidebar.list.item(0).text().endswith("1 run")
+            assert stored[0] == 1
+            # The notice makes the sidebar re-read the list (on the store's thread).
+            await until(lambda: window.sidebar.list.item(0).text().endswith("1 run"), what="the sidebar to count it")
             await until(lambda: not window.host.running_rooms(), what="the room to finish")
 
         kit.run(scenario())

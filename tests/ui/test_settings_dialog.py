@@ -68,6 +68,7 @@ def test_a_setting_changed_in_the_dialog_is_saved_and_every_export_dialog_starts
 
         await window.open_session(sid)
         window.main_actions.show_summary.trigger()
+        await window.summary_view.loading
         for button in (window.summary_view.json_button, window.summary_view.markdown_button):
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
             export = window.summary_view.dialog

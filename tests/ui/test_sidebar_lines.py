@@ -24,6 +24,7 @@ def test_long_session_names_wrap_in_the_sidebar_at_the_default_width(kit, qtbot)
         window = kit.window(store=store)
         window.show()
         qtbot.waitExposed(window)
+        await window.sidebar.loaded
         lst = window.sidebar.list
         qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(lst.item(0)).center())
         window.sidebar.grab().save("/tmp/forms_sidebar_window.png")

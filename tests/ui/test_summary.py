@@ -36,6 +36,7 @@ def test_summary_shows_outcomes_and_exports_a_valid_session_log(kit, tmp_path):
             await until(lambda: not window.host.running_rooms(), what="the room to finish")
             await window.host.runtime.recorder.flush()
             window.main_actions.show_summary.trigger()
+            await window.summary_view.loading
             assert window.stack.currentWidget() is window.summary_view
             view = window.summary_view
             table = view.table
@@ -66,9 +67,11 @@ def test_summary_shows_outcomes_and_exports_a_valid_session_log(kit, tmp_path):
             target = tmp_path / "exported.json"
             view.dialog.fileSelected.emit(str(target))
             view.dialog.close()
+            assert await view.exporting == target
             view.markdown_button.click()
             view.dialog.fileSelected.emit(str(tmp_path / "exported.md"))
             view.dialog.close()
+            await view.exporting
             return target
 
         target = kit.run(scenario())
@@ -87,7 +90,7 @@ def test_summary_before_any_run_says_so(kit):
     async def scenario():
         window = kit.window(store=store)
         await window.open_session(sid)
-        window.show_summary()
+        await window.show_summary()
         view = window.summary_view
         assert {view.table.item(r, 1).text() for r in range(view.table.rowCount())} == {"Not run yet"}
         assert len(view.chart.rows) == 3 and all(r.price is None for r in view.chart.rows)  # ranges, no deal yet
@@ -118,6 +121,7 @@ def test_a_stopped_run_is_shown_as_stopped_not_as_no_deal(kit, qtbot, tmp_path):
             await until(lambda: not window.host.running_rooms(), what="the stopped room")
             await window.host.runtime.recorder.flush()
             window.main_actions.show_summary.trigger()
+            await window.summary_view.loading
             table = window.summary_view.table
             assert table.item(0, 1).text() == "Stopped"
             window.summary_view.grab().save("/tmp/forms_summary_stopped.png")
@@ -173,7 +177,7 @@ def test_export_file_names_keep_a_copy_distinct_from_its_original(kit, qtbot):
         names = []
         for sid in (original, copy, second_copy):
             await window.open_session(sid)
-            window.show_summary()
+            await window.show_summary()
             view = window.summary_view
             qtbot.mouseClick(view.json_button, Qt.MouseButton.LeftButton)
             names.append(view.dialog.selectedFiles()[0].rsplit("/", 1)[-1])
@@ -206,6 +210,7 @@ def test_metric_labels_are_drawn_as_normal_text_not_greyed_out(kit, qtbot):
         qtbot.keyClick(window.host, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         assert window.stack.currentWidget() is window.summary_view
         view = window.summary_view
+        await view.loading
         grid = view.metrics_grid
         keys = [grid.itemAtPosition(r, c).widget() for r in range(grid.rowCount()) for c in (0, 2)
                 if grid.itemAtPosition(r, c) is not None]

@@ -32,7 +32,7 @@ def test_summary_writes_shows_and_regenerates_the_debrief_without_blocking(kit):
             window = kit.window(fake.base_url, store=store)
             window.show()
             await window.open_session(sid)
-            window.show_summary()
+            await window.show_summary()
             view = window.summary_view
             assert view.debrief_button.text() == "Write AI debrief" and view.debrief_button.isEnabled()
             assert texts(view) == []
@@ -61,7 +61,7 @@ def test_summary_writes_shows_and_regenerates_the_debrief_without_blocking(kit):
 
             # Reopening the summary shows the stored debrief.
             window.show_session_page()
-            window.show_summary()
+            await window.show_summary()
             assert len(texts(view)) == 3 and view.debrief_button.text() == "Regenerate debrief"
 
         kit.run(scenario())
@@ -77,7 +77,7 @@ def test_a_failed_debrief_is_shown_inline_and_keeps_the_stored_one(kit):
             window = kit.window(fake.base_url, store=store)
             window.show()
             await window.open_session(sid)
-            window.show_summary()
+            await window.show_summary()
             view = window.summary_view
             await view.start_debrief()
             fake.responder = lambda body: "   "  # nothing usable
@@ -103,7 +103,7 @@ def test_the_debrief_button_waits_for_a_run(kit):
     async def scenario():
         window = kit.window(store=store)
         await window.open_session(sid)
-        window.show_summary()
+        await window.show_summary()
         view = window.summary_view
         assert not view.debrief_button.isEnabled() and "Run at least one room" in view.debrief_button.toolTip()
         assert view.start_debrief() is None and view.debrief_task is None
@@ -125,7 +125,7 @@ def test_a_server_error_during_the_debrief_reads_as_one_message(kit, qtbot):
             window = kit.window(fake.base_url, store=store)
             window.show()
             await window.open_session(sid)
-            window.show_summary()
+            await window.show_summary()
             view = window.summary_view
             qtbot.mouseClick(view.debrief_button, Qt.MouseButton.LeftButton)
             await until(lambda: view.debrief_task is None, what="the failed debrief")

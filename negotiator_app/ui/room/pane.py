@@ -1,6 +1,7 @@
 """One room's pane: header and controls, live transcript, offers and chart, composer and outcome banner."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -22,9 +23,14 @@ from .controls import ControlState, RoomControls
 from .force_dialog import DEFAULT_NO_DEAL_REASON, ForceDecisionDialog
 from .offers import OffersPanel
 from .queued import QueuedMessages
-from .transcript import TranscriptView
+from .transcript import WINDOW, TranscriptView
 
-ResumeProvider = Callable[[], RunSnapshot | None]
+# The id of the stored run Resume would pick up, or None. Answered from memory (the host keeps each room's
+# newest run state from one cheap query): refresh() runs on every event and must never wait on the disk.
+ResumeProvider = Callable[[], str | None]
+# A stored run opens with its newest messages only (a screenful and more): laying out 150 bubbles takes
+# longer than a frame on a slow machine; the older ones come back when the reader scrolls up.
+OPENING_WINDOW = 40
 ENDED_TIP = "This negotiation has ended — press Run again"
 STORED_TIP = "This is a stored run — press Run again to negotiate anew, or Resume interrupted"
 
@@ -38,6 +44,7 @@ class RoomPane(QWidget):
         self._order = {normalize_name(s.name): i for i, s in enumerate(runner.config.sellers)}
         self._resume_provider: ResumeProvider | None = None
         self._history: Any = None  # a stored run shown while the runner is idle
+        self._unrendered: Any = None  # a stored run loaded while the pane was hidden: rendered when shown
         self._streams: dict[int, int] = {}  # stream id of the current run -> bubble key
         # Text streamed while the pane is hidden (a background tab): applied when it is shown, or before
         # the next other event of the room, so a hidden room costs no document layout per flush.
@@ -125,12 +132,15 @@ class RoomPane(QWidget):
         """Show a stored run (anything with messages, offers, violations, outcome, state, rounds)."""
         self._history = record
         self._clear()
-        self._render_existing(record.messages, record.offers, record.violations)
+        if self.parentWidget() is not None and not self.isVisibleTo(self.window()):
+            self._unrendered = record  # a background tab: laid out when shown, so ten rooms open without a stall
+        else:
+            self._render_existing(record.messages, record.offers, record.violations, OPENING_WINDOW)
         state = RunState(record.state)
         if record.outcome is not None or state in (RunState.DECIDED, RunState.NO_DEAL):
             self._show_outcome(record.outcome)
         elif state == RunState.ERROR:
-            self.banner.show_error("the stored run ended in an error", can_retry=self._snapshot() is not None)
+            self.banner.show_error("the stored run ended in an error", can_retry=self._resumable_run() is not None)
         self.refresh()
 
     # ----- controls -------------------------------------------------------------------------------
@@ -169,20 +179,23 @@ class RoomPane(QWidget):
         if self._force_dialog is dialog:
             self._force_dialog = None
 
-    def resume_interrupted(self) -> None:
-        snapshot = self._snapshot()
-        if snapshot is not None:
-            self._start(resume=snapshot)
+    def resume_interrupted(self) -> asyncio.Task | None:
+        """Pick the stored run up again; its transcript is read and the run claimed off the GUI thread."""
+        run_id = self._resumable_run()
+        if run_id is None:
+            return None
+        return self.bridge.resume_stored(self.runner.key, run_id, on_error=self.composer.show_error,
+                                         on_started=self.refresh)
 
-    def retry(self) -> None:
+    def retry(self) -> asyncio.Task | None:
         """After a fatal error: resume from storage if it has the run, else from what is in memory."""
-        snapshot = self._snapshot()
-        if snapshot is None:
-            assert self.runner.run_id is not None  # Retry is offered only after a run has failed
-            snapshot = RunSnapshot(
-                run_id=self.runner.run_id, messages=list(self.runner.transcript), offers=list(self.runner.offer_history),
-                violations=list(self.runner.violations), last_event_seq=self._last_seq)
-        self._start(resume=snapshot)
+        if self._resumable_run() is not None:
+            return self.resume_interrupted()
+        assert self.runner.run_id is not None  # Retry is offered only after a run has failed
+        self._start(resume=RunSnapshot(
+            run_id=self.runner.run_id, messages=list(self.runner.transcript), offers=list(self.runner.offer_history),
+            violations=list(self.runner.violations), last_event_seq=self._last_seq))
+        return None
 
     def send(self, text: str) -> None:
         runner = self.runner
@@ -209,7 +222,7 @@ class RoomPane(QWidget):
             self.composer.set_text(f"{typed}\n{text}" if typed else text)  # never drops what is being typed
         self.composer.edit.setFocus()
 
-    def _snapshot(self) -> RunSnapshot | None:
+    def _resumable_run(self) -> str | None:
         return self._resume_provider() if self._resume_provider is not None else None
 
     # ----- engine events --------------------------------------------------------------------------
@@ -257,7 +270,10 @@ class RoomPane(QWidget):
         self._apply_streamed(batch)
 
     def catch_up(self) -> None:
-        """Apply the text streamed while the pane was hidden, in one edit."""
+        """Render the stored run and apply the text streamed while the pane was hidden, in one edit each."""
+        if self._unrendered is not None:
+            record, self._unrendered = self._unrendered, None
+            self._render_existing(record.messages, record.offers, record.violations, OPENING_WINDOW)
         if self._deferred:
             batch = [(stream_id, "".join(parts), reasoning)
                      for (stream_id, reasoning), parts in self._deferred.items()]
@@ -337,6 +353,7 @@ class RoomPane(QWidget):
     # ----- rendering ------------------------------------------------------------------------------
 
     def _clear(self) -> None:
+        self._unrendered = None
         self._deferred.clear()
         self._streams.clear()
         self.transcript.clear_all()
@@ -344,8 +361,8 @@ class RoomPane(QWidget):
         self.banner.clear()
         self.queued.take_all()
 
-    def _render_existing(self, messages, offers, violations) -> None:
-        self.transcript.add_history(messages, offers, violations)  # renders the newest; older on scroll-up
+    def _render_existing(self, messages, offers, violations, window: int = WINDOW) -> None:
+        self.transcript.add_history(messages, offers, violations, window)  # the newest; older on scroll-up
         self.offers.set_offers(list(offers))
 
     def _show_outcome(self, outcome) -> None:
@@ -366,7 +383,7 @@ class RoomPane(QWidget):
         # A finished run's task may still be unwinding for a moment: the controls treat it as ended.
         running = runner.running and not state.finished
         has_resume = (not running and state in (*RESUMABLE_STATES, RunState.IDLE)
-                      and self._resume_provider is not None and self._snapshot() is not None)
+                      and self._resumable_run() is not None)
         if state != self._shown_state:
             self._shown_state = state
             self.shown_state_changed.emit(state)

@@ -155,8 +155,8 @@ class TranscriptView(QTextBrowser):
         return key
 
     def add_history(self, messages: Iterable[Message], offers: Iterable[Offer] = (),
-                    violations: Iterable[Violation] = ()) -> None:
-        """A stored (or resumed) run: every item is kept, the newest WINDOW are rendered, in one edit."""
+                    violations: Iterable[Violation] = (), window: int = WINDOW) -> None:
+        """A stored (or resumed) run: every item is kept, the newest `window` are rendered, in one edit."""
         fresh = not self._order
         colors: dict[str, object] = {}
         first_new = len(self._order)
@@ -180,9 +180,9 @@ class TranscriptView(QTextBrowser):
             self._notes[key] = Note(key, text, "violation")
             self._order.append(key)
         new = self._order[first_new:]
-        if fresh and len(new) > WINDOW:
-            self._hidden = len(new) - WINDOW
-            new = new[-WINDOW:]
+        if fresh and len(new) > window:
+            self._hidden = len(new) - window
+            new = new[-window:]
         with self.edit_block():
             cursor = self._end_cursor()
             for key in new:
