@@ -39,7 +39,9 @@ def test_export_says_where_the_file_went_and_folders_fall_back_to_their_path(kit
         name_field = dialog.findChild(QLineEdit, "fileNameEdit")
         name_field.setText(str(target))
         dialog.accept()
-        await until(lambda: target.exists(), what="the export to be written")
+        # The file is written on the store thread; the status line follows once the loop hears it is done.
+        await until(lambda: target.exists() and window.statusBar().currentMessage(),
+                    what="the export to be written and reported")
         message = window.statusBar().currentMessage()
         assert message == f"Exported to {target}"
         button = window.open_export_folder
