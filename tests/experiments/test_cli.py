@@ -38,6 +38,8 @@ def experiment_rows(db: Path) -> list[tuple]:
         return []
 
 
+# Six CLI processes in a row: the default 120 s (meant for hangs) is too short for them on a loaded 2-core machine.
+@pytest.mark.timeout(360)
 def test_run_then_report_as_markdown_json_and_csv(tmp_path):
     with FakeLMStudio() as fake:
         fake.responder = responder
