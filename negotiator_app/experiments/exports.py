@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .report import ArmReport, ExperimentReport, Interval, RunRow
+from .report import ArmReport, CrossPlayCell, ExperimentReport, Interval, RunRow, cross_play_axes
 
 
 def to_json(report: ExperimentReport) -> str:
@@ -61,11 +61,21 @@ def to_markdown(report: ExperimentReport) -> str:
                     [[d.metric.replace("_", " "), d.arm_a, d.arm_b, _num(d.value, 3),
                       "n/a" if d.low is None else f"[{d.low:,.3f}, {d.high:,.3f}]", "yes" if d.clear else "no"]
                      for d in report.differences])
-    lines += ["", "A difference is clear when its interval excludes 0.", "", "## Cross-play (buyer × sellers)", ""]
-    lines += _table(["buyer", "sellers", "runs", "deal rate", "mean price"],
-                    [[c.buyer, c.sellers, str(c.runs), _num(None if c.deal_rate is None else c.deal_rate * 100, 0) + "%",
-                      _num(c.mean_price)] for c in report.cross_play])
+    lines += ["", "A difference is clear when its interval excludes 0.", "", "## Cross-play (buyer × sellers)", "",
+              "Every run pooled by who played the buyer (rows) and the sellers (columns): deal rate [95 % Wilson "
+              "interval] · mean deal position (0 = lowest floor, 1 = buyer's max) · runs.", ""]
+    buyers, sellers = cross_play_axes(report.cross_play)
+    cells = {(c.buyer, c.sellers): c for c in report.cross_play}
+    lines += _table(["buyer ↓ · sellers →", *sellers],
+                    [[b, *(cross_play_text(cells.get((b, s))) for s in sellers)] for b in buyers])
     return "\n".join(lines) + "\n"
+
+
+def cross_play_text(cell: CrossPlayCell | None) -> str:
+    """One matrix cell in words: `50% [9, 91] · position 0.25 · n = 2`; an empty pairing shows a dash."""
+    if cell is None:
+        return "–"
+    return f"{_ci(cell.deal_rate, 0, pct=True)} · position {_num(cell.deal_position.value)} · n = {cell.runs}"
 
 
 FORMATS = {"md": to_markdown, "json": to_json, "csv": to_csv}

@@ -15,7 +15,7 @@ from ..storage.models import RunRecord
 from . import stats
 from .who import who_plays
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: cross-play cells carry intervals, deal positions and deal counts
 
 
 class Interval(BaseModel):
@@ -93,11 +93,16 @@ class Difference(BaseModel):
 
 
 class CrossPlayCell(BaseModel):
-    buyer: str
-    sellers: str
+    """Every counted run with this buyer against these sellers, pooled over the arms that pair them."""
+
+    buyer: str = Field(description="who played the buyer (the matrix's row)")
+    sellers: str = Field(description="who played the sellers, 'mixed' when they differ (the matrix's column)")
     runs: int
-    deal_rate: float | None
-    mean_price: float | None
+    deals: int
+    deal_rate: Interval = Field(description="95 % Wilson interval")
+    mean_price: float | None = Field(default=None, description="mean price per unit of the deals")
+    deal_position: Interval = Field(description="mean deal position (0 = lowest floor, 1 = buyer's max), "
+                                                "95 % bootstrap interval")
 
 
 class ExperimentReport(BaseModel):
@@ -228,16 +233,25 @@ def differences(arm_a: str, rows_a: list[RunRow], arm_b: str, rows_b: list[RunRo
 
 
 def cross_play(rows: list[RunRow]) -> list[CrossPlayCell]:
+    """The buyer × sellers matrix as cells, sorted by buyer then sellers; a pairing no run played has no cell."""
     cells: dict[tuple[str, str], list[RunRow]] = defaultdict(list)
     for r in rows:
         cells[(r.buyer, r.sellers)].append(r)
     out = []
     for (buyer, sellers), group in sorted(cells.items()):
-        prices = [r.price_per_unit for r in group if r.deal and r.price_per_unit is not None]
-        out.append(CrossPlayCell(buyer=buyer, sellers=sellers, runs=len(group),
-                                 deal_rate=sum(r.deal for r in group) / len(group),
-                                 mean_price=stats.mean(prices) if prices else None))
+        deals = [r for r in group if r.deal]
+        prices = [r.price_per_unit for r in deals if r.price_per_unit is not None]
+        positions = [r.deal_position for r in deals if r.deal_position is not None]
+        out.append(CrossPlayCell(buyer=buyer, sellers=sellers, runs=len(group), deals=len(deals),
+                                 deal_rate=Interval.of(stats.wilson(len(deals), len(group))),
+                                 mean_price=stats.mean(prices) if prices else None,
+                                 deal_position=Interval.of(stats.bootstrap_mean(positions))))
     return out
+
+
+def cross_play_axes(cells: list[CrossPlayCell]) -> tuple[list[str], list[str]]:
+    """The matrix's rows (buyers) and columns (sellers), each sorted."""
+    return sorted({c.buyer for c in cells}), sorted({c.sellers for c in cells})
 
 
 def experiment_report(store: Store, experiment_id: int) -> ExperimentReport:

@@ -76,8 +76,8 @@ def test_differences_between_arms_by_hand(report):
 
 
 def test_cross_play_and_run_rows(report):
-    cells = {(c.buyer, c.sellers): (c.runs, c.deal_rate, c.mean_price) for c in report.cross_play}
-    assert cells == {("m1", "m1"): (2, 1.0, 6.0), ("m2", "m2"): (2, 0.5, 6.0)}
+    cells = {(c.buyer, c.sellers): (c.runs, c.deals, c.deal_rate.value, c.mean_price) for c in report.cross_play}
+    assert cells == {("m1", "m1"): (2, 2, 1.0, 6.0), ("m2", "m2"): (2, 1, 0.5, 6.0)}
     assert [(r.arm, r.repetition, r.deal) for r in report.runs] == [("A", 1, True), ("B", 1, True), ("A", 2, True),
                                                                       ("B", 2, False)]
     assert report.scheduled == report.done == 4
