@@ -1,4 +1,5 @@
-"""The Experiments page: list, create from a file, run/stop/continue with live progress, results and exports.
+"""The Experiments page: list, create (from a file or the form), run/stop/continue with live progress, results
+and exports.
 
 Every store read and write runs in a worker thread (asyncio.to_thread) and comes back on the loop; the running
 experiment is one task owned by this page, and stopping it cancels the task (the runner stores what it has).
@@ -14,18 +15,19 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget,
+    QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from ...domain import ScenarioError
 from ...experiments.exports import FORMATS
 from ...experiments.report import experiment_report
 from ...experiments.runner import ExperimentRunner, Progress, create_experiment
-from ...experiments.spec import ExperimentError, load_experiment
+from ...experiments.spec import ExperimentError, ExperimentSpec, load_experiment
 from ...paths import export_dir
 from ...runtime import ClientFactory
 from ...storage import StorageError, Store
 from ..icons import icon
+from .form import ExperimentForm
 from .experiment_list import ExperimentList, ListedExperiment, read_experiments
 from .results import ResultsPanel
 
@@ -60,6 +62,7 @@ class ExperimentsPage(QWidget):
         self.last_export: Path | None = None
         self._closing = False
 
+        self.new_button = QPushButton(icon("new"), "New experiment…")
         self.open_button = QPushButton(icon("import"), "Open experiment file…")
         self.run_button = QPushButton("Run")
         self.stop_button = QPushButton("Stop")
@@ -79,7 +82,7 @@ class ExperimentsPage(QWidget):
         self.results = ResultsPanel()
 
         buttons = QHBoxLayout()
-        for button in (self.open_button, self.run_button, self.stop_button, self.continue_button):
+        for button in (self.new_button, self.open_button, self.run_button, self.stop_button, self.continue_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         for button in self.export_buttons.values():
@@ -92,15 +95,25 @@ class ExperimentsPage(QWidget):
         splitter.addWidget(self.results)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([110, 640])
-        layout = QVBoxLayout(self)
+        self.browser = QWidget()
+        layout = QVBoxLayout(self.browser)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<h3>Experiments</h3>"))
         layout.addLayout(buttons)
         layout.addWidget(self.error_label)
         layout.addLayout(progress)
         layout.addWidget(self.status_label)
         layout.addWidget(splitter, 1)
+        self.form = ExperimentForm(store, make_client, self._spawn)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.browser)
+        self.pages.addWidget(self.form)
+        QVBoxLayout(self).addWidget(self.pages)
 
+        self.new_button.clicked.connect(self.show_form)
         self.open_button.clicked.connect(self.choose_file)
+        self.form.create_requested.connect(self.create_from_spec)
+        self.form.cancelled.connect(lambda: self.pages.setCurrentWidget(self.browser))
         self.run_button.clicked.connect(self.run_selected)
         self.continue_button.clicked.connect(self.run_selected)
         self.stop_button.clicked.connect(self.stop)
@@ -170,16 +183,37 @@ class ExperimentsPage(QWidget):
     async def _create(self, path: Path) -> None:
         try:
             spec = await asyncio.to_thread(load_experiment, path)
+        except ExperimentError as exc:
+            self._show_error(f"{exc.source} is not a valid experiment; nothing was created. Fix the file and open "
+                             "it again.", exc.errors)
+            return
+        await self._store_experiment(spec)
+
+    def show_form(self) -> asyncio.Task:
+        """The form for a new experiment, in place of the list until it creates one or is cancelled."""
+        task = self.form.reset()
+        self.pages.setCurrentWidget(self.form)
+        self.form.name_edit.setFocus()
+        return task
+
+    def create_from_spec(self, spec: ExperimentSpec) -> asyncio.Task:
+        return self._spawn(self._store_experiment(spec, from_form=True))
+
+    async def _store_experiment(self, spec: ExperimentSpec, from_form: bool = False) -> None:
+        """Create the experiment as `negotiator experiment run` would; the form stays open if that fails."""
+        try:
             experiment_id = await asyncio.to_thread(create_experiment, self.store, spec)
         except (ExperimentError, ScenarioError) as exc:
             kind = "experiment" if isinstance(exc, ExperimentError) else "scenario"
-            self._show_error(f"{exc.source} is not a valid {kind}; nothing was created. Fix the file and open it again.",
-                             exc.errors)
+            where = "Fix it in the form" if from_form else "Fix the file and open it again"
+            show = self.form.show_errors if from_form else self._show_error
+            show(f"{exc.source} is not a valid {kind}; nothing was created. {where}.", exc.errors)
             return
         except StorageError as exc:
-            self._show_error(exc.user_message)
+            (self.form.show_errors if from_form else self._show_error)(exc.user_message, [])
             return
         self.error_label.hide()
+        self.pages.setCurrentWidget(self.browser)
         self.status_label.setText(f"Created experiment {experiment_id}: {spec.name}. Press Run to start it.")
         await self._refresh(select=experiment_id)
 
@@ -266,6 +300,7 @@ class ExperimentsPage(QWidget):
         current = self.list.current()
         idle = self.run_task is None
         self.open_button.setEnabled(idle)
+        self.new_button.setEnabled(idle)
         self.run_button.setEnabled(idle and current is not None and current.done == 0)
         self.continue_button.setEnabled(idle and current is not None and 0 < current.done < current.total)
         self.stop_button.setEnabled(not idle)

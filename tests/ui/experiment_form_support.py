@@ -1,0 +1,74 @@
+"""Driving the experiment form with real input: typing, picking from combo boxes, pressing buttons."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
+
+from negotiator_app.storage import Store
+from negotiator_app.storage.experiments import StoredExperiment, list_experiments
+from negotiator_app.storage.experiments import load_experiment as load_stored
+from negotiator_app.ui.experiments import ExperimentsPage
+
+
+def click(qtbot, button) -> None:
+    assert button.isEnabled(), f"{button.text()} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot, widget: QWidget, text: str, enter: bool = False) -> None:
+    """Select what the field holds and type over it, as a person would."""
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(widget, text)
+    if enter:
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def choose(qtbot, combo: QComboBox, text: str) -> None:
+    """Pick the entry that starts with `text`: with the arrow keys, or a click in the list of an editable box."""
+    if combo.isEditable():
+        combo.showPopup()
+        view = combo.view()
+        row = next((i for i in range(combo.count()) if combo.itemText(i).startswith(text)), None)
+        assert row is not None, f"no entry {text!r} in {[combo.itemText(i) for i in range(combo.count())]}"
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(view.model().index(row, 0)).center())
+        assert combo.currentText() == combo.itemText(row)
+        return
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(combo.count()):
+        if combo.currentText().startswith(text):
+            return
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentText().startswith(text), f"no entry {text!r} in {[combo.itemText(i) for i in range(combo.count())]}"
+
+
+def answer_file_dialog(qtbot, owner, button, path: Path) -> None:
+    """Click the button, then choose `path` in the file dialog it opened (owner.dialog)."""
+    click(qtbot, button)
+    dialog = owner.dialog
+    assert isinstance(dialog, QFileDialog) and dialog.isVisible()
+    dialog.fileSelected.emit(str(path))
+    dialog.close()
+
+
+def stored_shape(store: Store, experiment: StoredExperiment) -> dict:
+    """What an experiment stores, without its ids and time: spec, scenario, each arm's configuration, the plan."""
+    return {"name": experiment.name, "spec": experiment.spec, "scenario": experiment.scenario,
+            "arms": {arm: store.get_session(session_id).config for arm, session_id in experiment.arms.items()},
+            "plan": [(r.position, r.arm, r.repetition, r.seed, r.seller_order) for r in experiment.runs]}
+
+
+def stored_experiments(store: Store) -> list[StoredExperiment]:
+    """Oldest first."""
+    return [load_stored(store, e.id) for e in sorted(list_experiments(store), key=lambda e: e.id)]
+
+
+async def open_page(window, qtbot) -> ExperimentsPage:
+    window.show()
+    click(qtbot, window.main_actions.toolbar.widgetForAction(window.main_actions.experiments))
+    page = window.experiments_page
+    assert window.stack.currentWidget() is page
+    return page
