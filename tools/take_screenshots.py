@@ -32,6 +32,8 @@ from negotiator_app.storage.settings import load_settings  # noqa: E402
 from negotiator_app.ui.main_window import MainWindow  # noqa: E402
 from negotiator_app.ui.window_state import WindowState  # noqa: E402
 from tests.fakes.fake_lmstudio import FakeLMStudio  # noqa: E402
+from tests.experiments.support import market  # noqa: E402
+from tests.ui.experiments_support import varied_responder  # noqa: E402
 from tests.ui.window_support import dealing_responder  # noqa: E402
 
 OUT = ROOT / "resources" / "screenshots"
@@ -114,11 +116,39 @@ async def take(app: QApplication, work: Path) -> None:
             await until(lambda: not window.host.running_rooms(), timeout=60)
             await asyncio.sleep(0.3)
             save(window, "mixed_session")
+            await take_experiments(window, fake, store.create_session(market()).id)
         finally:
             await window.shutdown()
             await asyncio.get_running_loop().shutdown_asyncgens()
             window.deleteLater()
             store.close()
+
+
+async def take_experiments(window: MainWindow, fake: FakeLMStudio, session_id: int) -> None:
+    """The experiment form filled in for a model × model cross-play, then that experiment's cross-play matrix."""
+    fake.per_token_delay_s = 0.0  # 32 runs: the words need not stream visibly here
+    fake.responder = varied_responder(3)  # the buyer model "other-model" accepts sooner: the cells differ
+    window.show_experiments()
+    page = window.experiments_page
+    await page.show_form()
+    form = page.form
+    form.name_edit.setText("Which buyer model gets the better price?")
+    form.scenario.select(session_id, None)
+    await until(lambda: form.scenario.base is not None and bool(form.models))
+    form.repetitions.setValue(8)
+    form.parallel.setValue(4)
+    form.cross_models.setText("fake-model, other-model")
+    form.make_cross_play_arms()
+    await asyncio.sleep(0.3)
+    save(window, "experiment_form")
+    form.submit()
+    await until(lambda: page.pages.currentWidget() is page.browser and page.list.rowCount() == 1)
+    page.run_selected()
+    await until(lambda: page.run_task is None, timeout=180)
+    await until(lambda: page.results.report is not None and page.results.report.done == 32)
+    page.results.tabs.setCurrentWidget(page.results.cross_play)
+    await asyncio.sleep(0.3)
+    save(window, "experiment_cross_play")
 
 
 def mixed_config():

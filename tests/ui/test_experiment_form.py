@@ -15,7 +15,7 @@ from tests.cli.scripted import responder
 from tests.experiments.support import market, write_experiment
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.experiment_form_support import (
+from tests.ui.experiments_support import (
     answer_file_dialog, choose, click, open_page, stored_experiments, stored_shape, type_into,
 )
 from tests.ui.window_support import WindowKit

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import threading
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from tests.cli.scripted import responder
 from tests.experiments.support import write_experiment
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
+from tests.ui.experiments_support import varied_responder
 from tests.ui.window_support import WindowKit
 
 # Each run saves the picture under tests/_screenshots/ (not committed); NEGOTIATOR_UPDATE_SCREENSHOTS=1 writes
@@ -197,30 +197,6 @@ def test_a_broken_experiment_file_shows_where_and_creates_nothing(kit, qtbot, tm
         assert not page.run_button.isEnabled()
 
     kit.run(scenario())
-
-
-def varied_responder(seed: int):
-    """Sellers offer a random step above their floor; the buyer accepts the cheapest offer in a random round or
-    never, more eagerly as `other-model`, so deal rates and positions spread as in a real experiment."""
-    rng = random.Random(seed)
-    lock = threading.Lock()
-
-    def respond(body):
-        last = body["messages"][-1]["content"]
-        if "a buyer." in body["messages"][0]["content"] and "Start the negotiation" not in last:
-            with lock:
-                accept = rng.random() < (0.55 if body["model"] == "other-model" else 0.3)
-            if accept and "per unit" in last:
-                return responder({**body, "messages": [*body["messages"][:-1],
-                                                       {"role": "user", "content": "Round 2\n" + last}]})
-            return json.dumps({"decision": "continue", "seller": None, "message": "Can you go lower?"})
-        reply = json.loads(responder(body))
-        if reply.get("offer_price") is not None:
-            with lock:
-                reply["offer_price"] = round(reply["offer_price"] + rng.choice([0, 0.5, 1, 1.5, 2, 2.5]), 2)
-        return json.dumps(reply)
-
-    return respond
 
 
 def test_screenshot_of_the_results_view(kit, qtbot, tmp_path):

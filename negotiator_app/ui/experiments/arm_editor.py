@@ -124,7 +124,7 @@ class ArmEditor(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumWidth(330)
+        self.setFixedWidth(360)  # arms side by side read as columns of one table
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. Qwen buyer vs Boulware sellers")
         self.remove_button = QPushButton(icon("remove"), "Remove arm")
@@ -147,11 +147,8 @@ class ArmEditor(QGroupBox):
         watch_edits(self.name_edit)
         watch_edits(self.model_combo)
 
-        title = QHBoxLayout()
-        title.addWidget(self.name_edit, 1)
-        title.addWidget(self.remove_button)
         self.form = QFormLayout()
-        self.form.addRow("Arm name", title)
+        self.form.addRow("Arm name", self.name_edit)
         self.form.addRow(self.messages["name"])
         self.form.addRow("Round limit", self.max_rounds)
         self.form.addRow("Every agent's model", self.model_combo)
@@ -168,7 +165,10 @@ class ArmEditor(QGroupBox):
         layout.addWidget(self.messages["arm"])
         layout.addLayout(self.form)
         layout.addLayout(self.per_seller_box)
-        layout.addWidget(self.add_seller_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_seller_button, 1)
+        buttons.addWidget(self.remove_button)
+        layout.addLayout(buttons)
         layout.addStretch(1)
 
         for signal in (self.name_edit.textChanged, self.model_combo.currentTextChanged, self.temperature.valueChanged,

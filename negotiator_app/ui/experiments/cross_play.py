@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 from ...experiments.report import CrossPlayCell, ExperimentReport, cross_play_axes
 from .arm_table import interval_text
 
+ROW_HEIGHT = 56
 EXPLANATION = ("Every counted run, pooled by who played the buyer (rows) and who played the sellers (columns), "
                "whatever arm it came from. Each cell: deal rate with its 95 % Wilson interval, the mean deal "
                "position (0 = at the lowest floor, 1 = at the buyer's max) and the number of runs.")
@@ -43,11 +44,13 @@ class CrossPlayView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addWidget(self.empty)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
+        layout.addStretch(1)
         self.buyers: list[str] = []
         self.sellers: list[str] = []
 
@@ -71,6 +74,9 @@ class CrossPlayView(QWidget):
                 self.table.setItem(row, column, item)
         self.empty.setVisible(not cells)
         self.table.setVisible(bool(cells))
+        # As tall as its rows (scrolling beyond a screenful), so that a small matrix does not float in a big frame
+        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+                                  + ROW_HEIGHT * min(max(len(self.buyers), 1), 8) + 2)
 
     def cell_text(self, buyer: str, sellers: str) -> str:
         """What the matrix shows for one pairing (the tests read the screen through this)."""

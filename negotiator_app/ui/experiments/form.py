@@ -248,7 +248,7 @@ class ExperimentForm(QWidget):
             return None
         if self.models_task is not None and not self.models_task.done():
             self.models_task.cancel()
-        self.models_note.setText(f"Asking {base.llm.base_url} for its models…")
+        self.models_note.setText("Asking the model server for its models…")
         self.models_task = self.spawn(self._list_models(self.make_client(base.llm)))
         return self.models_task
 

@@ -1,6 +1,9 @@
-"""Driving the experiment form with real input: typing, picking from combo boxes, pressing buttons."""
+"""Experiments in the window: driving the page and its form with real input, and a fake server whose results vary."""
 from __future__ import annotations
 
+import json
+import random
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -10,6 +13,7 @@ from negotiator_app.storage import Store
 from negotiator_app.storage.experiments import StoredExperiment, list_experiments
 from negotiator_app.storage.experiments import load_experiment as load_stored
 from negotiator_app.ui.experiments import ExperimentsPage
+from tests.cli.scripted import responder
 
 
 def click(qtbot, button) -> None:
@@ -72,3 +76,27 @@ async def open_page(window, qtbot) -> ExperimentsPage:
     page = window.experiments_page
     assert window.stack.currentWidget() is page
     return page
+
+
+def varied_responder(seed: int):
+    """Sellers offer a random step above their floor; the buyer accepts the cheapest offer in a random round or
+    never, more eagerly as `other-model`, so deal rates and positions spread as in a real experiment."""
+    rng = random.Random(seed)
+    lock = threading.Lock()
+
+    def respond(body):
+        last = body["messages"][-1]["content"]
+        if "a buyer." in body["messages"][0]["content"] and "Start the negotiation" not in last:
+            with lock:
+                accept = rng.random() < (0.55 if body["model"] == "other-model" else 0.3)
+            if accept and "per unit" in last:
+                return responder({**body, "messages": [*body["messages"][:-1],
+                                                       {"role": "user", "content": "Round 2\n" + last}]})
+            return json.dumps({"decision": "continue", "seller": None, "message": "Can you go lower?"})
+        reply = json.loads(responder(body))
+        if reply.get("offer_price") is not None:
+            with lock:
+                reply["offer_price"] = round(reply["offer_price"] + rng.choice([0, 0.5, 1, 1.5, 2, 2.5]), 2)
+        return json.dumps(reply)
+
+    return respond
