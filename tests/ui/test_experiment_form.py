@@ -18,6 +18,7 @@ from tests.ui.conftest import until
 from tests.ui.experiments_support import (
     answer_file_dialog, choose, click, open_page, stored_experiments, stored_shape, type_into,
 )
+from tests.ui.test_gui_thread_never_waits_on_disk import SqlThreads
 from tests.ui.window_support import WindowKit
 
 SHOTS = (Path(__file__).resolve().parents[2] / "resources" / "screenshots"
@@ -83,6 +84,7 @@ def test_the_form_stores_what_the_file_stores_and_runs_it(kit, qtbot, tmp_path):
 def test_strategy_arms_from_a_stored_session_run_and_fill_the_cross_play_matrix(kit, qtbot, tmp_path):
     store = kit.store()
     session_id = store.create_session(market()).id
+    sql = SqlThreads(store.engine)  # the form reads the sessions and the scenario, and creates, off the GUI thread
 
     async def scenario():
         window = kit.window(store=store)  # nothing answers: strategies need no server
@@ -103,6 +105,8 @@ def test_strategy_arms_from_a_stored_session_run_and_fill_the_cross_play_matrix(
                 choose(qtbot, agent.family_combo, family)
         click(qtbot, form.create_button)
         await until(lambda: page.pages.currentWidget() is page.browser and page.list.rowCount() == 1)
+        sql.watching = False
+        assert sql.on_gui_thread == [] and sql.elsewhere > 0
         stored = stored_experiments(store)[0]
         assert stored.spec["session_id"] == session_id
         assert stored.spec["arms"][1] == {"name": "Conceder buyer vs Linear sellers", "model": None,
@@ -222,3 +226,47 @@ def test_problems_show_under_the_field_that_is_wrong_and_nothing_is_created(kit,
         assert page.pages.currentWidget() is page.browser and page.list.rowCount() == 0
 
     kit.run(scenario())
+
+
+def test_cross_play_arms_in_one_click_give_a_model_by_model_matrix(kit, qtbot, tmp_path):
+    with FakeLMStudio() as fake:
+        fake.responder = responder
+        store = kit.store()
+        store.create_session(market())
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            page = await open_page(window, qtbot)
+            click(qtbot, page.new_button)
+            form = page.form
+            await until(lambda: form.scenario.base is not None and form.models, what="the scenario and its models")
+            type_into(qtbot, form.name_edit, "Cross-play")
+            type_into(qtbot, form.repetitions, "2")
+            type_into(qtbot, form.cross_models, "a, b, c, d, e")
+            click(qtbot, form.cross_button)
+            assert "5 models make 25 arms" in form.messages["arms"].text() and len(form.arms) == 2
+            type_into(qtbot, form.cross_models, "fake-model, other-model")
+            click(qtbot, form.cross_button)
+            assert [a.name_edit.text() for a in form.arms] == [
+                "fake-model × fake-model", "fake-model × other-model", "other-model × fake-model",
+                "other-model × other-model"]
+            assert not form.messages["arms"].isVisible()
+            click(qtbot, form.create_button)
+            await until(lambda: page.list.rowCount() == 1, what="the cross-play experiment")
+            stored = stored_experiments(store)[0]
+            for arm, session_id in stored.arms.items():
+                config = store.get_session(session_id).config
+                buyer, sellers = arm.split(" × ")
+                assert config.buyer.agent.model == buyer and {s.agent.model for s in config.sellers} == {sellers}
+            click(qtbot, page.run_button)
+            await until(lambda: page.run_task is None, timeout=90, what="the 8 runs")
+            await until(lambda: page.results.report is not None and page.results.report.done == 8)
+            tab_bar = page.results.tabs.tabBar()
+            qtbot.mouseClick(tab_bar, Qt.MouseButton.LeftButton, pos=tab_bar.tabRect(1).center())
+            matrix = page.results.cross_play
+            assert (matrix.buyers, matrix.sellers) == (["fake-model", "other-model"], ["fake-model", "other-model"])
+            for buyer in matrix.buyers:
+                for sellers in matrix.sellers:
+                    assert matrix.cell_text(buyer, sellers).endswith("n = 2")
+
+        kit.run(scenario())
