@@ -190,14 +190,16 @@ def _series(rows: list[RunRow]) -> dict[str, tuple[str, list]]:
     return out
 
 
-def arm_report(arm: str, rows: list[RunRow]) -> ArmReport:
+def arm_report(arm: str, rows: list[RunRow], players: tuple[str, str] = ("", "")) -> ArmReport:
+    """`players` (buyer, sellers labels) name who plays in an arm that has no counted run yet."""
     s = _series(rows)
     deals = s["deal_rate"][1]
     prices = s["mean_price"][1]
     gen = sum(r.generation_s for r in rows)
     disclosures = s.get("disclosures_per_100_messages")
     return ArmReport(
-        arm=arm, buyer=rows[0].buyer if rows else "", sellers=rows[0].sellers if rows else "", runs=len(rows),
+        arm=arm, buyer=rows[0].buyer if rows else players[0], sellers=rows[0].sellers if rows else players[1],
+        runs=len(rows),
         deal_rate=Interval.of(stats.wilson(sum(deals), len(deals))),
         mean_price=Interval.of(stats.bootstrap_mean(prices)), median_price=stats.median(prices),
         deal_position=Interval.of(stats.bootstrap_mean(s["deal_position"][1])),
@@ -258,7 +260,8 @@ def experiment_report(store: Store, experiment_id: int) -> ExperimentReport:
     experiment = load_experiment(store, experiment_id)
     rows = run_rows(store, experiment)
     by_arm = {arm: [r for r in rows if r.arm == arm] for arm in experiment.arms}
-    arms = [arm_report(arm, arm_rows) for arm, arm_rows in by_arm.items()]
+    players = {arm: who_plays(store.get_session(session_id).config) for arm, session_id in experiment.arms.items()}
+    arms = [arm_report(arm, arm_rows, players[arm]) for arm, arm_rows in by_arm.items()]
     diffs = [d for (x, rx), (y, ry) in combinations(by_arm.items(), 2) for d in differences(x, rx, y, ry)]
     return ExperimentReport(
         experiment_id=experiment.id, name=experiment.name, created_at=experiment.created_at,

@@ -61,6 +61,10 @@ def test_the_form_stores_what_the_file_stores_and_runs_it(kit, qtbot, tmp_path):
             await until(lambda: page.pages.currentWidget() is page.browser and page.list.rowCount() == 1,
                         what="the created experiment in the list")
             assert "Press Run" in page.status_label.text()
+            table = page.results.table  # who plays in each arm shows before any run
+            await until(lambda: table.rowCount() == 2 and table.cell_text(1, "Buyer") == "other-model",
+                        what="the new experiment's arms in the results table")
+            assert [table.cell_text(r, "Runs") for r in range(2)] == ["0", "0"]
 
             answer_file_dialog(qtbot, page, page.open_button, file)  # the same experiment from its file
             await until(lambda: page.list.rowCount() == 2, what="the file's experiment")
@@ -222,7 +226,11 @@ def test_problems_show_under_the_field_that_is_wrong_and_nothing_is_created(kit,
         assert form.messages["scenario"].isVisible()
         click(qtbot, form.create_button)
         assert page.pages.currentWidget() is form and stored_experiments(store) == []
-        click(qtbot, form.cancel_button)
+        click(qtbot, form.cancel_button)  # what was typed is not thrown away without asking
+        box = form.confirm_box
+        assert box is not None and box.isVisible() and page.pages.currentWidget() is form
+        discard = next(b for b in box.buttons() if b.text() == "Discard")
+        qtbot.mouseClick(discard, Qt.MouseButton.LeftButton)
         assert page.pages.currentWidget() is page.browser and page.list.rowCount() == 0
 
     kit.run(scenario())

@@ -10,8 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout,
-    QWidget,
+    QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSpinBox,
+    QVBoxLayout, QWidget,
 )
 
 from ...experiments.spec import MAX_REPETITIONS, Arm, ExperimentError, ExperimentSpec, load_experiment
@@ -19,6 +19,7 @@ from ...llm import LLMClient
 from ...runtime import ClientFactory
 from ...storage import Store
 from ..icons import icon
+from ..setup.confirm import ask_before_discarding
 from ..setup.touched import clear_touched, is_touched, mark_touched, watch_edits
 from .arm_editor import ArmEditor, message_label
 from .cross_play_arms import cross_play_arms
@@ -67,6 +68,8 @@ class ExperimentForm(QWidget):
         self.dialog: QFileDialog | None = None
         self.models_task: asyncio.Task | None = None
         self.last_saved: Path | None = None
+        self.confirm_box: QMessageBox | None = None
+        self._baseline: dict[str, Any] = {}  # the data as last filled in (reset, loaded or saved): edits differ
         self._revealed = False  # Create or Save was pressed: every problem shows, not only those of edited fields
 
         self.name_edit = QLineEdit()
@@ -154,7 +157,7 @@ class ExperimentForm(QWidget):
         self.cross_button.clicked.connect(self.make_cross_play_arms)
         self.load_button.clicked.connect(self.choose_file_to_load)
         self.save_button.clicked.connect(self.choose_file_to_save)
-        self.cancel_button.clicked.connect(self.cancelled)
+        self.cancel_button.clicked.connect(self.request_cancel)
         self.create_button.clicked.connect(self.submit)
 
     # ----- content ----------------------------------------------------------------------------
@@ -168,11 +171,25 @@ class ExperimentForm(QWidget):
             box.setValue(value)
         self._set_arms([{"name": "Arm 1"}, {"name": "Arm 2"}])
         self.cross_models.setText("")
+        self._baseline = self.data()
         return self.spawn(self._read_sources())
 
     async def _read_sources(self) -> None:
         sessions, examples = await asyncio.to_thread(read_sources, self.store)
         self.scenario.set_sources(sessions, examples)
+        self._baseline = self.data()
+
+    def has_edits(self) -> bool:
+        return self.data() != self._baseline
+
+    def request_cancel(self) -> None:
+        """Cancel (or Escape): leave at once if nothing was changed, else ask first."""
+        if not self.has_edits():
+            self.cancelled.emit()
+            return
+        self.confirm_box = ask_before_discarding(
+            self, "Discard this experiment?", "You have filled in this form. Leave it and lose what you entered? "
+            "(Save as file… keeps it.)", "Discard", self.cancelled.emit)
 
     def set_spec(self, spec: ExperimentSpec) -> None:
         """Fill the form from an experiment file."""
@@ -183,6 +200,7 @@ class ExperimentForm(QWidget):
         self._set_arms([arm.model_dump(mode="json", exclude_none=True) for arm in spec.arms])
         self.scenario.select(spec.session_id, spec.scenario)
         self.revalidate()
+        self._baseline = self.data()
 
     def _set_arms(self, arms: list[dict[str, Any]]) -> None:
         for editor in list(self.arms):
@@ -270,6 +288,12 @@ class ExperimentForm(QWidget):
 
     def revalidate(self) -> None:
         self.spec, self.problems = check_form(self.data(), self.scenario.base)
+        for index, editor in enumerate(self.arms):
+            names = [row.seller_combo.currentText().strip() for row in editor.per_seller]
+            for name in sorted({n for n in names if names.count(n) > 1}):
+                self.problems.append(Problem(("arms", index, "per_seller", name),
+                                             f"{name} has two settings of its own in this arm: remove one"))
+                self.spec = None
         if self.scenario.error:
             self.problems.insert(0, Problem(("scenario",), self.scenario.error))
         elif self.scenario.spec_part() and self.scenario.base is None:
@@ -287,7 +311,8 @@ class ExperimentForm(QWidget):
         self.add_arm_button.setEnabled(len(self.arms) < MAX_ARMS)
         for index, editor in enumerate(self.arms):
             editor.setTitle(f"Arm {index + 1}")
-        visible = [m for _, messages in shown.values() for m in messages]
+        visible = [self._where(p) + p.message for p in self.problems
+                   if any(self._revealed or touched for _, touched in self._targets(p))]
         self.reason_label.setText(f"To create the experiment, fix: {visible[0]}" + (
             f" (and {len(visible) - 1} more)" if len(visible) > 1 else "") if visible else "")
 
@@ -305,13 +330,21 @@ class ExperimentForm(QWidget):
             editor = self.arms[loc[1]]
             field = loc[2] if len(loc) > 2 else "arm"
             if field == "per_seller" and len(loc) > 3:
-                row = next((r for r in editor.per_seller if r.seller_combo.currentText().strip() == loc[3]), None)
-                if row is not None:
-                    return [(row.message, True)]
+                rows = [r for r in editor.per_seller if r.seller_combo.currentText().strip() == loc[3]]
+                if rows:
+                    return [(row.message, True) for row in rows]
             key = {"name": "name", "model": "model", "temperature": "model", "max_rounds": "model",
                    "buyer": "buyer", "sellers": "sellers"}.get(field, "arm")
             return [(editor.messages[key], key == "arm" or is_touched(editor.name_edit) or key != "name")]
         return [(self.messages["other"], False)]
+
+    def _where(self, problem: Problem) -> str:
+        """'Arm 2 (Boulware sellers): ' before an arm's problem in the one-line summary by the buttons."""
+        loc = problem.loc
+        if len(loc) >= 2 and loc[0] == "arms" and isinstance(loc[1], int) and loc[1] < len(self.arms):
+            name = self.arms[loc[1]].name_edit.text().strip()
+            return f"Arm {loc[1] + 1}" + (f" ({name})" if name else "") + ": "
+        return ""
 
     @staticmethod
     def _show(label: QLabel, messages: list[str]) -> None:
@@ -355,7 +388,8 @@ class ExperimentForm(QWidget):
             self.show_errors(f"Could not write {path}: {exc.strerror or exc}. Choose another folder.", [])
             return
         self.last_saved = path
-        self.reason_label.setText(f"Saved {path}: run it with `negotiator experiment run {path.name}`.")
+        self._baseline = self.data()
+        self.reason_label.setText(f"Saved {path}. From a terminal: negotiator experiment run {path.name}")
 
     def choose_file_to_load(self) -> None:
         dialog = QFileDialog(self, "Load experiment file", str(Path.home()), "Experiment files (*.json);;All files (*)")
@@ -378,6 +412,6 @@ class ExperimentForm(QWidget):
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.key() == Qt.Key.Key_Escape and not event.modifiers():
-            self.cancelled.emit()
+            self.request_cancel()
             return
         super().keyPressEvent(event)
