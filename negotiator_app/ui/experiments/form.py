@@ -3,8 +3,6 @@ window, checked by the file's own rules with each problem shown under its field,
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ...experiments.spec import MAX_REPETITIONS, Arm, ExperimentError, ExperimentSpec, load_experiment
+from ...experiments.spec import MAX_REPETITIONS, Arm, ExperimentSpec
 from ...llm import LLMClient
 from ...runtime import ClientFactory
 from ...storage import Store
@@ -23,6 +21,7 @@ from ..setup.confirm import ask_before_discarding
 from ..setup.touched import clear_touched, is_touched, mark_touched, watch_edits
 from .arm_editor import ArmEditor, message_label
 from .cross_play_arms import cross_play_arms
+from .form_files import ExperimentFiles
 from .form_check import Problem, check_form, duplicate_arm_names
 from .scenario_picker import ScenarioPicker, Spawn, read_sources
 
@@ -36,21 +35,7 @@ def _spin(low: int, high: int, value: int) -> QSpinBox:
     return box
 
 
-def file_json(spec: ExperimentSpec, path: Path) -> str:
-    """The experiment file for `spec`, its scenario path relative to the file where that is possible."""
-    data = spec.model_dump(mode="json", exclude_none=True)
-    for arm in data["arms"]:
-        if not arm.get("per_seller"):
-            arm.pop("per_seller", None)
-    if "scenario" in data:
-        try:
-            data["scenario"] = Path(os.path.relpath(data["scenario"], path.parent)).as_posix()
-        except ValueError:  # another drive (Windows): keep it absolute
-            pass
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-class ExperimentForm(QWidget):
+class ExperimentForm(ExperimentFiles, QWidget):
     """Emits `create_requested(ExperimentSpec)` for a valid experiment, `cancelled()` on Cancel."""
 
     create_requested = Signal(object)
@@ -335,7 +320,8 @@ class ExperimentForm(QWidget):
                     return [(row.message, True) for row in rows]
             key = {"name": "name", "model": "model", "temperature": "model", "max_rounds": "model",
                    "buyer": "buyer", "sellers": "sellers"}.get(field, "arm")
-            return [(editor.messages[key], key == "arm" or is_touched(editor.name_edit) or key != "name")]
+            # An arm's name says its problem once typed in; the rest of an arm shows its problems at once.
+            return [(editor.messages[key], key != "name" or is_touched(editor.name_edit))]
         return [(self.messages["other"], False)]
 
     def _where(self, problem: Problem) -> str:
@@ -361,54 +347,6 @@ class ExperimentForm(QWidget):
     def show_errors(self, title: str, errors: list[str]) -> None:
         """Problems found when the experiment was being created (e.g. the scenario changed on disk)."""
         self._show(self.messages["other"], [title, *(f"• {e}" for e in errors)])
-
-    # ----- files ------------------------------------------------------------------------------
-
-    def choose_file_to_save(self) -> None:
-        self._revealed = True
-        self.revalidate()
-        if self.spec is None:
-            return
-        spec = self.spec
-        dialog = QFileDialog(self, "Save experiment file", str(Path.home() / "experiment.json"),
-                             "Experiment files (*.json);;All files (*)")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("json")
-        dialog.fileSelected.connect(lambda path: self.save_file(spec, path))
-        self.dialog = dialog
-        dialog.open()
-
-    def save_file(self, spec: ExperimentSpec, path: str | Path) -> asyncio.Task:
-        return self.spawn(self._save(spec, Path(path)))
-
-    async def _save(self, spec: ExperimentSpec, path: Path) -> None:
-        try:
-            await asyncio.to_thread(path.write_text, file_json(spec, path), "utf-8")
-        except OSError as exc:
-            self.show_errors(f"Could not write {path}: {exc.strerror or exc}. Choose another folder.", [])
-            return
-        self.last_saved = path
-        self._baseline = self.data()
-        self.reason_label.setText(f"Saved {path}. From a terminal: negotiator experiment run {path.name}")
-
-    def choose_file_to_load(self) -> None:
-        dialog = QFileDialog(self, "Load experiment file", str(Path.home()), "Experiment files (*.json);;All files (*)")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(self.load_file)
-        self.dialog = dialog
-        dialog.open()
-
-    def load_file(self, path: str | Path) -> asyncio.Task:
-        return self.spawn(self._load(Path(path)))
-
-    async def _load(self, path: Path) -> None:
-        try:
-            spec = await asyncio.to_thread(load_experiment, path)
-        except ExperimentError as exc:
-            self.show_errors(f"{exc.source} is not a valid experiment; the form was not changed.", exc.errors)
-            return
-        self.messages["other"].hide()
-        self.set_spec(spec)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.key() == Qt.Key.Key_Escape and not event.modifiers():
