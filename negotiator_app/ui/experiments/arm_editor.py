@@ -39,6 +39,7 @@ class OverrideEditor(AgentEditor):
         self.kind_combo.insertItem(0, AS_SCENARIO, "")
         self.kind_combo.setCurrentIndex(0)
         self.model_combo.lineEdit().setPlaceholderText("(the arm's model)")  # type: ignore[union-attr]
+        self.temperature.setSpecialValueText("arm's")  # left alone: the arm's, else the scenario's
         self._extra: dict[str, Any] = {}  # a loaded strategy's tuning (exponent...), kept while its family is
         self._loaded_family: str | None = None
 
