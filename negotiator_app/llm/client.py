@@ -18,6 +18,7 @@ from negotiator_app.llm.errors import (
 )
 from negotiator_app.llm.reply import ReplyBuilder, TextCallback
 from negotiator_app.llm.sse import SSEFormatError, sse_data
+from negotiator_app.llm.transport import default_transport
 
 # Tried in this order: LM Studio takes json_schema, llama-cpp-python json_object + schema.
 FORMAT_CHAIN: tuple[ResponseFormatMode, ...] = ("json_schema", "json_object", "text")
@@ -64,7 +65,7 @@ class LLMClient:
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         self._http = httpx.AsyncClient(
             headers=headers,
-            transport=transport,
+            transport=transport or default_transport(self.base_url),
             # A model that is loading can take minutes before the first byte: short connect,
             # long read; no pool timeout because callers bound their own concurrency.
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout,
