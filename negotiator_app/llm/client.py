@@ -17,7 +17,7 @@ from negotiator_app.llm.errors import (
     LLMError, LLMTimeout, MalformedReply, ReplyTimeLimit, ServerError, ServerUnreachable, StreamInterrupted,
 )
 from negotiator_app.llm.reply import ReplyBuilder, TextCallback
-from negotiator_app.llm.sse import SSEFormatError, sse_data
+from negotiator_app.llm.sse import SSEFormatError, SSEParser
 from negotiator_app.llm.transport import default_transport
 
 # Tried in this order: LM Studio takes json_schema, llama-cpp-python json_object + schema.
@@ -219,23 +219,36 @@ class LLMClient:
             self.on_contact(reached)
 
     async def _read_stream(self, response: httpx.Response, builder: ReplyBuilder) -> None:
+        parser = SSEParser()
+        # Bytes as they came off the wire when nothing is compressed: one layer less per chunk.
+        body = response.aiter_bytes() if "content-encoding" in response.headers else response.aiter_raw()
         try:
             # aclosing: the generator is closed here, not left to a loop (qasync's) without asyncgen hooks.
-            async with aclosing(sse_data(response.aiter_bytes())) as events:
-                async for data in events:
-                    if data.strip() == "[DONE]":
+            async with aclosing(body) as chunks:
+                async for chunk in chunks:
+                    for data in parser.feed(chunk):
+                        if self._take_event(data, builder):
+                            return
+                for data in parser.close():
+                    if self._take_event(data, builder):
                         return
-                    chunk = _parse_json(data, partial=builder.content)
-                    if isinstance(chunk, dict) and chunk.get("error"):
-                        text = self._redact(http_errors.error_text_from_json(chunk))
-                        raise http_errors.classify(None, text, builder.model, partial=builder.content)
-                    builder.add_chunk(chunk)
         except SSEFormatError as exc:
             raise MalformedReply(str(exc), partial=builder.content) from None
         if builder.started and builder.finish_reason is None:
             # Closed cleanly but without [DONE] or a finish reason: the reply was cut off.
             raise StreamInterrupted(builder.content, "stream ended early",
                                     reasoning=builder.reasoning)
+
+    def _take_event(self, data: str, builder: ReplyBuilder) -> bool:
+        """One `data:` payload into the reply; True at the end of the stream ([DONE])."""
+        if data == "[DONE]" or data.strip() == "[DONE]":
+            return True
+        chunk = _parse_json(data, partial=builder.content)
+        if isinstance(chunk, dict) and chunk.get("error"):
+            text = self._redact(http_errors.error_text_from_json(chunk))
+            raise http_errors.classify(None, text, builder.model, partial=builder.content)
+        builder.add_chunk(chunk)
+        return False
 
     async def _fail_on_status(
         self, response: httpx.Response, model: str, mode: ResponseFormatMode,

@@ -33,9 +33,13 @@ class ThinkSplitter:
         self.stray_close_seen = False
 
     def feed(self, delta: str) -> list[tuple[Kind, str]]:
+        if not self._pending and "<" not in delta:  # the usual delta: no tag, nor the start of one
+            pieces: list[tuple[Kind, str]] = []
+            self._emit(pieces, self._kind(), delta)
+            return pieces
         text = self._pending + delta
         self._pending = ""
-        pieces: list[tuple[Kind, str]] = []
+        pieces = []
         while text:
             tag = CLOSE_TAG if self._inside else OPEN_TAG
             at = text.find(tag)
