@@ -19,8 +19,7 @@ from .engine import (
     ViolationRecorded, Waiting,
 )
 from .export import run_log, run_markdown, session_log, write_json, write_text
-from .llm import LLMClient
-from .runtime import ClientFactory, RoomFailed, SessionRuntime, StorageFailed, StorageRecovered, open_store
+from .runtime import ClientFactory, RoomFailed, SessionRuntime, StorageFailed, StorageRecovered, client_for, open_store
 from .storage import RunOwnedElsewhere, RunRecord, Store, StorageError, resolve_db_path
 from .storage.store import NotFound
 
@@ -133,8 +132,7 @@ def printer(out: Out, err: Out):
 
 
 def _clients(api_key: str | None) -> ClientFactory:
-    return lambda llm: LLMClient(llm.base_url, api_key=api_key or llm.api_key, read_timeout=llm.read_timeout_s,
-                                 reply_timeout=llm.reply_timeout_s)
+    return lambda llm: client_for(llm, api_key=api_key)
 
 
 async def _probe(config: SessionConfig, api_key: str | None, err: Out) -> bool:

@@ -11,7 +11,7 @@ from .headless import (
     EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, EXIT_SERVER, EXIT_STORAGE, Out, open_db, print_problems, special_file, to_stderr,
     to_stdout,
 )
-from .llm import LLMClient
+from .runtime import client_for
 from .storage import Debrief, RunSummary, StorageError
 from .storage.owners import Owner
 from .storage.store import NotFound
@@ -146,8 +146,7 @@ def debrief_command(session_id: int, *, db: str | None = None, base_url: str | N
             return EXIT_BAD_INPUT
 
         async def write() -> list[Debrief]:
-            async with LLMClient(base_url or llm.base_url, api_key=api_key, read_timeout=llm.read_timeout_s,
-                                 reply_timeout=llm.reply_timeout_s) as client:
+            async with client_for(llm, base_url=base_url, api_key=api_key) as client:
                 return await write_debriefs(store, session_id, client, model=model,
                                             on_progress=lambda text: err(text))
 

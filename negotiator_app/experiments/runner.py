@@ -118,7 +118,7 @@ class ExperimentRunner:
                 runtime.stop(room)
 
     def _lend_client(self, llm) -> _Borrowed:
-        key = (llm.base_url, llm.api_key, llm.read_timeout_s)
+        key = (llm.base_url, llm.api_key, llm.read_timeout_s, llm.reply_timeout_s)  # all a client is built from
         if key not in self._clients:
             self._clients[key] = self.make_client(llm)
         return _Borrowed(self._clients[key])

@@ -25,14 +25,16 @@ ClientFactory = Callable[[LLMSettings], LLMClient]
 Listener = Callable[[Event | Notice], None]
 
 
+def client_for(llm: LLMSettings, *, base_url: str | None = None, api_key: str | None = None) -> LLMClient:
+    """The one way a client is built from LLM settings (server, key, read and reply time limits); a `base_url`
+    or `api_key` given here wins over the settings' own."""
+    return LLMClient(base_url or llm.base_url, api_key=api_key or llm.api_key,
+                     read_timeout=llm.read_timeout_s, reply_timeout=llm.reply_timeout_s)
+
+
 def client_factory(base_url_override: str | None = None, api_key_fallback: str | None = None) -> ClientFactory:
     """A client per session, from its LLM settings; `--base-url` and the stored API key apply to all."""
-
-    def make(llm: LLMSettings) -> LLMClient:
-        return LLMClient(base_url_override or llm.base_url, api_key=llm.api_key or api_key_fallback,
-                         read_timeout=llm.read_timeout_s, reply_timeout=llm.reply_timeout_s)
-
-    return make
+    return lambda llm: client_for(llm, base_url=base_url_override, api_key=llm.api_key or api_key_fallback)
 
 
 class SessionRuntime:
