@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import httpx
 
@@ -221,7 +221,8 @@ class LLMClient:
     async def _read_stream(self, response: httpx.Response, builder: ReplyBuilder) -> None:
         parser = SSEParser()
         # Bytes as they came off the wire when nothing is compressed: one layer less per chunk.
-        body = response.aiter_bytes() if "content-encoding" in response.headers else response.aiter_raw()
+        body = cast(AsyncGenerator[bytes, None],  # httpx types its async generators as mere iterators
+                    response.aiter_bytes() if "content-encoding" in response.headers else response.aiter_raw())
         try:
             # aclosing: the generator is closed here, not left to a loop (qasync's) without asyncgen hooks.
             async with aclosing(body) as chunks:
@@ -243,7 +244,10 @@ class LLMClient:
         """One `data:` payload into the reply; True at the end of the stream ([DONE])."""
         if data == "[DONE]" or data.strip() == "[DONE]":
             return True
-        chunk = _parse_json(data, partial=builder.content)
+        try:
+            chunk = json.loads(data)
+        except ValueError:  # the partial text is worked out only now: it costs a copy of the reply so far
+            chunk = _parse_json(data, partial=builder.content)
         if isinstance(chunk, dict) and chunk.get("error"):
             text = self._redact(http_errors.error_text_from_json(chunk))
             raise http_errors.classify(None, text, builder.model, partial=builder.content)

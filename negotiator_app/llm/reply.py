@@ -55,7 +55,11 @@ class ReplyBuilder:
         self.model = chunk.get("model") or self.model
         if isinstance(chunk.get("usage"), dict):
             self.server_usage = chunk["usage"]
-        for choice in _choices(chunk, self.content)[:1]:
+        choices = chunk.get("choices", [])
+        if type(choices) is not list or not all(type(c) is dict for c in choices):  # exact JSON types: no subclasses
+            choices = _choices(chunk, self.content)  # the careful check, with its message
+        if choices:
+            choice = choices[0]
             delta = choice.get("delta") or {}
             if isinstance(delta, dict):
                 self._add_texts(delta.get("content"), _reasoning_of(delta))
