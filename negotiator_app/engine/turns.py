@@ -165,22 +165,28 @@ WAIT_NOTICE_S = 5.0  # silence from the server after which a Waiting event says 
 
 async def _noting_waits(ctx: RunContext, stream: _Stream, agent: str, call: Coroutine[Any, Any, ChatResult]
                         ) -> ChatResult:
-    """Await the reply; each WAIT_NOTICE_S without a chunk emits Waiting, so a stalled server shows a sign of life."""
-    task = asyncio.ensure_future(call)
-    silent_s = 0.0
+    """Await the reply; each WAIT_NOTICE_S without a chunk emits Waiting, so a stalled server shows a sign of life.
+
+    A timer watches instead of a task of its own around the request: a task would cost the hand-over of every
+    request two more turns of the event loop (start and end), while a free server slot waits for them."""
+    loop = asyncio.get_running_loop()
+    period = WAIT_NOTICE_S
+    seen, silent_s = stream.arrivals, 0.0
+    timer: asyncio.TimerHandle | None = None
+
+    def check() -> None:
+        nonlocal seen, silent_s, timer
+        silent_s = silent_s + period if stream.arrivals == seen else 0.0
+        seen = stream.arrivals
+        if silent_s:
+            ctx.bus.emit(Waiting(room=ctx.room, run_id=ctx.run_id, agent=agent, seconds=round(silent_s)))
+        timer = loop.call_later(period, check)
+
+    timer = loop.call_later(period, check)
     try:
-        while True:
-            seen = stream.arrivals
-            done, _ = await asyncio.wait({task}, timeout=WAIT_NOTICE_S)
-            if done:
-                return task.result()
-            silent_s = silent_s + WAIT_NOTICE_S if stream.arrivals == seen else 0.0
-            if silent_s:
-                ctx.bus.emit(Waiting(room=ctx.room, run_id=ctx.run_id, agent=agent, seconds=round(silent_s)))
+        return await call  # cancelled from outside (Stop): the request is cancelled with us
     finally:
-        if not task.done():  # cancelled from outside (Stop): the request is cancelled with us
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        timer.cancel()
 
 
 async def _stream_attempt(
