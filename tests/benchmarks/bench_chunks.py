@@ -137,7 +137,19 @@ def bare(kind: str) -> dict:
         asyncio.run(_bare(kind, url))
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         load = load_average()
-    return {"wall": wall, "cpu": cpu, "chunks": stats["chunks"], "load": load}
+    return {"wall": wall, "cpu": cpu, "chunks": stats["chunks"], "load": load, "idle": steady_idle(stats["in_flight"])}
+
+
+def steady_idle(server: list[list[float]]) -> float:
+    """A bare reader always has its next request ready: the server's idle slot time per request between the
+    first and the last moment all slots were busy is the hand-over cost of the server and a minimal client."""
+    full = [i for i, (_, n) in enumerate(server) if n == STREAMS]
+    if len(full) < 2:
+        return 0.0
+    window = server[full[0]: full[-1] + 1]
+    idle = sum((t2 - t1) * (STREAMS - n) for (t1, n), (t2, _) in zip(window, window[1:]))
+    starts = sum(1 for (_, before), (_, after) in zip(window, window[1:]) if after > before)
+    return 1000 * idle / starts if starts else 0.0
 
 
 # ----- the engine ---------------------------------------------------------------------------------------------
@@ -252,6 +264,8 @@ def main(argv: list[str] | None = None) -> dict:
         ("share of it with a slot free", f"{100 * idle['free_share']:.1f} %"),
         ("slot idle per request", f"{idle['idle_ms_per_request']:.1f} ms  ({idle['starts']} requests; the hand-over "
                                   "from one stream's end to the next request's arrival)"),
+        ("the same for bare asyncio", f"{first['idle']:.1f} ms before, {second['idle']:.1f} ms after (its next request "
+                                      "is always ready: the server's and a minimal client's share)"),
     ])
     return {"ratio": ratio, "engine": eng, "asyncio": (first, second), "httpx": httpx_}
 
