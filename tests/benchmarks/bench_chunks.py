@@ -2,15 +2,17 @@
 
 Method. A shared inference server with many slots is played by the fake LM Studio in its own process (so its
 CPU is not counted here), answering every chat request as a stream of one-word SSE events, DELAY_S apart.
-In one run, four phases use the same server settings and 32 parallel streams:
+In one run, five phases use the same server settings and 32 parallel streams:
 
 1. bare asyncio: 32 workers, each a minimal HTTP/1.1 client on `asyncio.open_connection` (one keep-alive
    connection each, chunked decoding, SSE lines split, nothing parsed), requesting seller replies back to back;
 2. bare httpx: the same with `httpx.AsyncClient.stream()` and `aiter_bytes()`, for reference;
-3. the engine: an experiment of 100 runs (2 arms × 50, every agent a model; 4 sellers × 3 rounds each) through
+3. the app's LLM client alone (`LLMClient.complete`, every event parsed into the reply), for the breakdown;
+4. the engine: an experiment of 100 runs (2 arms × 50, every agent a model; 4 sellers × 3 rounds each) through
    the experiment runner — session runtime, engine, client, event bus, recorder writing a SQLite file — with a
-   request budget of 32 and enough runs at once to keep every slot asked for;
-4. bare asyncio again (the machine is shared: the two bare readings bracket the engine's).
+   request budget of 32 and enough runs at once to keep every slot asked for (after 2 unmeasured runs that
+   import and warm up what the others reuse);
+5. bare asyncio again (the machine is shared: the two bare readings bracket the engine's).
 
 The CPU per chunk is this process's CPU time (`time.process_time()`, all threads, the recorder's writer
 included) divided by the SSE events the server sent in that phase. Goal: the engine's ≤ 1.5 × the bare
@@ -40,6 +42,7 @@ import httpx
 from negotiator_app.engine.limiter import FairLimiter
 from negotiator_app.experiments.runner import ExperimentRunner, Progress, create_experiment
 from negotiator_app.experiments.spec import load_experiment
+from negotiator_app.llm import ChatRequest, LLMClient
 from negotiator_app.runtime import client_factory
 from negotiator_app.storage import Store
 from tests.benchmarks.common import ROOT, load_average, print_table
@@ -119,8 +122,19 @@ async def _httpx_worker(client: httpx.AsyncClient, url: str, body: bytes) -> Non
                 pass
 
 
+async def _client_worker(client: LLMClient, chat: ChatRequest) -> None:
+    for _ in range(BARE_REQUESTS):
+        await client.complete(chat, on_content=lambda text: None)
+
+
 async def _bare(kind: str, base_url: str) -> None:
     body = seller_body()
+    if kind == "client":  # the app's own client (parsing every event into a reply), without the engine
+        messages = json.loads(body)["messages"]
+        chat = ChatRequest(model="fake-model", messages=messages, stream=True, json_schema={"type": "object"})
+        async with LLMClient(base_url) as client:
+            await asyncio.gather(*(_client_worker(client, chat) for _ in range(STREAMS)))
+        return
     if kind == "asyncio":
         parts = urlsplit(base_url)
         await asyncio.gather(*(_asyncio_worker(parts.hostname or "", parts.port or 80, body) for _ in range(STREAMS)))
@@ -201,12 +215,20 @@ def engine(runs: int, *, warm_up: bool = True) -> dict:
             runner.limiter = budget = _QueueLog(STREAMS)  # the settings allow 16 slots; a shared server has more
             memory[0] = rss_mb()
             wall0, cpu0 = time.perf_counter(), time.process_time()
-            result = asyncio.run(runner.run())
+            result, loop_cpu = asyncio.run(_timed(runner))
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
             load = load_average()
     assert result.status == "finished", result
-    return {"wall": wall, "cpu": cpu, "chunks": stats["chunks"], "load": load, "memory": memory,
+    return {"wall": wall, "cpu": cpu, "loop_cpu": loop_cpu, "chunks": stats["chunks"], "load": load, "memory": memory,
             "idle": idle_slots(stats["in_flight"], budget.changes)}
+
+
+async def _timed(runner: ExperimentRunner):
+    """The result, and the CPU time of the event loop's thread alone (the rest is the recorders' writer threads
+    and the executor's store calls)."""
+    started = time.thread_time()
+    result = await runner.run()
+    return result, time.thread_time() - started
 
 
 def idle_slots(server: list[list[float]], queued: list[tuple[float, int]]) -> dict:
@@ -237,6 +259,7 @@ def main(argv: list[str] | None = None) -> dict:
     runs = int(args[0]) if args else 100
     first = bare("asyncio")
     httpx_ = bare("httpx")
+    client = bare("client")
     eng = engine(runs)
     second = bare("asyncio")
 
@@ -250,7 +273,10 @@ def main(argv: list[str] | None = None) -> dict:
     print_table(f"CPU per streamed chunk, {STREAMS} parallel streams, one event every {1000 * DELAY_S:.0f} ms each", [
         ("bare asyncio reader (before)", per_chunk(first)),
         ("bare httpx reader", per_chunk(httpx_)),
+        ("the app's LLM client alone", per_chunk(client)),
         (f"engine: {runs} experiment runs", per_chunk(eng)),
+        ("  of which the event loop's thread", f"{1e6 * eng['loop_cpu'] / eng['chunks']:6.0f} µs   (the rest: storage "
+                                               "threads writing the runs)"),
         ("bare asyncio reader (after)", per_chunk(second)),
         ("engine ÷ bare asyncio", f"{ratio:.2f} ×  (goal ≤ {GOAL} ×: {'met' if ratio <= GOAL else 'MISSED'}); "
                                   f"httpx ÷ bare asyncio {httpx_['cpu'] / httpx_['chunks'] / floor:.2f} ×"),
