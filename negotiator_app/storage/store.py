@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,9 @@ from .models import Debrief, LatestRun, RunRecord, RunSummary, SessionSummary, S
 from .schema import sessions
 
 
+WRITE_TURN_WAIT_S = 30.0
+
+
 class NotFound(KeyError):
     """No session or run with that id (deleted, or from another database)."""
 
@@ -32,6 +36,10 @@ class Store:
         self.read_only = read_only
         # Read-only: the unfinished runs whose process is gone, shown as interrupted (they cannot be marked).
         self._crash_left: dict[str, tuple[int, RunState]] = {}
+        # Writers of this process (a recorder per running session, the experiment's bookkeeping) queue here, each
+        # woken as the one before commits. Left to SQLite's busy handler, which sleeps and polls, a writer among
+        # dozens can keep losing the lock until its busy timeout and fail as if another program held the file.
+        self._write_turn = threading.RLock()
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Store:
@@ -68,6 +76,8 @@ class Store:
         if self.read_only:
             raise StorageError(f"The database ({self.path}) was opened read-only; changes cannot be saved.",
                                code=8)
+        # Past WRITE_TURN_WAIT_S (a write that hangs) the writer goes on anyway, and SQLite's busy timeout decides.
+        queued = self._write_turn.acquire(timeout=WRITE_TURN_WAIT_S)
         try:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(immediate=True)
@@ -75,6 +85,9 @@ class Store:
                     yield conn
         except (DBAPIError, sqlite3.Error) as exc:
             raise describe(exc, self.path) from exc
+        finally:
+            if queued:
+                self._write_turn.release()
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
