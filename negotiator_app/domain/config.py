@@ -183,7 +183,7 @@ class LLMSettings(_Model):
     temperature: StrictFloat = Field(default=0.7, ge=0, le=2)
     max_tokens: StrictInt = Field(default=400, ge=1, le=1_000_000)
     max_rounds: StrictInt = Field(default=10, ge=1, le=50)
-    concurrency: StrictInt = Field(default=4, ge=1, le=16)
+    concurrency: StrictInt = Field(default=4, ge=1, le=64)  # a shared inference server can take dozens at once
     context_tokens: StrictInt = Field(default=4096, ge=512, le=10_000_000)
     read_timeout_s: StrictFloat = Field(default=300, gt=0, le=86_400, allow_inf_nan=False)
     # The read timeout applies between chunks; a server that trickles forever is bounded by this, per reply.

@@ -52,7 +52,7 @@ STREAMS = 32
 DELAY_S = 0.015  # between a stream's events: ~65 chunks/s per stream, ~2,100/s with 32 streams
 WORDS = 24  # a seller's message: ~35 SSE events per reply
 SELLERS, ROUNDS = 4, 3
-PARALLEL_RUNS = 16  # a run asks for ~2.5 slots on average (the buyer alone, then its sellers together)
+PARALLEL_RUNS = 24  # a run asks for ~2.5 slots on average (the buyer alone, then its sellers together)
 BARE_REQUESTS = 8  # per bare worker
 GOAL = 1.5
 
@@ -196,7 +196,7 @@ def engine(runs: int, *, warm_up: bool = True) -> dict:
         engine(2, warm_up=False)
     with tempfile.TemporaryDirectory() as folder, counting_server() as (url, stats):
         root = Path(folder)
-        config = make_config(SELLERS, rounds=ROUNDS, concurrency=16)
+        config = make_config(SELLERS, rounds=ROUNDS, concurrency=STREAMS)
         scenario = config.model_dump(mode="json")
         scenario["llm"]["base_url"] = url
         (root / "scenario.json").write_text(json.dumps(scenario))
@@ -212,7 +212,7 @@ def engine(runs: int, *, warm_up: bool = True) -> dict:
         with Store.open(root / "db.sqlite3") as store:
             experiment_id = create_experiment(store, load_experiment(root / "experiment.json"))
             runner = ExperimentRunner(store, experiment_id, client_factory(), on_progress=progress)
-            runner.limiter = budget = _QueueLog(STREAMS)  # the settings allow 16 slots; a shared server has more
+            runner.limiter = budget = _QueueLog(STREAMS)  # the scenario's request budget, logged
             memory[0] = rss_mb()
             wall0, cpu0 = time.perf_counter(), time.process_time()
             result, loop_cpu = asyncio.run(_timed(runner))

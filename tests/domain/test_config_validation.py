@@ -261,7 +261,7 @@ def test_llm_defaults():
         {"max_rounds": 1},
         {"max_rounds": 50},
         {"concurrency": 1},
-        {"concurrency": 16},
+        {"concurrency": 64},
     ],
 )
 def test_llm_boundaries_are_accepted(fields):
@@ -279,7 +279,7 @@ def test_llm_boundaries_are_accepted(fields):
         ({"max_rounds": 0}, "LLM settings: rounds must be at least 1"),
         ({"max_rounds": 51}, "LLM settings: rounds must be at most 50"),
         ({"concurrency": 0}, "LLM settings: concurrency must be at least 1"),
-        ({"concurrency": 17}, "LLM settings: concurrency must be at most 16"),
+        ({"concurrency": 65}, "LLM settings: concurrency must be at most 64"),
         ({"base_url": "localhost:1234"}, "LLM settings: server URL must start with http:// or https://"),
     ],
 )

@@ -56,7 +56,7 @@ class LLMPanel(QWidget):
         self.temperature.setSingleStep(0.1)
         self.max_tokens = _spin(1, 32768, 50)
         self.max_rounds = _spin(1, 50)
-        self.concurrency = _spin(1, 16)
+        self.concurrency = _spin(1, 64)
         self.context_tokens = _spin(512, 1_048_576, 512)
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
