@@ -182,7 +182,8 @@ class SessionHost(QWidget):
         if self.runtime is not runtime:
             return
         self._latest = latest
-        for pane in getattr(self.view, "panes", {}).values():
+        panes = getattr(self.view, "panes", {})
+        for pane in panes.built() if hasattr(panes, "built") else panes.values():  # one not built yet asks later
             pane.refresh()
 
     @staticmethod
