@@ -388,7 +388,8 @@ class RoomPane(QWidget):
                               getattr(record, "earlier_messages", 0))
 
     def _render_existing(self, messages, offers, violations, window: int = WINDOW, unread: int = 0) -> None:
-        self.transcript.add_history(messages, offers, violations, window, unread)  # the newest; older on scroll-up
+        # The newest; older on scroll-up. Laid out a slice per loop turn, so ten rooms opening never stall.
+        self.transcript.add_history(messages, offers, violations, window, unread, sliced=True)
         self.offers.set_offers(list(offers))
 
     def _show_outcome(self, outcome) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import QEvent, QTimer, QUrl, Qt, Signal
 from PySide6.QtGui import (
@@ -28,6 +29,9 @@ FOLLOW_SLACK_PX = 8
 # read from the store off the GUI thread, a page at a time.
 WINDOW = 150
 TRIM_AT = 2 * WINDOW
+# A stored run fills in a slice at a time, newest first, one slice per event-loop turn: laying out dozens of
+# bubbles at once would stall the window (and every other room) on a slow machine.
+FILL_SLICE = 10
 
 
 @dataclass
@@ -73,6 +77,8 @@ class TranscriptView(QTextBrowser):
         self._unread = 0  # how many stored messages, older still, were never read (see earlier_wanted)
         self._reading = False  # earlier_wanted was emitted and its answer is pending
         self._pending_violations: list[Violation] = []  # tied to messages not read yet
+        self._filling = 0  # how many of the hidden items are still to be laid out by the fill (see add_history)
+        self._fill_run = getattr(self, "_fill_run", 0) + 1  # a fill of an earlier content stops
         self._next_key = 1
         self.follow = True
 
@@ -171,9 +177,12 @@ class TranscriptView(QTextBrowser):
         return key
 
     def add_history(self, messages: Iterable[Message], offers: Iterable[Offer] = (),
-                    violations: Iterable[Violation] = (), window: int = WINDOW, unread: int = 0) -> None:
-        """A stored (or resumed) run: every item is kept, the newest `window` are rendered, in one edit.
-        `unread` older stored messages were not read: they are asked for when the reader scrolls up to them."""
+                    violations: Iterable[Violation] = (), window: int = WINDOW, unread: int = 0,
+                    sliced: bool = False) -> None:
+        """A stored (or resumed) run: every item is kept, the newest `window` are rendered, in one edit
+        (`sliced`: the newest FILL_SLICE at once, the older ones above them a slice per loop turn; what streams
+        in meanwhile goes below them all). `unread` older stored messages were not read: they are asked for
+        when the reader scrolls up to them."""
         fresh = not self._order
         first_new = len(self._order)
         messages = list(messages)
@@ -200,6 +209,11 @@ class TranscriptView(QTextBrowser):
         if fresh and len(new) > window:
             self._hidden = len(new) - window
             new = new[-window:]
+        if sliced and fresh and len(new) > FILL_SLICE:
+            self._filling = len(new) - FILL_SLICE
+            self._hidden += self._filling
+            new = new[-FILL_SLICE:]
+            QTimer.singleShot(0, self, partial(self._fill_step, self._fill_run))
         with self.edit_block():
             cursor = self._end_cursor()
             for key in new:
@@ -335,6 +349,34 @@ class TranscriptView(QTextBrowser):
             return 0
         bar = self.verticalScrollBar()
         old_value, old_height = bar.value(), self.document().size().height()
+        shown = self._render_earlier(count)
+        self.follow = False
+        bar.setValue(old_value + round(self.document().size().height() - old_height))
+        return shown
+
+    def filling(self) -> bool:
+        """Whether a stored run is still being laid out, a slice per loop turn."""
+        return self._filling > 0
+
+    def _fill_step(self, run: int) -> None:
+        """Lay out the next older slice of the stored run above what is shown; the reader following the end
+        stays there, one who scrolled up keeps their place."""
+        if run != self._fill_run or not self._filling:
+            return
+        count = min(FILL_SLICE, self._filling)
+        self._filling -= count
+        if self.follow:
+            self._render_earlier(count)  # the range change keeps the view at the end
+        else:
+            bar = self.verticalScrollBar()
+            old_value, old_height = bar.value(), self.document().size().height()
+            self._render_earlier(count)
+            bar.setValue(old_value + round(self.document().size().height() - old_height))
+        if self._filling:
+            QTimer.singleShot(0, self, partial(self._fill_step, run))
+
+    def _render_earlier(self, count: int) -> int:
+        """Render up to `count` of the hidden items just above the rendered ones, in one edit."""
         start = max(0, self._hidden - count)
         keys = self._order[start:self._hidden]
         with self.edit_block():
@@ -344,9 +386,8 @@ class TranscriptView(QTextBrowser):
                 cursor = QTextCursor(self.document())
                 cursor.setPosition(frame.lastPosition() + 1)  # the empty block after it
             self._hidden = start
+            self._filling = min(self._filling, self._hidden)
             self._render_top()
-        self.follow = False
-        bar.setValue(old_value + round(self.document().size().height() - old_height))
         return len(keys)
 
     def _trim(self) -> None:
@@ -382,7 +423,7 @@ class TranscriptView(QTextBrowser):
         cursor = QTextCursor(self.document().firstBlock())
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         block = QTextBlockFormat()
-        n = self._hidden + self._unread
+        n = self._hidden - self._filling + self._unread  # those the fill lays out anyway are not offered
         if not n:
             if cursor.hasSelection():
                 cursor.removeSelectedText()
