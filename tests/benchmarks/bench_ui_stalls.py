@@ -17,6 +17,7 @@ Run: uv run python -m tests.benchmarks.bench_ui_stalls [messages_per_room]
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 import tempfile
@@ -104,6 +105,7 @@ async def scenario(per_room: int) -> dict:
                             window_state=WindowState(Path(tmp) / "window.ini"))
         window.resize(1600, 1000)
         window.show()
+        gc.freeze()  # as the app does once its window has started
         await window.sidebar.loaded
         ticks = Ticks()
         try:
