@@ -110,3 +110,29 @@ def test_a_reply_streaming_while_a_stored_run_fills_lands_below_it(qtbot, arun):
         assert view.toPlainText().rstrip().endswith("live words and more")
 
     arun.run(scenario())
+
+
+def test_older_messages_read_on_demand_take_their_offers_and_violations_along(qtbot):
+    from negotiator_app.domain import Violation, ViolationKind
+
+    view = TranscriptView(lambda _s: buyer_colors(view.palette()))
+    qtbot.addWidget(view)
+    stored = history(15)
+    messages = [m for m in stored.messages if m.seq != 4]  # message 4 was never stored (say, a discarded reply)
+    on_3, on_4 = (Violation(kind=ViolationKind.OFFER_BELOW_FLOOR, agent="Acme", attempted=f"{n}.00", limit="5.00",
+                            round=1, message_seq=n) for n in (3, 4))
+    view.add_history(messages[-5:], stored.offers, [on_3, on_4], unread=len(messages) - 5)
+    asked: list[bool] = []
+    view.earlier_wanted.connect(lambda: asked.append(True))
+    assert view.hidden_count == 9 and "9 earlier items" in view.toPlainText()
+    assert view.show_earlier() == 0 and asked == [True], "nothing older is held: it is asked for"
+    assert view.show_earlier() == 0 and asked == [True], "asked once until answered"
+
+    assert view.prepend_history(messages[:-5], stored.offers) == 10  # nine messages and the orphan's line
+    assert view.hidden_count == 0 and "earlier items" not in view.toPlainText()
+    bubbles = {b.message.seq: b for b in view.bubbles() if b.message is not None}
+    assert sorted(bubbles) == [m.seq for m in messages]
+    assert bubbles[3].violations == [on_3] and bubbles[3].offer == next(o for o in stored.offers if o.message_seq == 3)
+    text = view.toPlainText()
+    assert text.index("4.00 — limit: 5.00") < text.index(message_text(1)), "the orphan violation is shown on top"
+    assert [view.body_text(k) for k in view._order if k in view._bubbles] == [m.text for m in messages]

@@ -254,8 +254,14 @@ class TranscriptView(QTextBrowser):
         for violation in waiting:
             if violation.message_seq in seqs:
                 self._bubbles[self._by_seq[violation.message_seq]].violations.append(violation)
-            else:
+            elif self._unread:
                 self._pending_violations.append(violation)
+            else:  # its message is not stored: shown as a line at the top rather than lost
+                key, self._next_key = self._next_key, self._next_key + 1
+                self._notes[key] = Note(key, violation_line(violation), "violation")
+                self._order.insert(0, key)
+                keys.append(key)
+                self._hidden += 1
         if not keys:
             self._render_top()  # nothing older after all: the link goes
             return 0
