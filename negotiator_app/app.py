@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -86,6 +87,10 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
         if show:
             window.show()
         window.start()
+        # What is alive now (modules, the window) lives as long as the app: keep it out of every later full
+        # garbage collection, whose pause - on whichever thread allocates, holding the interpreter lock - would
+        # otherwise grow with it and stall the window (e.g. while a session's runs are read).
+        gc.freeze()
         # Finding keyring's backend costs most of a second: do it off the GUI thread before Settings needs it.
         from .storage.credentials import api_keys
 

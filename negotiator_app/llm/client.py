@@ -66,6 +66,10 @@ class LLMClient:
         self._http = httpx.AsyncClient(
             headers=headers,
             transport=transport or default_transport(self.base_url),
+            # Plain HTTP never does TLS (redirects are not followed), and loading the CA bundle for nothing
+            # costs 100-200 ms on the GUI thread each time a session opens (when httpx's own transport is
+            # used, behind a proxy). HTTPS verifies as usual.
+            verify=not self.base_url.startswith("http://"),
             # A model that is loading can take minutes before the first byte: short connect,
             # long read; no pool timeout because callers bound their own concurrency.
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout,

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
-from ..domain import SessionConfig
+from ..domain import Message, SessionConfig
 from .models import Debrief, LatestRun, RunRecord, RunSummary, SessionSummary, StoredSession
 from .store import Store
 
@@ -80,8 +80,11 @@ class AsyncStore:
     async def latest_runs(self, session_id: int) -> dict[str, LatestRun]:
         return await self.run(Store.latest_runs, session_id)
 
-    async def load_run(self, run_id: str) -> RunRecord:
-        return await self.run(Store.load_run, run_id)
+    async def load_run(self, run_id: str, last_messages: int | None = None) -> RunRecord:
+        return await self.run(Store.load_run, run_id, last_messages)
+
+    async def load_messages(self, run_id: str, before_seq: int, limit: int) -> list[Message]:
+        return await self.run(Store.load_messages, run_id, before_seq, limit)
 
     async def claim_run(self, run_id: str) -> None:
         await self.run(Store.claim_run, run_id)

@@ -79,6 +79,7 @@ class RunRecord(RunSummary):
     last_event_seq: int = 0
     seed: int | None = None
     disclosures: list[DisclosureRecord] = Field(default_factory=list)
+    earlier_messages: int = 0  # read with only its newest messages: how many older ones were left out
 
 
 class Debrief(BaseModel):

@@ -205,16 +205,23 @@ def list_runs(conn: Connection, session_id: int, room_key: str | None = None) ->
     return [RunSummary(**_summary(r, found.get(r["id"]))) for r in rows]
 
 
-def load_run(conn: Connection, run_id: str) -> RunRecord:
+def load_run(conn: Connection, run_id: str, last_messages: int | None = None) -> RunRecord:
+    """The whole run; with `last_messages`, only its newest messages (`earlier_messages` counts the rest), so a
+    window opening a long run reads what it shows, not thousands of messages it may never show."""
     row = conn.execute(_summary_query().where(runs.c.id == run_id)).mappings().first()
     if row is None:
         raise KeyError(run_id)
     found = _outcomes_for(conn, [run_id])
+    shown = _messages(conn, run_id, limit=last_messages)
+    earlier = 0 if last_messages is None or not shown else conn.execute(
+        select(func.count()).select_from(messages)
+        .where(messages.c.run_id == run_id, messages.c.seq < shown[0].seq)).scalar_one()
     return RunRecord(
+        earlier_messages=earlier,
         **_summary(row, found.get(run_id)), config=SessionConfig.model_validate_json(row["config_json"], context=STORED),
         participants=list(conn.execute(select(participants.c.name).where(participants.c.run_id == run_id)
                                        .order_by(literal_column("participants.rowid"))).scalars()),
-        messages=_messages(conn, run_id),
+        messages=shown,
         offers=[Offer(seller=r["seller"], price_per_unit=math.nan if r["price_per_unit"] is None else r["price_per_unit"],
                       quantity=r["quantity"], round=r["round"], message_seq=r["message_seq"], binding=r["binding"])
                 for r in conn.execute(select(offers).where(offers.c.run_id == run_id).order_by(offers.c.id)).mappings()],
@@ -233,15 +240,30 @@ def load_run(conn: Connection, run_id: str) -> RunRecord:
     )
 
 
-def _messages(conn: Connection, run_id: str) -> list[Message]:
+def load_messages(conn: Connection, run_id: str, before_seq: int, limit: int) -> list[Message]:
+    """The newest `limit` messages of the run older than `before_seq`, oldest first (paging back in a run)."""
+    return _messages(conn, run_id, before_seq=before_seq, limit=limit)
+
+
+def _messages(conn: Connection, run_id: str, before_seq: int | None = None, limit: int | None = None) -> list[Message]:
+    """The run's messages in order; with `limit`, only the newest ones (before `before_seq` when given)."""
     made = [c.label(f"made_{c.name}") for c in message_productions.c if c.name != "message_id"]
-    rows = conn.execute(select(messages, *[c for c in usage.c if c.name != "message_id"], *made)
-                        .outerjoin(usage, usage.c.message_id == messages.c.id)
-                        .outerjoin(message_productions, message_productions.c.message_id == messages.c.id)
-                        .where(messages.c.run_id == run_id).order_by(messages.c.seq)).mappings().all()
+    query = (select(messages, *[c for c in usage.c if c.name != "message_id"], *made)
+             .outerjoin(usage, usage.c.message_id == messages.c.id)
+             .outerjoin(message_productions, message_productions.c.message_id == messages.c.id)
+             .where(messages.c.run_id == run_id))
+    if before_seq is not None:
+        query = query.where(messages.c.seq < before_seq)
+    if limit is None:
+        rows = conn.execute(query.order_by(messages.c.seq)).mappings().all()
+    else:
+        rows = conn.execute(query.order_by(messages.c.seq.desc()).limit(limit)).mappings().all()[::-1]
+    named = select(message_recipients.c.message_id, message_recipients.c.name).where(
+        message_recipients.c.run_id == run_id)
+    if limit is not None:
+        named = named.where(message_recipients.c.message_id.in_([r["id"] for r in rows]))
     recipients: dict[int, list[str]] = {}
-    for mid, name in conn.execute(select(message_recipients.c.message_id, message_recipients.c.name)
-                                  .where(message_recipients.c.run_id == run_id).order_by(literal_column("message_recipients.rowid"))):
+    for mid, name in conn.execute(named.order_by(literal_column("message_recipients.rowid"))):
         recipients.setdefault(mid, []).append(name)
     usage_fields = list(UsageInfo.model_fields)
     out = []

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.exc import DBAPIError
 
-from ..domain import RunSnapshot, RunState, SessionConfig
+from ..domain import Message, RunSnapshot, RunState, SessionConfig
 from . import debriefs as debrief_rows
 from . import runs as run_rows
 from . import sessions as session_rows
@@ -163,12 +163,18 @@ class Store:
         with self.reading() as conn:
             return run_rows.latest_states(conn, session_id)
 
-    def load_run(self, run_id: str) -> RunRecord:
+    def load_run(self, run_id: str, last_messages: int | None = None) -> RunRecord:
+        """The whole run, or with `last_messages` its newest messages only (see `load_messages` for more)."""
         with self.reading() as conn:
             try:
-                return self._as_seen(run_rows.load_run(conn, run_id))
+                return self._as_seen(run_rows.load_run(conn, run_id, last_messages))
             except KeyError:
                 raise NotFound(run_id) from None
+
+    def load_messages(self, run_id: str, before_seq: int, limit: int) -> list[Message]:
+        """Up to `limit` of the run's messages just before `before_seq`, oldest first."""
+        with self.reading() as conn:
+            return run_rows.load_messages(conn, run_id, before_seq, limit)
 
     def _as_seen(self, run):
         """A crash-left run reads as interrupted, as it would after a writing command marked it."""

@@ -163,8 +163,8 @@ class MainWindow(QMainWindow):
 
     def _show_page(self, page: QWidget) -> None:
         self.stack.setCurrentWidget(page)
-        panes = getattr(self.host.view, "panes", {})
-        self.main_actions.update(self.host.runtime is not None, [p.runner.plan.item.name for p in panes.values()])
+        rooms = self.host.runtime.engine.rooms if self.host.runtime is not None else {}
+        self.main_actions.update(self.host.runtime is not None, [r.plan.item.name for r in rooms.values()])
         name = self.host.runtime.name if self.host.runtime else None
         self.setWindowTitle(f"{name} — Negotiator" if name else "Negotiator")
 

@@ -102,7 +102,8 @@ class SessionHost(QWidget):
         disk = self._disk(runtime)
         latest = await disk.latest_runs(runtime.session_id)
         runs = _by_room(await disk.list_runs(runtime.session_id))
-        records = await disk.run(_load_runs, [latest[key].run_id for key in panes if key in latest])
+        records = await disk.run(_load_runs, [latest[key].run_id for key in panes if key in latest],
+                                 _opening_window())
         if self.runtime is not runtime:
             return  # another session was opened meanwhile
         self._latest = latest
@@ -117,6 +118,7 @@ class SessionHost(QWidget):
             pane.controls.add_header_widget(picker)
             self.pickers[key] = picker
             pane.set_resume_provider(lambda key=key: self._resumable(key))
+            pane.set_earlier_provider(self._read_earlier)
             await asyncio.sleep(0)  # one pane per loop turn: ten long transcripts are never one long stall
             if self.runtime is not runtime:
                 return
@@ -127,7 +129,7 @@ class SessionHost(QWidget):
         if runtime is None:
             return
         try:
-            record = await self._disk(runtime).load_run(run_id)  # the GUI thread never waits on disk
+            record = await self._disk(runtime).load_run(run_id, _opening_window())  # the GUI thread never waits on disk
         except StorageError as exc:
             self.room_failed.emit(f"That run could not be read: {exc.user_message}")
             return
@@ -135,6 +137,22 @@ class SessionHost(QWidget):
         if runtime is not self.runtime or pane is None or pane.runner.running:
             return  # closed, or a new run began meanwhile: it is what the pane shows now
         pane.load_history(record)
+
+    def _read_earlier(self, run_id: str, before_seq: int, limit: int, done) -> None:
+        """A pane's reader scrolled up past what was read of its stored run: read the page before it."""
+        self._spawn(self._read_earlier_messages(run_id, before_seq, limit, done))
+
+    async def _read_earlier_messages(self, run_id: str, before_seq: int, limit: int, done) -> None:
+        runtime = self.runtime
+        if runtime is None:
+            return
+        try:
+            messages = await self._disk(runtime).load_messages(run_id, before_seq, limit)
+        except StorageError as exc:
+            self.room_failed.emit(f"Earlier messages could not be read: {exc.user_message}")
+            messages = None
+        if runtime is self.runtime:
+            done(messages)
 
     def _room_running(self, room_key: str, running: bool) -> None:
         picker = self.pickers.get(room_key)
@@ -164,7 +182,8 @@ class SessionHost(QWidget):
         if self.runtime is not runtime:
             return
         self._latest = latest
-        for pane in getattr(self.view, "panes", {}).values():
+        panes = getattr(self.view, "panes", {})
+        for pane in panes.built() if hasattr(panes, "built") else panes.values():  # one not built yet asks later
             pane.refresh()
 
     @staticmethod
@@ -232,8 +251,16 @@ class SessionHost(QWidget):
                 view.deleteLater()
 
 
-def _load_runs(store: Store, run_ids: list[str]) -> dict[str, RunRecord]:
-    return {run_id: store.load_run(run_id) for run_id in run_ids}
+def _load_runs(store: Store, run_ids: list[str], last_messages: int) -> dict[str, RunRecord]:
+    """Each run with the newest messages a pane opens with: a 1,000-message run is not read to show 40 (the
+    store thread would hold the interpreter, and collect its garbage, long enough to stall the window)."""
+    return {run_id: store.load_run(run_id, last_messages) for run_id in run_ids}
+
+
+def _opening_window() -> int:
+    from .room.pane import OPENING_WINDOW  # loaded with the view already; not at start-up
+
+    return OPENING_WINDOW
 
 
 def _by_room(runs: list[RunSummary]) -> dict[str, list[RunSummary]]:

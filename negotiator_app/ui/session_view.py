@@ -1,19 +1,24 @@
-"""All rooms of a session: one RoomPane per room, as tabs or as a grid, plus the items that got no room."""
+"""All rooms of a session: one RoomPane per room, as tabs or as a grid, plus the items that got no room.
+
+The shown room's pane is built at once, the others one per event-loop turn after it (a tab stands in until
+then), so opening a ten-room session never stalls the window for long."""
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication, QCheckBox, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QStackedWidget,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
+from ..domain import RunState
 from ..domain.rooms import SKIP_REASON_TEXT
 from ..engine import InputError, SessionEngine
 from . import icons
 from .bridge import EngineBridge
 from .room import RoomPane
+from .room_panes import RoomPanes
 
 GRID_PANE_MIN_WIDTH, GRID_PANE_MIN_HEIGHT = 420, 300
 
@@ -24,7 +29,9 @@ class SessionView(QWidget):
     def __init__(self, engine: SessionEngine, bridge: EngineBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.engine, self.bridge = engine, bridge
-        self.panes: dict[str, RoomPane] = {key: RoomPane(runner, bridge) for key, runner in engine.rooms.items()}
+        self.panes = RoomPanes(engine.rooms, self._build_pane)
+        self._stand_ins: dict[str, QWidget] = {}  # room key -> the empty tab shown until its pane is built
+        self._swapping = False
         self.start_all_button = QPushButton("Start all", self)
         self.start_all_button.setToolTip("Start every room that is not negotiating yet")
         self.start_all_button.clicked.connect(self.request_start_all)
@@ -62,17 +69,59 @@ class SessionView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.skipped_label)
         layout.addWidget(self.stack, 1)
-        for pane in self.panes.values():
-            self.tabs.addTab(pane, pane.runner.plan.item.name)
-            self._update_tab(pane)
-            pane.shown_state_changed.connect(lambda _state, p=pane: self._update_tab(p))
         self.grid_mode = False
+        for key, runner in engine.rooms.items():
+            stand_in = self._stand_ins[key] = QWidget()
+            index = self.tabs.addTab(stand_in, icons.state_icon(RunState.IDLE), runner.plan.item.name)
+            self.tabs.setTabToolTip(index, f"{runner.plan.item.name}: idle")
+        self.tabs.currentChanged.connect(self._tab_shown)
+        first = next(iter(self.panes), None)
+        if first is not None:
+            self.panes[first]  # noqa: B018 - built now: it is the tab shown
+            QTimer.singleShot(0, self, self._build_next)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
 
     def pane(self, room_key: str) -> RoomPane:
         return self.panes[room_key]
+
+    def _build_pane(self, key: str) -> RoomPane:
+        """Make a room's pane and put it in place of its stand-in tab, keeping the tab shown."""
+        runner = self.engine.rooms[key]
+        pane = RoomPane(runner, self.bridge)
+        pane.shown_state_changed.connect(lambda _state: self._update_tab(pane))
+        if self.operator_toggle.isChecked():
+            pane.set_operator_view(True)
+        stand_in = self._stand_ins.pop(key)
+        index = self.tabs.indexOf(stand_in)
+        was_current = self.tabs.currentIndex() == index
+        self._swapping = True
+        try:
+            # Inserted before the stand-in, then the stand-in removed: no other tab is shown in between.
+            self.tabs.insertTab(index, pane, runner.plan.item.name)
+            if was_current:
+                self.tabs.setCurrentIndex(index)
+            self.tabs.removeTab(index + 1)
+        finally:
+            self._swapping = False
+        stand_in.deleteLater()
+        self._update_tab(pane)
+        return pane
+
+    def _build_next(self) -> None:
+        """One more pane per loop turn, until all are built."""
+        key = self.panes.next_unbuilt()
+        if key is not None:
+            self.panes[key]  # noqa: B018 - builds it
+            QTimer.singleShot(0, self, self._build_next)
+
+    def _tab_shown(self, index: int) -> None:
+        """A stand-in tab chosen before its pane was built: build it now."""
+        widget = self.tabs.widget(index)
+        key = next((k for k, w in self._stand_ins.items() if w is widget), None)
+        if key is not None and not self._swapping:
+            self.panes[key]  # noqa: B018 - builds it
 
     def start_all(self, keys: list[str] | None = None) -> list[str]:
         """Start every room (or those in `keys`) not negotiating yet; finished rooms run again. Returns
@@ -81,6 +130,7 @@ class SessionView(QWidget):
         for key, runner in self.engine.rooms.items():
             if runner.running or (keys is not None and key not in keys):
                 continue
+            self.panes[key]  # noqa: B018 - its pane must exist to show the run's events
             try:
                 self.bridge.start_room(runner)
             except InputError:
@@ -118,17 +168,18 @@ class SessionView(QWidget):
 
     def select_room(self, index: int) -> None:
         """Ctrl+1…9 in the main window: show room `index` (0-based) and put the cursor in its composer."""
-        panes = list(self.panes.values())
-        if not 0 <= index < len(panes):
+        keys = list(self.panes)
+        if not 0 <= index < len(keys):
             return
+        pane = self.panes[keys[index]]
         if not self.grid_mode:
             self.tabs.setCurrentIndex(index)
-        self._grid_current = panes[index]
-        panes[index].composer.edit.setFocus()
+        self._grid_current = pane
+        pane.composer.edit.setFocus()
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         """In the grid, the room last clicked or typed in is the current one (a menu's focus is not a room)."""
-        pane = next((p for p in self.panes.values() if new is not None and p.isAncestorOf(new)), None)
+        pane = next((p for p in self.panes.built() if new is not None and p.isAncestorOf(new)), None)
         if pane is not None:
             self._grid_current = pane
 
@@ -143,7 +194,7 @@ class SessionView(QWidget):
         if self.operator_toggle.isChecked() != on:
             self.operator_toggle.setChecked(on)  # re-enters through the toggled signal
             return
-        for pane in self.panes.values():
+        for pane in self.panes.built():  # a pane built later takes the toggle's state
             pane.set_operator_view(on)
         self.operator_view_changed.emit(on)
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from ...domain import RESUMABLE_STATES, BuyerMode, DecidedBy, Decision, RunState
+from ...domain import RESUMABLE_STATES, BuyerMode, DecidedBy, Decision, Message, RunState
 from ...domain.names import normalize_name
 from ...engine import InputError, RoomRunner, RunSnapshot
 from ...engine import events as ev
@@ -28,6 +28,9 @@ from .transcript import WINDOW, TranscriptView
 # The id of the stored run Resume would pick up, or None. Answered from memory (the host keeps each room's
 # newest run state from one cheap query): refresh() runs on every event and must never wait on the disk.
 ResumeProvider = Callable[[], str | None]
+# Reads up to `limit` stored messages of a run older than `before_seq`, off the GUI thread, and hands them (or
+# None when reading failed) to the callback on the loop: the host owns the read.
+EarlierProvider = Callable[[str, int, int, Callable[[list[Message] | None], None]], None]
 # A stored run opens with its newest messages only (a screenful and more): laying out 150 bubbles takes
 # longer than a frame on a slow machine; the older ones come back when the reader scrolls up.
 OPENING_WINDOW = 40
@@ -43,6 +46,7 @@ class RoomPane(QWidget):
         self.runner, self.bridge = runner, bridge
         self._order = {normalize_name(s.name): i for i, s in enumerate(runner.config.sellers)}
         self._resume_provider: ResumeProvider | None = None
+        self._earlier_provider: EarlierProvider | None = None
         self._history: Any = None  # a stored run shown while the runner is idle
         self._unrendered: Any = None  # a stored run loaded while the pane was hidden: rendered when shown
         self._streams: dict[int, int] = {}  # stream id of the current run -> bubble key
@@ -57,6 +61,7 @@ class RoomPane(QWidget):
         self.controls = RoomControls(f"<b>{item.name}</b> × {item.quantity}", self)
         self.transcript = TranscriptView(self._colors_of, self)
         self.transcript.sellers = list(runner.sellers)
+        self.transcript.earlier_wanted.connect(self._read_earlier)
         self.offers = OffersPanel(runner.plan, {s: self._colors_of(s).accent for s in runner.sellers},
                                   runner.max_rounds, self)
         self.banner = OutcomeBanner(self)
@@ -116,6 +121,22 @@ class RoomPane(QWidget):
         self._resume_provider = provider
         self.refresh()
 
+    def set_earlier_provider(self, provider: EarlierProvider | None) -> None:
+        self._earlier_provider = provider
+
+    def _read_earlier(self) -> None:
+        """The reader scrolled up to stored messages that were not read: read a page of them."""
+        record, before = self._history, self.transcript.oldest_seq()
+        if record is None or before is None or self._earlier_provider is None:
+            self.transcript.prepend_history(None)
+            return
+
+        def arrived(messages: list[Message] | None) -> None:
+            if self._history is record:  # still the run shown (not replaced, no new run begun)
+                self.transcript.prepend_history(messages, record.offers)
+
+        self._earlier_provider(record.run_id, before, WINDOW, arrived)
+
     @property
     def shown_state(self) -> RunState:
         return self._shown_state
@@ -129,13 +150,14 @@ class RoomPane(QWidget):
         self.controls.set_compact(compact)
 
     def load_history(self, record: Any) -> None:
-        """Show a stored run (anything with messages, offers, violations, outcome, state, rounds)."""
+        """Show a stored run (anything with messages, offers, violations, outcome, state, rounds; with
+        `earlier_messages` when only its newest messages were read)."""
         self._history = record
         self._clear()
         if self.parentWidget() is not None and not self.isVisibleTo(self.window()):
             self._unrendered = record  # a background tab: laid out when shown, so ten rooms open without a stall
         else:
-            self._render_existing(record.messages, record.offers, record.violations, OPENING_WINDOW)
+            self._render_stored(record)
         state = RunState(record.state)
         if record.outcome is not None or state in (RunState.DECIDED, RunState.NO_DEAL):
             self._show_outcome(record.outcome)
@@ -273,7 +295,7 @@ class RoomPane(QWidget):
         """Render the stored run and apply the text streamed while the pane was hidden, in one edit each."""
         if self._unrendered is not None:
             record, self._unrendered = self._unrendered, None
-            self._render_existing(record.messages, record.offers, record.violations, OPENING_WINDOW)
+            self._render_stored(record)
         if self._deferred:
             batch = [(stream_id, "".join(parts), reasoning)
                      for (stream_id, reasoning), parts in self._deferred.items()]
@@ -361,8 +383,13 @@ class RoomPane(QWidget):
         self.banner.clear()
         self.queued.take_all()
 
-    def _render_existing(self, messages, offers, violations, window: int = WINDOW) -> None:
-        self.transcript.add_history(messages, offers, violations, window)  # the newest; older on scroll-up
+    def _render_stored(self, record: Any) -> None:
+        self._render_existing(record.messages, record.offers, record.violations, OPENING_WINDOW,
+                              getattr(record, "earlier_messages", 0))
+
+    def _render_existing(self, messages, offers, violations, window: int = WINDOW, unread: int = 0) -> None:
+        # The newest; older on scroll-up. Laid out a slice per loop turn, so ten rooms opening never stall.
+        self.transcript.add_history(messages, offers, violations, window, unread, sliced=True)
         self.offers.set_offers(list(offers))
 
     def _show_outcome(self, outcome) -> None:

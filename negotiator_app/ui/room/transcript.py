@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
-from PySide6.QtCore import QEvent, QTimer, QUrl, Qt
+from PySide6.QtCore import QEvent, QTimer, QUrl, Qt, Signal
 from PySide6.QtGui import (
     QFont, QHelpEvent, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat, QTextFrame, QTextFrameFormat,
 )
@@ -23,9 +24,14 @@ FOLLOW_SLACK_PX = 8
 # Qt re-lays out a document edit in time that grows with the number of frames in it (every bubble is a
 # frame), so the document holds a bounded window of the newest items: a stored run opens with its last
 # WINDOW items, a live one drops its oldest beyond TRIM_AT while the reader follows the end, and older
-# items come back WINDOW at a time when the reader scrolls to the top (or clicks the link there).
+# items come back WINDOW at a time when the reader scrolls to the top (or clicks the link there). A stored run
+# may also arrive with only its newest messages read: the older ones are then asked for (earlier_wanted) and
+# read from the store off the GUI thread, a page at a time.
 WINDOW = 150
 TRIM_AT = 2 * WINDOW
+# A stored run fills in a slice at a time, newest first, one slice per event-loop turn: laying out dozens of
+# bubbles at once would stall the window (and every other room) on a slow machine.
+FILL_SLICE = 10
 
 
 @dataclass
@@ -41,6 +47,8 @@ class TranscriptView(QTextBrowser):
     """Streaming inserts at the end of the message's own block, never re-rendering the document; the
     view follows new text only while the reader is at the bottom. Every item (bubble or note) is a frame
     rendered from its state, so it can leave the document and come back."""
+
+    earlier_wanted = Signal()  # the reader wants older stored messages that were not read: call prepend_history
 
     def __init__(self, colors_of: Callable[[str], SpeakerColors], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,12 +74,26 @@ class TranscriptView(QTextBrowser):
         self._by_seq: dict[int, int] = {}
         self._order: list[int] = []  # every item's key, oldest first
         self._hidden = 0  # how many of the oldest items are not in the document
+        self._unread = 0  # how many stored messages, older still, were never read (see earlier_wanted)
+        self._reading = False  # earlier_wanted was emitted and its answer is pending
+        self._pending_violations: list[Violation] = []  # tied to messages not read yet
+        self._filling = 0  # how many of the hidden items are still to be laid out by the fill (see add_history)
+        self._fill_run = getattr(self, "_fill_run", 0) + 1  # a fill of an earlier content stops
         self._next_key = 1
         self.follow = True
 
     @property
     def hidden_count(self) -> int:
-        return self._hidden
+        """Items not in the document: older items kept in memory, and stored messages not read yet."""
+        return self._hidden + self._unread
+
+    def oldest_seq(self) -> int | None:
+        """The sequence number of the oldest message the transcript holds (where reading back continues)."""
+        for key in self._order:
+            bubble = self._bubbles.get(key)
+            if bubble is not None and bubble.message is not None:
+                return bubble.message.seq
+        return None
 
     def rendered_count(self) -> int:
         return len(self._frames)
@@ -155,34 +177,43 @@ class TranscriptView(QTextBrowser):
         return key
 
     def add_history(self, messages: Iterable[Message], offers: Iterable[Offer] = (),
-                    violations: Iterable[Violation] = (), window: int = WINDOW) -> None:
-        """A stored (or resumed) run: every item is kept, the newest `window` are rendered, in one edit."""
+                    violations: Iterable[Violation] = (), window: int = WINDOW, unread: int = 0,
+                    sliced: bool = False) -> None:
+        """A stored (or resumed) run: every item is kept, the newest `window` are rendered, in one edit
+        (`sliced`: the newest FILL_SLICE at once, the older ones above them a slice per loop turn; what streams
+        in meanwhile goes below them all). `unread` older stored messages were not read: they are asked for
+        when the reader scrolls up to them."""
         fresh = not self._order
-        colors: dict[str, object] = {}
         first_new = len(self._order)
-        for message in messages:
-            if message.sender not in colors:
-                colors[message.sender] = self._colors_of(message.sender)
-            key = self._new_bubble(message.sender, message.role.value, message.round, message.recipients,
-                                   colors[message.sender])
-            self.complete(key, message)
+        messages = list(messages)
+        keys = self._new_bubbles(messages)
+        oldest = messages[0].seq if messages and unread else None
         for offer in offers:
             self.attach_offer(offer)
         notes: list[str] = []
         for violation in violations:
             owner = self._by_seq.get(violation.message_seq) if violation.message_seq is not None else None
-            if owner is None:
-                notes.append(violation_line(violation))
-            else:
+            if owner is not None:
                 self._bubbles[owner].violations.append(violation)
+            elif oldest is not None and violation.message_seq is not None and violation.message_seq < oldest:
+                self._pending_violations.append(violation)  # its message comes with an earlier page
+            else:
+                notes.append(violation_line(violation))
         for text in notes:
             key, self._next_key = self._next_key, self._next_key + 1
             self._notes[key] = Note(key, text, "violation")
             self._order.append(key)
         new = self._order[first_new:]
+        if fresh:
+            self._unread = unread if keys else 0
         if fresh and len(new) > window:
             self._hidden = len(new) - window
             new = new[-window:]
+        if sliced and fresh and len(new) > FILL_SLICE:
+            self._filling = len(new) - FILL_SLICE
+            self._hidden += self._filling
+            new = new[-FILL_SLICE:]
+            QTimer.singleShot(0, self, partial(self._fill_step, self._fill_run))
         with self.edit_block():
             cursor = self._end_cursor()
             for key in new:
@@ -190,6 +221,51 @@ class TranscriptView(QTextBrowser):
                 cursor = self._end_cursor()
             self._render_top()
             self._trim()
+
+    def _new_bubbles(self, messages: Iterable[Message]) -> list[int]:
+        """Complete bubbles for stored messages, appended to the order; their keys."""
+        colors: dict[str, SpeakerColors] = {}
+        keys = []
+        for message in messages:
+            if message.sender not in colors:
+                colors[message.sender] = self._colors_of(message.sender)
+            key = self._new_bubble(message.sender, message.role.value, message.round, message.recipients,
+                                   colors[message.sender])
+            self.complete(key, message)
+            keys.append(key)
+        return keys
+
+    def prepend_history(self, messages: list[Message] | None, offers: Iterable[Offer] = ()) -> int:
+        """The answer to earlier_wanted: stored messages just older than those held (None: reading failed).
+        They go above the others and are shown, the view staying where it was. Returns how many came."""
+        self._reading = False
+        if messages is None:
+            return 0
+        held = list(self._order)
+        keys = self._new_bubbles(messages)
+        self._order = keys + held  # they are older than every item held
+        self._unread = max(0, self._unread - len(keys)) if keys else 0
+        self._hidden += len(keys)
+        seqs = {message.seq for message in messages}
+        for offer in offers:
+            if offer.message_seq in seqs:
+                self.attach_offer(offer)
+        waiting, self._pending_violations = self._pending_violations, []
+        for violation in waiting:
+            if violation.message_seq in seqs:
+                self._bubbles[self._by_seq[violation.message_seq]].violations.append(violation)
+            elif self._unread:
+                self._pending_violations.append(violation)
+            else:  # its message is not stored: shown as a line at the top rather than lost
+                key, self._next_key = self._next_key, self._next_key + 1
+                self._notes[key] = Note(key, violation_line(violation), "violation")
+                self._order.insert(0, key)
+                keys.append(key)
+                self._hidden += 1
+        if not keys:
+            self._render_top()  # nothing older after all: the link goes
+            return 0
+        return self.show_earlier(len(keys))
 
     def discard(self, key: int, reason: str) -> None:
         """An unreadable or failed reply: struck out with the reason, or removed if it had no text."""
@@ -270,11 +346,43 @@ class TranscriptView(QTextBrowser):
     # ----- the window of rendered items -----------------------------------------------------------
 
     def show_earlier(self, count: int = WINDOW) -> int:
-        """Render up to `count` more of the older items above the others, keeping the view where it was."""
+        """Render up to `count` more of the older items above the others, keeping the view where it was.
+        When only unread stored messages are older, ask for them (earlier_wanted) and return 0."""
         if not self._hidden:
+            if self._unread and not self._reading:
+                self._reading = True
+                self.earlier_wanted.emit()
             return 0
         bar = self.verticalScrollBar()
         old_value, old_height = bar.value(), self.document().size().height()
+        shown = self._render_earlier(count)
+        self.follow = False
+        bar.setValue(old_value + round(self.document().size().height() - old_height))
+        return shown
+
+    def filling(self) -> bool:
+        """Whether a stored run is still being laid out, a slice per loop turn."""
+        return self._filling > 0
+
+    def _fill_step(self, run: int) -> None:
+        """Lay out the next older slice of the stored run above what is shown; the reader following the end
+        stays there, one who scrolled up keeps their place."""
+        if run != self._fill_run or not self._filling:
+            return
+        count = min(FILL_SLICE, self._filling)
+        self._filling -= count
+        if self.follow:
+            self._render_earlier(count)  # the range change keeps the view at the end
+        else:
+            bar = self.verticalScrollBar()
+            old_value, old_height = bar.value(), self.document().size().height()
+            self._render_earlier(count)
+            bar.setValue(old_value + round(self.document().size().height() - old_height))
+        if self._filling:
+            QTimer.singleShot(0, self, partial(self._fill_step, run))
+
+    def _render_earlier(self, count: int) -> int:
+        """Render up to `count` of the hidden items just above the rendered ones, in one edit."""
         start = max(0, self._hidden - count)
         keys = self._order[start:self._hidden]
         with self.edit_block():
@@ -284,9 +392,8 @@ class TranscriptView(QTextBrowser):
                 cursor = QTextCursor(self.document())
                 cursor.setPosition(frame.lastPosition() + 1)  # the empty block after it
             self._hidden = start
+            self._filling = min(self._filling, self._hidden)
             self._render_top()
-        self.follow = False
-        bar.setValue(old_value + round(self.document().size().height() - old_height))
         return len(keys)
 
     def _trim(self) -> None:
@@ -322,7 +429,8 @@ class TranscriptView(QTextBrowser):
         cursor = QTextCursor(self.document().firstBlock())
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         block = QTextBlockFormat()
-        if not self._hidden:
+        n = self._hidden - self._filling + self._unread  # those the fill lays out anyway are not offered
+        if not n:
             if cursor.hasSelection():
                 cursor.removeSelectedText()
             cursor.setBlockFormat(block)
@@ -332,13 +440,12 @@ class TranscriptView(QTextBrowser):
         link = self._small_format()
         link.setAnchor(True)
         link.setAnchorHref("earlier:")
-        n = self._hidden
         cursor.insertText(f"▴ {n:,} earlier item{'s' if n != 1 else ''} — scroll up or click to show them", link)
 
     def _on_scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
         self.follow = value >= bar.maximum() - FOLLOW_SLACK_PX
-        if self._hidden and value == bar.minimum() and bar.maximum() > 0:
+        if self.hidden_count and value == bar.minimum() and bar.maximum() > 0:
             QTimer.singleShot(0, self.show_earlier)  # not from inside the scroll bar's own signal
 
     # ----- rendering one item (never the whole document) ------------------------------------------
