@@ -34,10 +34,14 @@ def sessions_command(*, db: str | None = None, out: Out = to_stdout, err: Out = 
         return EXIT_OK
     states = {s.id: state_summary(counts.get(s.id, {})) for s in sessions}
     width = max(len("run states"), *(len(text) for text in states.values()))
-    out(f"{'id':>4}  {'items':>5}  {'sellers':>7}  {'runs':>4}  {'run states':<{width}}  {'last activity':<19}  name")
+    # An experiment stores each arm as a session: say which, so they are not taken for copies of the scenario.
+    arms = {s.id: f"experiment {s.experiment_id} · arm {s.arm}" if s.arm is not None else "-" for s in sessions}
+    arm_width = max(len("experiment"), *(len(text) for text in arms.values()))
+    out(f"{'id':>4}  {'items':>5}  {'sellers':>7}  {'runs':>4}  {'run states':<{width}}  {'last activity':<19}  "
+        f"{'experiment':<{arm_width}}  name")
     for s in sessions:
         out(f"{s.id:>4}  {s.item_count:>5}  {s.seller_count:>7}  {s.run_count:>4}  {states[s.id]:<{width}}  "
-            f"{s.last_activity.astimezone():%Y-%m-%d %H:%M:%S}  {s.name}")
+            f"{s.last_activity.astimezone():%Y-%m-%d %H:%M:%S}  {arms[s.id]:<{arm_width}}  {s.name}")
     return EXIT_OK
 
 

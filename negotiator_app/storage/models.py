@@ -17,6 +17,8 @@ class SessionSummary(BaseModel):
     run_count: int
     created_at: datetime
     last_activity: datetime
+    experiment_id: int | None = None  # set when the session is an experiment's arm (it stores that arm's runs)
+    arm: str | None = None
 
 
 class StoredSession(BaseModel):
@@ -25,6 +27,8 @@ class StoredSession(BaseModel):
     config: SessionConfig
     created_at: datetime
     updated_at: datetime
+    experiment_id: int | None = None  # set when the session is an experiment's arm
+    arm: str | None = None
 
 
 @dataclass(frozen=True)

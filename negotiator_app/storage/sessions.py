@@ -91,8 +91,13 @@ def read_config(conn: Connection, session_id: int) -> tuple[SessionConfig, dict]
 
 def get_session(conn: Connection, session_id: int) -> StoredSession:
     config, row = read_config(conn, session_id)
+    arm = conn.execute(text(_ARM_SQL), {"id": session_id}).mappings().first() or {}
     return StoredSession(id=session_id, name=row["name"], config=config, created_at=row["created_at"],
-                         updated_at=row["updated_at"])
+                         updated_at=row["updated_at"], experiment_id=arm.get("experiment_id"), arm=arm.get("name"))
+
+
+# An experiment stores each arm's configuration as a session of its own; this finds the arm a session is.
+_ARM_SQL = "SELECT a.experiment_id, a.name FROM experiment_arms a WHERE a.session_id = :id"
 
 
 _SUMMARY_SQL = """
@@ -103,8 +108,9 @@ SELECT s.id, s.name, s.created_at, s.updated_at,
   (SELECT max(coalesce(r.finished_at, r.started_at)) FROM runs r JOIN rooms m ON r.room_id = m.id
      WHERE m.session_id = s.id) AS last_run,
   (SELECT max(g.created_at) FROM messages g JOIN runs r ON g.run_id = r.id JOIN rooms m ON r.room_id = m.id
-     WHERE m.session_id = s.id) AS last_message
-FROM sessions s
+     WHERE m.session_id = s.id) AS last_message,
+  a.experiment_id, a.name AS arm
+FROM sessions s LEFT JOIN experiment_arms a ON a.session_id = s.id
 """
 
 
@@ -118,6 +124,6 @@ def list_summaries(conn: Connection, session_id: int | None = None) -> list[Sess
         moments = [datetime.fromisoformat(v) for v in (r["updated_at"], r["last_run"], r["last_message"]) if v]
         out.append(SessionSummary(id=r["id"], name=r["name"], item_count=r["items"], seller_count=r["sellers"],
                                   run_count=r["runs"], created_at=datetime.fromisoformat(r["created_at"]),
-                                  last_activity=max(moments)))
+                                  last_activity=max(moments), experiment_id=r["experiment_id"], arm=r["arm"]))
     out.sort(key=lambda s: (s.last_activity, s.id), reverse=True)
     return out
