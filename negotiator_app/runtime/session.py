@@ -48,6 +48,7 @@ class SessionRuntime:
         self.store = store
         self.session_id = session_id
         self.name = stored.name
+        self.experiment_arm = (stored.experiment_id, stored.arm) if stored.arm is not None else None
         self.config: SessionConfig = config or stored.config  # a resumed run brings the config it used
         self._loop = asyncio.get_running_loop()
         self._listeners: list[Listener] = []

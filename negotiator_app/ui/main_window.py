@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         if getattr(self, "experiments_page", None) is None:
             self.experiments_page = ExperimentsPage(self.store, self.make_client, spawn=self.spawn,
                                                     export_folder=self.settings.exports_folder)
+            self.experiments_page.open_session_requested.connect(self.open_session)  # an arm's runs
             self.stack.addWidget(self.experiments_page)
         self.experiments_page.refresh()  # experiments may have been added from the command line meanwhile
         self._show_page(self.experiments_page)

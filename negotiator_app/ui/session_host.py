@@ -82,7 +82,8 @@ class SessionHost(QWidget):
         self.body.addWidget(self.view, 1)
         self.show_name(runtime.name)
         rooms = len(runtime.engine.rooms)
-        self.details.set_full_text(f"{runtime.config.buyer.name} · {rooms} room{'s' if rooms != 1 else ''} · "
+        arm = f"Experiment {runtime.experiment_arm[0]} · arm {runtime.experiment_arm[1]} · " if runtime.experiment_arm else ""
+        self.details.set_full_text(f"{arm}{runtime.config.buyer.name} · {rooms} room{'s' if rooms != 1 else ''} · "
                                    f"{len(runtime.config.sellers)} sellers")
         self.history_loaded = self._spawn(self.load_history())
         return self.history_loaded

@@ -98,7 +98,8 @@ class SessionSidebar(QWidget):
     def _fill(self, summaries: list[SessionSummary], select: int | None) -> None:
         self.summaries = {summary.id: summary for summary in summaries}
         self.list.clear()
-        for summary in summaries:
+        # An experiment's arms are sessions too, one per arm: they are reached from the Experiments view.
+        for summary in (s for s in summaries if s.experiment_id is None):
             item = QListWidgetItem(icon("rooms"), _label(summary))
             item.setData(ID_ROLE, summary.id)
             item.setToolTip(f"{summary.name}\nCreated {summary.created_at:%Y-%m-%d %H:%M}, "
@@ -202,6 +203,10 @@ class SessionSidebar(QWidget):
 
     def confirm_delete(self, session_id: int) -> QMessageBox:
         summary = self.summaries[session_id]
+        if summary.arm is not None:  # deleting it would take the arm's runs out of the experiment's report
+            return self._warn("This session cannot be deleted",
+                              f"“{summary.name}” holds the runs of arm “{summary.arm}” of experiment "
+                              f"{summary.experiment_id}.", "They belong to the experiment and its report.")
         runs = f" and its {summary.run_count} stored run{'s' if summary.run_count != 1 else ''}" if summary.run_count else ""
         box = QMessageBox(QMessageBox.Icon.Warning, "Delete session",
                           f"Delete “{summary.name}”{runs}? This cannot be undone.",
@@ -262,11 +267,12 @@ class SessionSidebar(QWidget):
         self.sessions_changed.emit()
         return result
 
-    def _warn(self, title: str, text: str, details: str) -> None:
+    def _warn(self, title: str, text: str, details: str) -> QMessageBox:
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
         box.setInformativeText(details)
         self.dialog = box
         box.open()
+        return box
 
 
 class _WrappingDelegate(QStyledItemDelegate):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from ...experiments.report import ArmReport, ExperimentReport, Interval
@@ -51,24 +51,31 @@ HEADER_TIPS = {
 
 
 class ArmTable(QTableWidget):
-    """One row per arm; read-only, rebuilt from each new report."""
+    """One row per arm; read-only, rebuilt from each new report. Double-click (or Enter on) a row to read its runs."""
+
+    arm_chosen = Signal(str)  # the arm's name
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
+        self.arms: list[str] = []  # the arm of each row
         self.setHorizontalHeaderLabels([name for name, _ in COLUMNS])
         for column, name in enumerate(name for name, _ in COLUMNS):
             header_item = self.horizontalHeaderItem(column)
             if header_item is not None and name in HEADER_TIPS:
                 header_item.setToolTip(HEADER_TIPS[name])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.activated.connect(lambda index: self.arm_chosen.emit(self.arms[index.row()]))
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
-        self.setToolTip("95 % intervals in brackets: Wilson for the deal rate, bootstrap for the others.")
+        self.setToolTip("95 % intervals in brackets: Wilson for the deal rate, bootstrap for the others.\n"
+                        "Double-click an arm to read its runs' transcripts.")
 
     def show_report(self, report: ExperimentReport | None) -> None:
         arms = report.arms if report is not None else []
+        self.arms = [arm.arm for arm in arms]
         self.setRowCount(len(arms))
         for row, arm in enumerate(arms):
             for column, (_, cell) in enumerate(COLUMNS):

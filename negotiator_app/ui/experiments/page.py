@@ -13,19 +13,20 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from ...domain import ScenarioError
 from ...experiments.exports import FORMATS
-from ...experiments.report import experiment_report
+from ...experiments.report import ExperimentReport, experiment_report
 from ...experiments.runner import ExperimentRunner, Progress, create_experiment
 from ...experiments.spec import ExperimentError, ExperimentSpec, load_experiment
 from ...paths import export_dir
 from ...runtime import ClientFactory
 from ...storage import StorageError, Store
+from ...storage.experiments import load_experiment as load_stored_experiment
 from ..icons import icon
 from .form import ExperimentForm
 from .experiment_list import ExperimentList, ListedExperiment, read_experiments
@@ -43,7 +44,14 @@ def clock(seconds: float | None) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
 
 
+def report_and_arm_sessions(store: Store, experiment_id: int) -> tuple[ExperimentReport, dict[str, int]]:
+    """Blocking: the experiment's report, and the session that stores each arm's runs."""
+    return experiment_report(store, experiment_id), load_stored_experiment(store, experiment_id).arms
+
+
 class ExperimentsPage(QWidget):
+    open_session_requested = Signal(int)  # an arm's session, to read its runs in the session view
+
     def __init__(self, store: Store, make_client: ClientFactory, spawn: Spawn | None = None,
                  export_folder: Callable[[], Path] = export_dir, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +68,7 @@ class ExperimentsPage(QWidget):
         self._report_again = False
         self.dialog: QWidget | None = None
         self.last_export: Path | None = None
+        self.arm_sessions: dict[str, int] = {}  # the shown report's arms: the session storing each arm's runs
         self._closing = False
 
         self.new_button = QPushButton(icon("new"), "New experiment…")
@@ -120,6 +129,7 @@ class ExperimentsPage(QWidget):
         for fmt, button in self.export_buttons.items():
             button.clicked.connect(lambda _checked=False, fmt=fmt: self.choose_export(fmt))
         self.list.selected.connect(self._selected)
+        self.results.table.arm_chosen.connect(self._open_arm)
         self.ticker = QTimer(self)  # time elapsed and left move between runs too
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._show_progress)
@@ -157,16 +167,21 @@ class ExperimentsPage(QWidget):
 
     async def _compute_report(self, experiment_id: int) -> None:
         try:
-            report = await asyncio.to_thread(experiment_report, self.store, experiment_id)
+            report, arm_sessions = await asyncio.to_thread(report_and_arm_sessions, self.store, experiment_id)
         except StorageError as exc:
             self._show_error(exc.user_message)
             report = None
         if report is not None and experiment_id == self.list.current_id():
+            self.arm_sessions = arm_sessions
             self.results.show_report(report)
         if self._report_again:
             self._report_again = False
             self._report_task = None
             self._load_report()
+
+    def _open_arm(self, arm: str) -> None:
+        if arm in self.arm_sessions:
+            self.open_session_requested.emit(self.arm_sessions[arm])
 
     # ----- create -----------------------------------------------------------------------------------
 

@@ -21,8 +21,9 @@ SOURCES = ("A stored session", "A scenario file", "A bundled example")
 
 
 def read_sources(store: Store) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
-    """Blocking (SQLite and files): the stored sessions (id, name) and the examples (path, title)."""
-    sessions = [(s.id, s.name) for s in store.list_sessions()]
+    """Blocking (SQLite and files): the person's stored sessions (id, name; not experiments' arms) and the
+    examples (path, title)."""
+    sessions = [(s.id, s.name) for s in store.list_sessions() if s.experiment_id is None]
     return sessions, [(str(path), example_title(path)) for path in example_scenarios()]
 
 
