@@ -91,9 +91,9 @@ def read_config(conn: Connection, session_id: int) -> tuple[SessionConfig, dict]
 
 def get_session(conn: Connection, session_id: int) -> StoredSession:
     config, row = read_config(conn, session_id)
-    arm = conn.execute(text(_ARM_SQL), {"id": session_id}).mappings().first() or {}
+    arm = conn.execute(text(_ARM_SQL), {"id": session_id}).first()
     return StoredSession(id=session_id, name=row["name"], config=config, created_at=row["created_at"],
-                         updated_at=row["updated_at"], experiment_id=arm.get("experiment_id"), arm=arm.get("name"))
+                         updated_at=row["updated_at"], experiment_id=arm[0] if arm else None, arm=arm[1] if arm else None)
 
 
 # An experiment stores each arm's configuration as a session of its own; this finds the arm a session is.
