@@ -2,6 +2,8 @@
 open from the Experiments view (double-click its row) in the session view, which says whose runs they are."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -17,6 +19,7 @@ from tests.ui.window_support import WindowKit
 
 NOBODY = "http://127.0.0.1:9/v1"  # strategy-only arms never ask a server
 ARMS = ("Boulware sellers", "Conceder sellers")
+SHOTS = Path(__file__).resolve().parents[1] / "_screenshots"  # pictures to look at, not committed
 
 
 @pytest.fixture
@@ -68,6 +71,9 @@ def test_the_sidebar_lists_the_persons_sessions_and_an_arm_opens_from_the_experi
         latest = store.load_run(picker.itemData(0))
         assert latest.messages and latest.messages[-1].text in window.host.view.panes[key].transcript.toPlainText()
         assert window.sidebar.session_ids() == [own] and window.sidebar.selected_id() is None
+        window.resize(1280, 800)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        assert window.grab().save(str(SHOTS / "experiment_arm_session.png"))
 
         window.delete_current_session()  # the arm's runs belong to the experiment: refused, with the reason
         box = window.sidebar.dialog
