@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 
-from sqlalchemy import Connection, delete, func, insert, literal_column, select, update
+from sqlalchemy import Connection, func, insert, literal_column, select, update
 
 from ..domain import (
     RESUMABLE_STATES, DisclosureRecord, Message, Offer, Outcome, Production, Role, RunState, SessionConfig, UsageInfo,
@@ -15,7 +15,7 @@ from .models import LatestRun, RunEvent, RunRecord, RunSummary
 from .owners import Owner, owner_gone, this_process
 from .schema import (
     disclosures, message_productions, message_recipients, messages, offers, outcomes, participants, rooms, run_events,
-    run_seeds, runs, usage, violations,
+    run_seeds, runs, usage, utc_text, violations,
 )
 
 UNFINISHED = [s.value for s in RunState if not s.finished]
@@ -43,65 +43,95 @@ def insert_run(conn: Connection, *, session_id: int, room_key: str, run_id: str,
                  + [{"run_id": run_id, "name": s, "role": Role.SELLER.value} for s in sellers])
 
 
+def _sql(conn: Connection):
+    """The sqlite3 connection under `conn`, inside the same transaction. The per-event writes below run on it
+    with fixed SQL: building a SQLAlchemy statement costs ~50× more than SQLite's insert itself, and a run
+    writes hundreds of them."""
+    return conn.connection.driver_connection
+
+
 def run_exists(conn: Connection, run_id: str) -> bool:
-    return conn.execute(select(runs.c.id).where(runs.c.id == run_id)).first() is not None
+    return _sql(conn).execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is not None
 
 
 def set_state(conn: Connection, run_id: str, state: RunState, round_: int | None = None, at=None) -> None:
-    values: dict = {"state": state.value}
-    if round_ is not None:
-        values["rounds"] = func.max(runs.c.rounds, round_)
-    values["finished_at"] = at if state.finished else None
-    conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
+    finished_at = utc_text(at) if state.finished else None
+    if round_ is None:
+        _sql(conn).execute("UPDATE runs SET state = ?, finished_at = ? WHERE id = ?", (state.value, finished_at, run_id))
+    else:
+        _sql(conn).execute("UPDATE runs SET state = ?, rounds = max(rounds, ?), finished_at = ? WHERE id = ?",
+                           (state.value, round_, finished_at, run_id))
 
 
 def bump_seq(conn: Connection, run_id: str, seq: int) -> None:
-    conn.execute(update(runs).where(runs.c.id == run_id).values(last_event_seq=func.max(runs.c.last_event_seq, seq)))
+    _sql(conn).execute("UPDATE runs SET last_event_seq = max(last_event_seq, ?) WHERE id = ?", (seq, run_id))
+
+
+_USAGE = list(UsageInfo.model_fields)
+_PRODUCTION = list(Production.model_fields)
+_INSERT_USAGE = f"INSERT INTO usage (message_id, {', '.join(_USAGE)}) VALUES (?{', ?' * len(_USAGE)})"
+_INSERT_PRODUCTION = (f"INSERT INTO message_productions (message_id, {', '.join(_PRODUCTION)}) "
+                      f"VALUES (?{', ?' * len(_PRODUCTION)})")
 
 
 def insert_message(conn: Connection, run_id: str, m: Message) -> None:
-    message_id = conn.execute(insert(messages).values(  # type: ignore[index]  # typed Optional; set for every single-row INSERT
-        run_id=run_id, seq=m.seq, round=m.round, sender=m.sender, role=m.role.value, text=m.text,
-        reasoning=m.reasoning, typed_by_person=m.typed_by_person, interrupted=m.interrupted, created_at=m.created_at,
-    )).inserted_primary_key[0]
+    sql = _sql(conn)
+    message_id = sql.execute(
+        "INSERT INTO messages (run_id, seq, round, sender, role, text, reasoning, typed_by_person, interrupted, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (run_id, m.seq, m.round, m.sender, m.role.value, m.text, m.reasoning, int(m.typed_by_person),
+         int(m.interrupted), utc_text(m.created_at))).lastrowid
     if m.recipients:
-        conn.execute(insert(message_recipients),
-                     [{"message_id": message_id, "run_id": run_id, "name": r} for r in dict.fromkeys(m.recipients)])
+        sql.executemany("INSERT INTO message_recipients (message_id, run_id, name) VALUES (?, ?, ?)",
+                        [(message_id, run_id, r) for r in dict.fromkeys(m.recipients)])
     if m.usage is not None:
-        conn.execute(insert(usage).values(message_id=message_id, **m.usage.model_dump()))
+        used = m.usage
+        sql.execute(_INSERT_USAGE, (message_id, *(getattr(used, f) for f in _USAGE)))
     if m.produced_by is not None:
-        conn.execute(insert(message_productions).values(message_id=message_id, **m.produced_by.model_dump(mode="json")))
+        made = m.produced_by.model_dump(mode="json")
+        made["fallback"] = int(made["fallback"])
+        sql.execute(_INSERT_PRODUCTION, (message_id, *(made[f] for f in _PRODUCTION)))
 
 
 def set_seed(conn: Connection, run_id: str, seed: int | None) -> None:
     if seed is not None:
-        conn.execute(delete(run_seeds).where(run_seeds.c.run_id == run_id))
-        conn.execute(insert(run_seeds).values(run_id=run_id, seed=seed))
+        sql = _sql(conn)
+        sql.execute("DELETE FROM run_seeds WHERE run_id = ?", (run_id,))
+        sql.execute("INSERT INTO run_seeds (run_id, seed) VALUES (?, ?)", (run_id, seed))
 
 
 def insert_disclosure(conn: Connection, run_id: str, d: DisclosureRecord) -> None:
-    conn.execute(insert(disclosures).values(run_id=run_id, **d.model_dump()))
+    _sql(conn).execute(
+        "INSERT INTO disclosures (run_id, message_seq, agent, round, secret, value, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (run_id, d.message_seq, d.agent, d.round, d.secret, d.value, d.text))
 
 
 def insert_offer(conn: Connection, run_id: str, o: Offer) -> None:
     price = o.price_per_unit if math.isfinite(o.price_per_unit) else None  # SQLite would turn NaN into NULL anyway
-    conn.execute(insert(offers).values(run_id=run_id, seller=o.seller, price_per_unit=price, quantity=o.quantity,
-                                       round=o.round, message_seq=o.message_seq, binding=o.binding))
+    _sql(conn).execute(
+        "INSERT INTO offers (run_id, seller, price_per_unit, quantity, round, message_seq, binding) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", (run_id, o.seller, price, o.quantity, o.round, o.message_seq, int(o.binding)))
 
 
 def insert_violation(conn: Connection, run_id: str, v: Violation) -> None:
-    conn.execute(insert(violations).values(run_id=run_id, kind=v.kind.value, agent=v.agent, attempted=v.attempted,
-                                           limit_text=v.limit, round=v.round, message_seq=v.message_seq))
+    _sql(conn).execute(
+        "INSERT INTO violations (run_id, kind, agent, attempted, limit_text, round, message_seq) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", (run_id, v.kind.value, v.agent, v.attempted, v.limit, v.round, v.message_seq))
 
 
 def insert_event(conn: Connection, run_id: str, e: RunEvent) -> None:
-    conn.execute(insert(run_events).values(run_id=run_id, **e.model_dump()))
+    _sql(conn).execute(
+        "INSERT INTO run_events (run_id, event_seq, kind, round, agent, text, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (run_id, e.event_seq, e.kind, e.round, e.agent, e.text, e.detail, utc_text(e.at)))
 
 
 def set_outcome(conn: Connection, run_id: str, outcome: Outcome | None) -> None:
-    conn.execute(delete(outcomes).where(outcomes.c.run_id == run_id))
+    sql = _sql(conn)
+    sql.execute("DELETE FROM outcomes WHERE run_id = ?", (run_id,))
     if outcome is not None:
-        conn.execute(insert(outcomes).values(run_id=run_id, **outcome.model_dump()))
+        sql.execute("INSERT INTO outcomes (run_id, kind, seller, price_per_unit, quantity, reason) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", (run_id, outcome.kind.value, outcome.seller, outcome.price_per_unit,
+                                                  outcome.quantity, outcome.reason))
 
 
 class RunOwnedElsewhere(Exception):

@@ -14,6 +14,15 @@ from ..domain import AgentKind, OutcomeKind, Priority, Role, RunState, SpeakingS
 metadata = MetaData()
 
 
+def utc_text(value: datetime | None) -> str | None:
+    """How a time is stored: ISO-8601 in UTC with its offset (a naive time is taken as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
 class UTCDateTime(TypeDecorator):
     """ISO-8601 text with an explicit UTC offset: SQLite has no time zone type, and naive times lie."""
 
@@ -21,11 +30,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat()
+        return utc_text(value)
 
     def process_result_value(self, value: str | None, dialect) -> datetime | None:
         return None if value is None else datetime.fromisoformat(value)
