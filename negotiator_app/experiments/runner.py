@@ -18,8 +18,10 @@ from ..engine import ErrorRaised
 from ..engine.limiter import FairLimiter
 from ..llm import LLMClient
 from ..runtime import ClientFactory, SessionRuntime
-from ..storage import Store
+from ..storage import StorageError, Store
 from ..storage import experiments as rows
+from ..storage.async_store import AsyncStore
+from .quick_run import QuickRun
 from .schedule import ordered_config, plan_runs
 from .spec import ExperimentError, ExperimentSpec, arm_config
 
@@ -100,6 +102,8 @@ class ExperimentRunner:
         self._started = 0.0
         self._finished_now = 0
         self._runtimes: set[SessionRuntime] = set()
+        self._quick: set[QuickRun] = set()
+        self._disk = AsyncStore.of(store)  # one writer thread, in order: quick runs never wait on each other's lock
         self._clients: dict[tuple, LLMClient] = {}
 
     @property
@@ -116,6 +120,8 @@ class ExperimentRunner:
         for runtime in list(self._runtimes):
             for room in runtime.running_rooms:
                 runtime.stop(room)
+        for quick in list(self._quick):
+            quick.stop()
 
     def _lend_client(self, llm) -> _Borrowed:
         key = (llm.base_url, llm.api_key, llm.read_timeout_s, llm.reply_timeout_s)  # all a client is built from
@@ -184,6 +190,8 @@ class ExperimentRunner:
     async def _negotiate(self, run: rows.ExperimentRun) -> str:
         """One repetition of one arm; returns '' when it counts, else what went wrong."""
         config = ordered_config(self._arm_config(run.session_id), run.seller_order)
+        if not config.needs_server:
+            return await self._negotiate_quickly(run, config)
         # A borrowed client behaves as the runtime's own, except that closing it leaves the shared one open.
         runtime = SessionRuntime(self.store, run.session_id, cast(ClientFactory, self._lend_client), config=config)
         errors: list[str] = []
@@ -213,6 +221,32 @@ class ExperimentRunner:
             outage = await self._probe()
             return outage or await self._count(run)
         return errors[-1] if errors else f"a run ended as {', '.join(str(getattr(s, 'value', s)) for s in states)}."
+
+    async def _negotiate_quickly(self, run: rows.ExperimentRun, config: SessionConfig) -> str:
+        """A strategy-only repetition: negotiated in memory and stored with its tag in one transaction, so a
+        crash leaves it either complete or absent (and run again), never half-counted."""
+        quick = QuickRun(config, cast(LLMClient, self._lend_client(config.llm)), self.limiter)
+        self._quick.add(quick)
+        try:
+            states = await quick.negotiate(run.seed)
+        finally:
+            self._quick.discard(quick)
+        # As for any run: ended by itself, or failed with no server involved (a result); never when stopped.
+        counted = all(state in COUNTED_STATES for state in states) or (
+            not self._stopping and all(state in COUNTED_STATES or state == RunState.ERROR for state in states))
+        try:
+            await self._disk.run(rows.store_attempt, run.id, run.session_id, config, quick.events, quick.run_ids,
+                                 counted)
+        except StorageError as exc:
+            return f"the database cannot store the runs ({exc.user_message.rstrip('.')})."
+        run.run_ids = quick.run_ids
+        if counted:
+            run.done = True
+            self._finished_now += 1
+            return ""
+        if self._stopping:
+            return ""
+        return quick.errors[-1] if quick.errors else f"a run ended as {', '.join(str(getattr(s, 'value', s)) for s in states)}."
 
     async def _count(self, run: rows.ExperimentRun) -> str:
         await asyncio.to_thread(rows.finish, self.store, run.id)

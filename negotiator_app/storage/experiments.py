@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select, update
 
 from ..domain import SessionConfig
+from ..engine.events import Event
 from . import sessions as session_rows
+from .event_rows import EventRows
 from .schema import experiment_arms, experiment_runs, experiments
 from .store import NotFound, Store
 
@@ -124,3 +126,14 @@ def start_attempt(store: Store, run_id: int, run_ids: list[str]) -> None:
 def finish(store: Store, run_id: int) -> None:
     with store.writing() as conn:
         conn.execute(update(experiment_runs).where(experiment_runs.c.id == run_id).values(done=True))
+
+
+def store_attempt(store: Store, run_id: int, session_id: int, config: SessionConfig, events: list[Event],
+                  run_ids: list[str], counted: bool) -> None:
+    """A whole attempt at once, for runs negotiated in memory (strategy-only): its runs with everything they said,
+    and the scheduled run's tag (done when `counted`), in one transaction. A crash before the commit leaves no
+    trace of the attempt, so the scheduled run is simply run again; after it, the attempt is complete."""
+    with store.writing() as conn:
+        EventRows(session_id, lambda: config).write(conn, events)
+        conn.execute(update(experiment_runs).where(experiment_runs.c.id == run_id).values(
+            run_ids=json.dumps(run_ids), attempts=experiment_runs.c.attempts + 1, done=counted))

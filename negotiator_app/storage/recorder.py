@@ -19,23 +19,15 @@ from collections import deque
 from datetime import UTC, datetime
 from collections.abc import Callable
 
-from sqlalchemy import Connection, update
-
-from ..domain import DisclosureRecord, RunState, SessionConfig, plan_rooms
-from ..engine.events import (
-    DecisionMade, DisclosureMade, ErrorRaised, Event, MessageCompleted, OfferMade, ParseFailed, RoundFinished, RunFinished,
-    RunStarted, SellerSilent, StateChanged, ViolationRecorded,
-)
+from ..domain import SessionConfig
+from ..engine.events import Event, RunFinished, RunStarted
 from . import runs as rows
 from .errors import StorageError
-from .models import RunEvent
-from .owners import heartbeat_interval, this_process
-from .schema import runs
+from .event_rows import EventRows, STORED_EVENTS
+from .owners import heartbeat_interval
 from .store import Store
 
 log = logging.getLogger(__name__)
-STORED = (RunStarted, StateChanged, MessageCompleted, OfferMade, ViolationRecorded, ParseFailed, SellerSilent,
-          DecisionMade, RoundFinished, RunFinished, ErrorRaised, DisclosureMade)  # token deltas and discarded streams are not
 BATCH = 200
 ANNOUNCED = (RunStarted, RunFinished)  # reported through `on_stored` once committed
 
@@ -57,7 +49,7 @@ class Recorder:
         self._busy = 0  # events taken off the queue but not yet committed
         self._cond = threading.Condition()
         self._closed = False
-        self._owns_runs = False  # set once this recorder has started a run: only then is there a heartbeat
+        self._rows = EventRows(session_id, self._config_now)
         self._beat_failed = False
         self._thread = threading.Thread(target=self._writer, name="negotiator-recorder", daemon=True)
         self._thread.start()
@@ -65,7 +57,7 @@ class Recorder:
     # ----- the event-loop side ------------------------------------------------------------------
 
     def handle(self, event: Event) -> None:
-        if not isinstance(event, STORED):
+        if not isinstance(event, STORED_EVENTS):
             return
         with self._cond:
             if self._closed:
@@ -123,7 +115,7 @@ class Recorder:
 
     def _beat(self) -> None:
         """Tell other processes on this file that our unfinished runs are still being negotiated."""
-        if not self._owns_runs:
+        if not self._rows.owns_runs:
             return
         try:
             with self.store.writing() as conn:
@@ -147,8 +139,7 @@ class Recorder:
         while True:
             try:
                 with self.store.writing() as conn:
-                    for event in batch:
-                        self._apply(conn, event)
+                    self._rows.write(conn, batch)
                 self._recovered()
                 self._stored(batch)
                 return
@@ -174,7 +165,7 @@ class Recorder:
         for event in batch:
             try:
                 with self.store.writing() as conn:
-                    self._apply(conn, event)
+                    self._rows.write(conn, [event])
                 self._stored([event])
             except StorageError as exc:
                 if exc.transient:
@@ -209,65 +200,3 @@ class Recorder:
         if self._config is None:
             self._config = self.store.get_session(self.session_id).config
         return self._config
-
-    def _ensure_run(self, conn: Connection, event: Event) -> None:
-        """A run can fail before RunStarted (no model): still give its error a run to belong to."""
-        if rows.run_exists(conn, event.run_id):
-            return
-        config = self._config_now()
-        plan = next(r for r in plan_rooms(config).rooms if r.key == event.room)
-        rows.insert_run(conn, session_id=self.session_id, room_key=event.room, run_id=event.run_id,
-                        item=plan.item.name, quantity=plan.item.quantity, buyer=config.buyer.name,
-                        sellers=plan.seller_names, config=config, state=RunState.RUNNING, started_at=event.at,
-                        max_rounds=config.llm.max_rounds, owner_id=this_process().id, heartbeat_at=event.at)
-        self._owns_runs = True
-
-    def _apply(self, conn: Connection, e: Event) -> None:
-        run_id = e.run_id
-        if isinstance(e, RunStarted):
-            owner = {"owner_id": this_process().id, "heartbeat_at": e.at}
-            self._owns_runs = True
-            if rows.run_exists(conn, run_id):  # resumed: the run and its transcript are already stored
-                conn.execute(update(runs).where(runs.c.id == run_id).values(
-                    state=RunState.RUNNING.value, finished_at=None, model=e.model, resumed_count=runs.c.resumed_count + 1,
-                    **owner))
-            else:
-                rows.insert_run(conn, session_id=self.session_id, room_key=e.room, run_id=run_id, item=e.item,
-                                quantity=e.quantity, buyer=e.buyer, sellers=e.sellers, config=self._config_now(),
-                                state=RunState.RUNNING, started_at=e.at, max_rounds=e.max_rounds, model=e.model,
-                                buyer_mode=e.buyer_mode, resumed_count=int(e.resumed), **owner)
-            rows.set_seed(conn, run_id, e.seed)
-        else:
-            self._ensure_run(conn, e)
-        if isinstance(e, StateChanged):
-            rows.set_state(conn, run_id, e.state, e.round, e.at)
-        elif isinstance(e, MessageCompleted):
-            rows.insert_message(conn, run_id, e.message)
-        elif isinstance(e, OfferMade):
-            rows.insert_offer(conn, run_id, e.offer)
-        elif isinstance(e, ViolationRecorded):
-            rows.insert_violation(conn, run_id, e.violation)
-        elif isinstance(e, DisclosureMade):
-            rows.insert_disclosure(conn, run_id, DisclosureRecord.model_validate(
-                {"agent": e.agent, "round": e.round, "message_seq": e.message_seq, "secret": e.secret,
-                 "value": e.value, "text": e.text}))
-        elif isinstance(e, ParseFailed):
-            conn.execute(update(runs).where(runs.c.id == run_id).values(parse_failures=runs.c.parse_failures + 1))
-            self._note(conn, e, "parse_failed", e.round, e.agent, e.reason, e.raw)
-        elif isinstance(e, SellerSilent):
-            self._note(conn, e, "seller_silent", e.round, e.seller, e.reason)
-        elif isinstance(e, DecisionMade):
-            self._note(conn, e, "decision", e.round, e.seller, e.decision,
-                       rows.event_json(by=e.by, reason=e.reason))
-        elif isinstance(e, ErrorRaised):
-            self._note(conn, e, "error", None, e.agent, e.message, rows.event_json(fatal=e.fatal))
-        # RoundFinished only advances last_event_seq: rounds follow StateChanged/RunFinished.
-        elif isinstance(e, RunFinished):
-            rows.set_outcome(conn, run_id, e.outcome)
-            rows.set_state(conn, run_id, e.state, e.rounds, e.at)
-        rows.bump_seq(conn, run_id, e.seq)
-
-    @staticmethod
-    def _note(conn: Connection, e: Event, kind: str, round_, agent, text: str, detail: str = "") -> None:
-        rows.insert_event(conn, e.run_id, RunEvent(event_seq=e.seq, kind=kind, round=round_, agent=agent,
-                                                   text=text, detail=detail, at=e.at))

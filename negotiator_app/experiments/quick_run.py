@@ -1,0 +1,48 @@
+"""One repetition whose agents are all strategies: negotiated in memory, then stored in one transaction.
+
+Such a run never waits on a server, so what it costs is the engine and the writes. It skips what a session
+runtime adds for runs a person watches (a writer thread, a heartbeat, live storage of every message) and
+keeps what makes it an ordinary stored run: the same engine, the same events and, through the recorder's own
+event writer, the same rows. Its attempt and the experiment's tag commit together (storage/experiments.py).
+"""
+from __future__ import annotations
+
+import asyncio
+
+from ..domain import RunState, SessionConfig
+from ..engine import ErrorRaised, EventBus, SessionEngine
+from ..engine.events import Event
+from ..engine.limiter import FairLimiter
+from ..llm import LLMClient
+from ..storage.event_rows import STORED_EVENTS
+
+
+class QuickRun:
+    """Create on the running loop; `negotiate()` once, `stop()` from anywhere on the loop."""
+
+    def __init__(self, config: SessionConfig, client: LLMClient, limiter: FairLimiter) -> None:
+        self.events: list[Event] = []  # what the recorder would store, in order
+        self.errors: list[str] = []  # fatal errors, in words
+        bus = EventBus()
+        bus.subscribe(self._hear)
+        self.engine = SessionEngine(config, client, bus)
+        self.engine.limiter = limiter
+        for room in self.engine.rooms.values():
+            room.limiter = limiter
+        self.run_ids: list[str] = []
+
+    def _hear(self, event: Event) -> None:
+        if isinstance(event, STORED_EVENTS):
+            self.events.append(event)
+        if isinstance(event, ErrorRaised) and event.fatal:
+            self.errors.append(event.message)
+
+    async def negotiate(self, seed: int) -> list[RunState | BaseException]:
+        """Every room once, with the repetition's seed; returns each room's final state (or what it raised)."""
+        tasks = [room.start(seed=seed) for room in self.engine.rooms.values()]
+        self.run_ids = [room.run_id for room in self.engine.rooms.values() if room.run_id is not None]
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    def stop(self) -> None:
+        for room in self.engine.rooms.values():
+            room.stop()
