@@ -8,10 +8,12 @@ from itertools import combinations
 from pydantic import BaseModel, Field
 
 from ..domain import OutcomeKind, Role, SessionConfig, plan_rooms
-from ..export.metrics import run_metrics
+from ..domain.config import STORED
+from ..export.metrics import deal_terms, run_metrics
 from ..storage import Store
 from ..storage.experiments import StoredExperiment, load_experiment
 from ..storage.models import RunRecord
+from ..storage.run_facts import RunFacts, run_facts
 from . import stats
 from .who import who_plays
 
@@ -162,9 +164,48 @@ def run_row(experiment: StoredExperiment, run, record: RunRecord) -> RunRow:
 
 
 def run_rows(store: Store, experiment: StoredExperiment) -> list[RunRow]:
-    """The counted runs: finished repetitions only (an unfinished attempt is run again, never counted)."""
-    return [run_row(experiment, run, store.load_run(run_id))
-            for run in experiment.runs if run.done for run_id in run.run_ids]
+    """The counted runs: finished repetitions only (an unfinished attempt is run again, never counted). The same
+    rows as run_row() on each loaded run, from a few aggregate queries instead of every transcript."""
+    counted = [(run, run_id) for run in experiment.runs if run.done for run_id in run.run_ids]
+    facts = run_facts(store, [run_id for _, run_id in counted])
+    read = _ConfigCache()
+    return [_row_from_facts(experiment, run, facts[run_id], read) for run, run_id in counted if run_id in facts]
+
+
+class _ConfigCache:
+    """The runs of an arm share a handful of configurations (they differ in seller order): parse each once."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, tuple[SessionConfig, tuple[str, str]]] = {}
+
+    def __call__(self, config_json: str) -> tuple[SessionConfig, tuple[str, str]]:
+        if config_json not in self._parsed:
+            config = SessionConfig.model_validate_json(config_json, context=STORED)
+            self._parsed[config_json] = config, who_plays(config)
+        return self._parsed[config_json]
+
+
+def _row_from_facts(experiment: StoredExperiment, run, f: RunFacts, read: _ConfigCache) -> RunRow:
+    config, (buyer, sellers) = read(f.config_json)
+    terms = deal_terms(config, f.room_key, f.outcome, f.quantity)
+    floor = _lowest_floor(config, f.room_key)
+    price, buyer_max = terms.get("price_per_unit"), terms["buyer_max"]
+    position = None
+    if terms.get("bought") and price is not None and floor is not None and buyer_max > floor:
+        position = round((price - floor) / (buyer_max - floor), 4)
+    unusable = f.parse_failures + f.silent_without_parse_failure
+    return RunRow(
+        experiment_id=experiment.id, arm=run.arm, repetition=run.repetition, position=run.position, seed=run.seed,
+        seller_order="|".join(run.seller_order), run_id=f.run_id, room=f.room_key, item=f.item,
+        buyer=buyer, sellers=sellers, state=f.state.value, deal=f.outcome is not None and f.outcome.kind == OutcomeKind.DEAL,
+        seller=terms.get("seller"), price_per_unit=price, lowest_floor=floor, buyer_max=buyer_max,
+        deal_position=position, buyer_surplus_share=terms.get("buyer_surplus_share"), rounds=f.rounds,
+        seller_messages=f.seller_messages,
+        seller_violations=sum(n for agent, n in f.violations_by_agent.items() if agent != config.buyer.name),
+        messages=f.messages, disclosures=f.disclosures, requests=f.model_messages + unusable,
+        unusable_replies=unusable, completion_tokens=sum(tokens for tokens, _ in f.timed_usage),
+        generation_s=round(sum(seconds for _, seconds in f.timed_usage), 4),
+    )
 
 
 def _per_100(rows: list[RunRow], num, den) -> stats.Estimate:

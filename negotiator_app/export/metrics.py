@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 
 from pydantic import BaseModel, Field
 
-from ..domain import OutcomeKind, Role, RunState, SessionConfig, describe_agent, plan_rooms, saving_points
+from ..domain import Outcome, OutcomeKind, Role, RunState, SessionConfig, describe_agent, plan_rooms, saving_points
 from ..domain.names import normalize_name
 from ..storage.models import RunRecord
 
@@ -100,21 +100,39 @@ def _played_by(record: RunRecord, name: str) -> str:
     return describe_agent(agent, record.model)
 
 
-def run_metrics(record: RunRecord, config: SessionConfig | None = None) -> RunMetrics:
-    """Metrics of one run; `config` defaults to the configuration the run itself used."""
-    config = config or record.config
-    plan = next((p for p in plan_rooms(config).rooms if p.key == record.room_key), None)
+def deal_terms(config: SessionConfig, room_key: str, outcome: Outcome | None, quantity: int) -> dict:
+    """The run's outcome measured against its room: the buyer's max, the floors and, for a deal, the price, its
+    savings and the buyer's share of the surplus (RunMetrics fields, by name)."""
+    plan = next((p for p in plan_rooms(config).rooms if p.key == room_key), None)
     stocks = {s.name: s.stock for s in plan.sellers} if plan else {}
     item = plan.item if plan else None
     buyer_max = item.max_price if item else 0.0
-    kinds = Counter(v.kind.value for v in record.violations)
-    usages = [m.usage for m in record.messages if m.usage is not None]
     floors = {name: s.least_price for name, s in stocks.items()}
     lowest = min(floors.values()) if floors else None
-    metrics = RunMetrics(
+    terms: dict = {"buyer_max": buyer_max, "lowest_floor_sellers": sorted(n for n, f in floors.items() if f == lowest)}
+    if outcome and outcome.kind == OutcomeKind.DEAL and outcome.price_per_unit is not None:
+        stock = next((s for n, s in stocks.items() if normalize_name(n) == normalize_name(outcome.seller or "")), None)
+        price, qty = outcome.price_per_unit, outcome.quantity or quantity
+        terms.update(bought=True, seller=outcome.seller, price_per_unit=price, total=round(price * qty, 2))
+        if stock is not None:
+            ask, floor = stock.selling_price, stock.least_price
+            terms.update(asking_price=ask, winning_floor=floor, savings_per_unit=round(ask - price, 2),
+                         savings_total=round((ask - price) * qty, 2), savings_pct=saving_points(ask, price),
+                         went_to_lowest_floor=floor == lowest)
+            if buyer_max > floor:  # otherwise there was no zone of agreement to share
+                terms.update(price_position=_r((price - floor) / (buyer_max - floor)),
+                             buyer_surplus_share=_r((buyer_max - price) / (buyer_max - floor)))
+    return terms
+
+
+def run_metrics(record: RunRecord, config: SessionConfig | None = None) -> RunMetrics:
+    """Metrics of one run; `config` defaults to the configuration the run itself used."""
+    config = config or record.config
+    kinds = Counter(v.kind.value for v in record.violations)
+    usages = [m.usage for m in record.messages if m.usage is not None]
+    return RunMetrics(
         run_id=record.run_id, room_key=record.room_key, item=record.item, quantity=record.quantity,
-        state=record.state, outcome=record.outcome.kind if record.outcome else None, buyer_max=buyer_max,
-        lowest_floor_sellers=sorted(n for n, f in floors.items() if f == lowest),
+        state=record.state, outcome=record.outcome.kind if record.outcome else None,
         rounds=record.rounds, messages=len(record.messages),
         duration_s=_r((record.finished_at - record.started_at).total_seconds(), 3) if record.finished_at else None,
         violations=len(record.violations), violations_by_kind=dict(sorted(kinds.items())),
@@ -124,21 +142,5 @@ def run_metrics(record: RunRecord, config: SessionConfig | None = None) -> RunMe
         prompt_tokens=sum(u.prompt_tokens or 0 for u in usages),
         completion_tokens=sum(u.completion_tokens or 0 for u in usages),
         agents=agent_stats([record]),
+        **deal_terms(config, record.room_key, record.outcome, record.quantity),
     )
-    outcome = record.outcome
-    if outcome and outcome.kind == OutcomeKind.DEAL and outcome.price_per_unit is not None:
-        stock = next((s for n, s in stocks.items() if normalize_name(n) == normalize_name(outcome.seller or "")), None)
-        price, qty = outcome.price_per_unit, outcome.quantity or record.quantity
-        metrics.bought, metrics.seller, metrics.price_per_unit = True, outcome.seller, price
-        metrics.total = round(price * qty, 2)
-        if stock is not None:
-            ask, floor = stock.selling_price, stock.least_price
-            metrics.asking_price, metrics.winning_floor = ask, floor
-            metrics.savings_per_unit = round(ask - price, 2)
-            metrics.savings_total = round((ask - price) * qty, 2)
-            metrics.savings_pct = saving_points(ask, price)
-            if buyer_max > floor:  # otherwise there was no zone of agreement to share
-                metrics.price_position = _r((price - floor) / (buyer_max - floor))
-                metrics.buyer_surplus_share = _r((buyer_max - price) / (buyer_max - floor))
-            metrics.went_to_lowest_floor = floor == lowest
-    return metrics

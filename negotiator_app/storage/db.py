@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 from .errors import SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_READONLY, StorageError, describe, is_corruption, sqlite_code
@@ -51,6 +51,14 @@ def make_engine(path: Path, *, read_only: bool = False, immutable: bool = False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
 
     return engine
+
+
+def sqlite_connection(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under `conn`, inside the same transaction: for hot paths that run many small fixed
+    statements, where building each as a SQLAlchemy statement would cost far more than SQLite running it."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)  # every engine here is made by make_engine
+    return driver
 
 
 def looks_like_sqlite(path: Path) -> bool:
@@ -194,4 +202,4 @@ def _open_writable(path: Path) -> tuple[Engine, Path | None]:
     return engine, recovered
 
 
-__all__ = ["open_database", "make_engine", "move_aside", "StorageError"]
+__all__ = ["open_database", "make_engine", "move_aside", "sqlite_connection", "StorageError"]

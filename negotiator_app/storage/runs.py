@@ -11,6 +11,7 @@ from ..domain import (
     Violation,
 )
 from ..domain.config import STORED
+from .db import sqlite_connection
 from .models import LatestRun, RunEvent, RunRecord, RunSummary
 from .owners import Owner, owner_gone, this_process
 from .schema import (
@@ -44,10 +45,9 @@ def insert_run(conn: Connection, *, session_id: int, room_key: str, run_id: str,
 
 
 def _sql(conn: Connection):
-    """The sqlite3 connection under `conn`, inside the same transaction. The per-event writes below run on it
-    with fixed SQL: building a SQLAlchemy statement costs ~50× more than SQLite's insert itself, and a run
-    writes hundreds of them."""
-    return conn.connection.driver_connection
+    # The per-event writes below use fixed SQL on the sqlite3 connection: building a SQLAlchemy statement costs
+    # ~50× more than SQLite's insert itself, and a run writes hundreds of them.
+    return sqlite_connection(conn)
 
 
 def run_exists(conn: Connection, run_id: str) -> bool:
