@@ -8,7 +8,7 @@ import pytest
 
 from negotiator_app.domain import Outcome, OutcomeKind, RunState
 from negotiator_app.engine.events import RunFinished
-from negotiator_app.experiments.report import experiment_report
+from negotiator_app.experiments.report import experiment_report, run_row
 from negotiator_app.experiments.schedule import plan_runs
 from negotiator_app.storage import Store
 from negotiator_app.storage import experiments as rows
@@ -24,7 +24,13 @@ def no_deal_events(run_id: str) -> list:
 
 
 @pytest.fixture
-def report(tmp_path):
+def report(stored):
+    store, experiment_id = stored
+    return experiment_report(store, experiment_id)
+
+
+@pytest.fixture
+def stored(tmp_path):
     """Arm A: two runs, both the scripted deal (Acme at 6). Arm B (model m2): the deal, and a run without one."""
     base = small_config()
     arms = {"A": base, "B": base.model_copy(update={"llm": base.llm.model_copy(update={"model": "m2"})})}
@@ -38,7 +44,7 @@ def report(tmp_path):
             record(store, run.session_id, events, arms[run.arm]).close()
             rows.start_attempt(store, run.id, [run_id])
             rows.finish(store, run.id)
-        yield experiment_report(store, experiment_id)
+        yield store, experiment_id
 
 
 def test_per_arm_estimates_by_hand(report):
@@ -81,3 +87,13 @@ def test_cross_play_and_run_rows(report):
     assert [(r.arm, r.repetition, r.deal) for r in report.runs] == [("A", 1, True), ("B", 1, True), ("A", 2, True),
                                                                       ("B", 2, False)]
     assert report.scheduled == report.done == 4
+
+
+def test_run_rows_read_in_aggregate_equal_those_of_each_loaded_run(stored):
+    """Usage, a parse failure, a violation and a no-deal run: the report's own reading gives what run_row() makes of
+    each fully loaded run."""
+    store, experiment_id = stored
+    experiment = rows.load_experiment(store, experiment_id)
+    expected = [run_row(experiment, run, store.load_run(run_id)) for run in experiment.runs for run_id in run.run_ids]
+    assert [r.generation_s for r in expected] == [8.0, 8.0, 8.0, 7.0] and expected[0].unusable_replies == 1
+    assert experiment_report(store, experiment_id).runs == expected
