@@ -148,8 +148,15 @@ def _v5_agents(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_disclosures_run_id ON disclosures (run_id)")
 
 
+def _v6_recipients_index(conn: Connection) -> None:
+    """Message recipients by run: reading a run's transcript, and deleting a session (each participant's removal
+    cascades to its recipients), scanned the whole table — half a minute to delete a 500-run experiment arm."""
+    conn.exec_driver_sql("CREATE INDEX ix_message_recipients_run_id ON message_recipients (run_id, name)")
+
+
 # MIGRATIONS[i] takes a database from version i to version i + 1. Append only; never edit a released step.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_debriefs, _v3_run_owners, _v4_experiments, _v5_agents]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_debriefs, _v3_run_owners, _v4_experiments, _v5_agents,
+                                                  _v6_recipients_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

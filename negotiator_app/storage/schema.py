@@ -182,6 +182,7 @@ message_recipients = Table(
     Column("run_id", String(32), nullable=False),
     Column("name", Text, primary_key=True),
     ForeignKeyConstraint(["run_id", "name"], ["participants.run_id", "participants.name"], ondelete="CASCADE"),
+    Index("ix_message_recipients_run_id", "run_id", "name"),  # schema v6
 )
 
 usage = Table(

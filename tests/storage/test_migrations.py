@@ -59,7 +59,11 @@ def test_a_version_1_database_upgrades_in_place_keeping_its_data(tmp_path):
         store.save_debriefs(session_id, [debrief])
         assert store.load_debriefs(session_id) == [debrief]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        # v6: a run's recipients are found through an index, not by scanning every run's (reads, cascading deletes)
+        plan = conn.execute("EXPLAIN QUERY PLAN SELECT name FROM message_recipients WHERE run_id = ?",
+                            (RUN_CABLES,)).fetchall()
+        assert "USING COVERING INDEX ix_message_recipients_run_id" in " ".join(row[-1] for row in plan)
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
