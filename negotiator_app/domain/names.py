@@ -1,9 +1,11 @@
 """Name normalisation shared by item matching, seller uniqueness and @mentions."""
 import re
+from functools import lru_cache
 
 _NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=4096)  # a run compares the same few names thousands of times
 def normalize_name(name: str) -> str:
     """Case-, space- and punctuation-insensitive key: 'Acme_Store' and 'acme store' match."""
     return _NOT_ALNUM.sub("", name).casefold()

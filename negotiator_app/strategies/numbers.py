@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Half a cent: "12.5" states 12.50, and a price shown rounded to cents states the price it rounds.
 CENT_TOLERANCE = 0.005
@@ -61,6 +62,11 @@ def readings(token: str) -> tuple[float, ...]:
 
 
 def price_mentions(text: str) -> list[PriceMention]:
+    return list(_price_mentions(text))
+
+
+@lru_cache(maxsize=1024)  # strategies re-read the run's earlier messages every turn
+def _price_mentions(text: str) -> tuple[PriceMention, ...]:
     found = []
     for match in _NUMBER.finditer(text):
         after, before = text[match.end():], text[: match.start()]
@@ -68,7 +74,7 @@ def price_mentions(text: str) -> list[PriceMention]:
             continue
         marked = bool(_CURRENCY_BEFORE.search(before) or _CURRENCY_AFTER.match(after))
         found.append(PriceMention(match.start(), match.end(), match.group(0), readings(match.group(0)), marked))
-    return found
+    return tuple(found)
 
 
 def states_price(text: str, price: float) -> bool:
