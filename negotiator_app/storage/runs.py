@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 
-from sqlalchemy import Connection, func, insert, literal_column, select, update
+from sqlalchemy import Connection, func, literal_column, select, update
 
 from ..domain import (
     RESUMABLE_STATES, DisclosureRecord, Message, Offer, Outcome, Production, Role, RunState, SessionConfig, UsageInfo,
@@ -24,30 +24,46 @@ UNFINISHED = [s.value for s in RunState if not s.finished]
 
 # ----- writes -------------------------------------------------------------------------------------
 
+def _sql(conn: Connection):
+    # The writes below use fixed SQL on the sqlite3 connection: building a SQLAlchemy statement costs ~50× more
+    # than SQLite's insert itself, and a run writes hundreds of them.
+    return sqlite_connection(conn)
+
+
 def ensure_room(conn: Connection, session_id: int, room_key: str, item: str) -> int:
-    found = conn.execute(select(rooms.c.id).where(rooms.c.session_id == session_id, rooms.c.room_key == room_key)
-                         ).scalar_one_or_none()
+    sql = _sql(conn)
+    found = sql.execute("SELECT id FROM rooms WHERE session_id = ? AND room_key = ?", (session_id, room_key)).fetchone()
     if found is not None:
-        return found
-    return conn.execute(insert(rooms).values(session_id=session_id, room_key=room_key, item_name=item)  # type: ignore[index]  # typed Optional; set for every single-row INSERT
-                        ).inserted_primary_key[0]
+        return found[0]
+    inserted = sql.execute("INSERT INTO rooms (session_id, room_key, item_name) VALUES (?, ?, ?)",
+                           (session_id, room_key, item)).lastrowid
+    assert inserted is not None  # set by every INSERT
+    return inserted
+
+
+# What a new run's row holds unless the caller says otherwise (an imported run brings its own).
+_RUN_DEFAULTS: dict = {"rounds": 0, "parse_failures": 0, "last_event_seq": 0, "resumed_count": 0, "finished_at": None,
+                       "owner_id": None, "heartbeat_at": None}
+_INSERT_RUN = ("INSERT INTO runs (id, room_id, state, item, quantity, buyer_mode, model, max_rounds, config_json, "
+               f"started_at, {', '.join(_RUN_DEFAULTS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?{', ?' * len(_RUN_DEFAULTS)})")
+_TIMES = ("finished_at", "heartbeat_at")
 
 
 def insert_run(conn: Connection, *, session_id: int, room_key: str, run_id: str, item: str, quantity: int,
                buyer: str, sellers: list[str], config: SessionConfig, state: RunState, started_at, max_rounds: int,
                model: str = "", buyer_mode: str = "ai", **extra) -> None:
+    unknown = set(extra) - set(_RUN_DEFAULTS)
+    if unknown:
+        raise TypeError(f"insert_run() got unknown run columns: {', '.join(sorted(unknown))}")
+    values = {**_RUN_DEFAULTS, **extra}
+    for column in _TIMES:
+        values[column] = utc_text(values[column])
     room_id = ensure_room(conn, session_id, room_key, item)
-    conn.execute(insert(runs).values(
-        id=run_id, room_id=room_id, state=state.value, item=item, quantity=quantity, buyer_mode=buyer_mode,
-        model=model, max_rounds=max_rounds, config_json=config.model_dump_json(), started_at=started_at, **extra))
-    conn.execute(insert(participants), [{"run_id": run_id, "name": buyer, "role": Role.BUYER.value}]
-                 + [{"run_id": run_id, "name": s, "role": Role.SELLER.value} for s in sellers])
-
-
-def _sql(conn: Connection):
-    # The per-event writes below use fixed SQL on the sqlite3 connection: building a SQLAlchemy statement costs
-    # ~50× more than SQLite's insert itself, and a run writes hundreds of them.
-    return sqlite_connection(conn)
+    sql = _sql(conn)
+    sql.execute(_INSERT_RUN, (run_id, room_id, state.value, item, quantity, str(buyer_mode), model, max_rounds,
+                              config.model_dump_json(), utc_text(started_at), *values.values()))
+    sql.executemany("INSERT INTO participants (run_id, name, role) VALUES (?, ?, ?)",
+                    [(run_id, buyer, Role.BUYER.value)] + [(run_id, name, Role.SELLER.value) for name in sellers])
 
 
 def run_exists(conn: Connection, run_id: str) -> bool:
