@@ -139,6 +139,8 @@ def test_a_stop_keeps_finished_repetitions_and_continue_counts_each_once(tmp_pat
     assert {states[run_id] for run_id in cut_short} <= {"stopped"}
 
 
+# Three CLI processes and 120 repetitions: the default 120 s (meant for hangs) is tight on a loaded 2-core machine.
+@pytest.mark.timeout(300)
 def test_sigkill_mid_strategy_experiment_leaves_only_complete_attempts_and_continue_finishes(tmp_path):
     path = write(tmp_path, repetitions=60)
     db = tmp_path / "db.sqlite3"
