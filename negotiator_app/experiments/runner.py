@@ -18,7 +18,7 @@ from ..engine import ErrorRaised
 from ..engine.limiter import FairLimiter
 from ..llm import LLMClient
 from ..runtime import ClientFactory, SessionRuntime
-from ..storage import StorageError, Store
+from ..storage import StorageError, Store, StoredSession
 from ..storage import experiments as rows
 from ..storage.async_store import AsyncStore
 from .quick_run import QuickRun
@@ -96,7 +96,7 @@ class ExperimentRunner:
         self.parallel_runs = parallel_runs or self.experiment.spec.get("parallel_runs", 1)
         # One request budget for the whole experiment: every run's rooms share this limiter.
         self.limiter = FairLimiter(self.experiment.scenario.llm.concurrency)
-        self._configs: dict[int, SessionConfig] = {}
+        self._arms: dict[int, StoredSession] = {}  # read once per arm, not once per run
         self._stopping = False
         self._pause_message = ""
         self._started = 0.0
@@ -193,7 +193,8 @@ class ExperimentRunner:
         if not config.needs_server:
             return await self._negotiate_quickly(run, config)
         # A borrowed client behaves as the runtime's own, except that closing it leaves the shared one open.
-        runtime = SessionRuntime(self.store, run.session_id, cast(ClientFactory, self._lend_client), config=config)
+        runtime = SessionRuntime(self.store, run.session_id, cast(ClientFactory, self._lend_client), config=config,
+                                 stored=self._arm(run.session_id))
         errors: list[str] = []
         runtime.subscribe(lambda item: errors.append(item.message)
                           if isinstance(item, ErrorRaised) and item.fatal else None)
@@ -258,10 +259,13 @@ class ExperimentRunner:
         return (f"Paused: {problem} {self.done} of {self.total} runs are done and kept; start the server (or fix "
                 "the problem) and continue the experiment to run the rest.")
 
+    def _arm(self, session_id: int) -> StoredSession:
+        if session_id not in self._arms:
+            self._arms[session_id] = self.store.get_session(session_id)
+        return self._arms[session_id]
+
     def _arm_config(self, session_id: int) -> SessionConfig:
-        if session_id not in self._configs:
-            self._configs[session_id] = self.store.get_session(session_id).config
-        return self._configs[session_id]
+        return self._arm(session_id).config
 
     def _tell(self, last: str) -> None:
         elapsed = time.monotonic() - self._started
