@@ -21,7 +21,7 @@ from ..runtime import ClientFactory, SessionRuntime
 from ..storage import StorageError, Store, StoredSession
 from ..storage import experiments as rows
 from ..storage.async_store import AsyncStore
-from .quick_run import QuickRun
+from ..runtime.quick_run import QuickRun
 from .schedule import ordered_config, plan_runs
 from .spec import ExperimentError, ExperimentSpec, arm_config
 

@@ -1,9 +1,9 @@
-"""One repetition whose agents are all strategies: negotiated in memory, then stored in one transaction.
+"""The session runtime's in-memory sibling, for runs whose agents are all strategies (experiment repetitions).
 
-Such a run never waits on a server, so what it costs is the engine and the writes. It skips what a session
-runtime adds for runs a person watches (a writer thread, a heartbeat, live storage of every message) and
-keeps what makes it an ordinary stored run: the same engine, the same events and, through the recorder's own
-event writer, the same rows. Its attempt and the experiment's tag commit together (storage/experiments.py).
+Such a run never waits on a server, so what it costs is the engine and the writes. It skips what the session
+runtime adds for runs a person watches (a writer thread, a heartbeat, live storage of every message) and keeps
+what makes it an ordinary stored run: the same engine and the same events, which its owner stores at once
+through the recorder's own event writer (storage.experiments.store_attempt), so the rows are the same too.
 """
 from __future__ import annotations
 
