@@ -103,7 +103,6 @@ class ExperimentRunner:
         self._finished_now = 0
         self._runtimes: set[SessionRuntime] = set()
         self._quick: set[QuickRun] = set()
-        self._disk = AsyncStore.of(store)  # one writer thread, in order: quick runs never wait on each other's lock
         self._clients: dict[tuple, LLMClient] = {}
 
     @property
@@ -236,8 +235,9 @@ class ExperimentRunner:
         counted = all(state in COUNTED_STATES for state in states) or (
             not self._stopping and all(state in COUNTED_STATES or state == RunState.ERROR for state in states))
         try:
-            await self._disk.run(rows.store_attempt, run.id, run.session_id, config, quick.events, quick.run_ids,
-                                 counted)
+            # On the store's one thread, in order: attempts never wait on each other's write lock.
+            await AsyncStore.of(self.store).run(rows.store_attempt, run.id, run.session_id, config, quick.events,
+                                                quick.run_ids, counted)
         except StorageError as exc:
             return f"the database cannot store the runs ({exc.user_message.rstrip('.')})."
         run.run_ids = quick.run_ids
