@@ -183,3 +183,17 @@ def test_sigkill_mid_strategy_experiment_leaves_only_complete_attempts_and_conti
     document = json.loads(cli("experiment", "report", "1", "--db", str(db), "--format", "json").stdout)
     counted = [r["run_id"] for r in document["runs"]]
     assert len(counted) == len(set(counted)) == 120
+
+
+def test_a_database_that_refuses_the_attempt_pauses_with_a_clear_message_and_counts_nothing(tmp_path):
+    db = tmp_path / "db.sqlite3"
+    with Store.open(db) as store:
+        experiment_id = create_experiment(store, load_experiment(write(tmp_path, repetitions=2)))
+    with Store.open(db, read_only=True) as store:
+        result = asyncio.run(ExperimentRunner(store, experiment_id, client_factory(NOBODY)).run())
+    assert (result.status, result.done, result.total) == ("paused", 0, 4)
+    assert result.message.startswith("Paused: the database cannot store the runs (The database (")
+    assert "opened read-only; changes cannot be saved). 0 of 4 runs are done and kept" in result.message
+    assert all(row[2:] == (0, 0) for row in experiment_rows(db))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
