@@ -43,8 +43,6 @@ class EngineBridge(QObject):
     rooms make ten small edits and repaints spread over the interval instead of one big loop turn."""
 
     event = Signal(str, object)  # type: ignore[assignment]  # room, event (see RoomChannel.event)
-    text_streamed = Signal(str, int, str)  # room, stream_id, text
-    reasoning_streamed = Signal(str, int, str)
     task_failed = Signal(str, str)  # room, message
     running_changed = Signal(str, bool)  # room, running
     run_stored = Signal(str, str)  # room, run id: the recorder committed the run's start or end
@@ -123,7 +121,7 @@ class EngineBridge(QObject):
         self._arm()
 
     def flush(self, room: str | None = None) -> None:
-        """Emit the buffered text (of one room, or all): one signal per stream per flush."""
+        """Emit the buffered text (of one room, or all): one signal per room per flush, for all its streams."""
         if room is None:
             self._deadlines.clear()
         else:
@@ -133,7 +131,6 @@ class EngineBridge(QObject):
             room_key, stream_id, reasoning = key
             text = "".join(self._pending.pop(key))
             self.flushes += 1
-            (self.reasoning_streamed if reasoning else self.text_streamed).emit(room_key, stream_id, text)
             batches.setdefault(room_key, []).append((stream_id, text, reasoning))
         for room_key, batch in batches.items():
             if room_key in self._channels:

@@ -69,10 +69,19 @@ def seller_color(index: int, palette: QPalette) -> QColor:
     return _away_from(color, palette.color(QPalette.ColorRole.Base), MIN_MARK_CONTRAST)
 
 
+_SELLER_COLORS: dict[tuple[int, int], SpeakerColors] = {}  # (index, palette's cache key) -> colours
+
+
 def seller_colors(index: int, palette: QPalette) -> SpeakerColors:
-    accent = seller_color(index, palette)
-    base = palette.color(QPalette.ColorRole.Base)
-    return SpeakerColors(accent, _mix(accent, base, 0.28 if is_dark(palette) else 0.14), legible(accent, palette))
+    """Kept per palette: finding a legible shade costs ~0.2 ms, and every streamed message asks for one."""
+    key = (index, palette.cacheKey())
+    colors = _SELLER_COLORS.get(key)
+    if colors is None:
+        accent = seller_color(index, palette)
+        base = palette.color(QPalette.ColorRole.Base)
+        colors = SpeakerColors(accent, _mix(accent, base, 0.28 if is_dark(palette) else 0.14), legible(accent, palette))
+        _SELLER_COLORS[key] = colors
+    return colors
 
 
 def buyer_colors(palette: QPalette) -> SpeakerColors:

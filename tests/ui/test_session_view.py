@@ -64,12 +64,14 @@ def test_a_hidden_tab_buffers_streamed_text_and_catches_up_when_shown(qtbot, aru
                                             recipients=["Pat"], round=1))
                 for word in ("Hello ", "from ", "a ", "hidden ", "tab"):
                     env.bus.emit(TokenDelta(room="room-3", run_id=run_id, stream_id=7, text=word))
-                await until(lambda: hidden.deferred_streams == 1, what="the flush reaches the hidden pane")
+                await until(lambda: env.bridge.flushes >= 1, what="the flush reaches the hidden pane")
                 (bubble,) = hidden.transcript.bubbles()
-                assert "hidden" not in hidden.transcript.toPlainText(), "a hidden tab lays out no streamed text"
+                assert bubble.text == "Hello from a hidden tab"
+                assert hidden.transcript.toPlainText() == "", "a hidden tab lays out nothing, not even the bubble"
+                assert hidden.transcript.waiting_count == 1
 
                 view.tabs.setCurrentWidget(hidden)
-                assert hidden.deferred_streams == 0
+                assert hidden.transcript.waiting_count == 0
                 assert hidden.transcript.body_text(bubble.key) == "Hello from a hidden tab"
                 assert "Hello from a hidden tab" in hidden.transcript.toPlainText()
         arun.run(scenario())

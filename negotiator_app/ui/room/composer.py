@@ -11,6 +11,8 @@ from ...domain import MAX_MESSAGE_CHARS
 from .. import theme
 
 
+_NEVER_SET = object()
+
 class ComposerEdit(QPlainTextEdit):
     """Enter and Ctrl+Enter send, Shift+Enter breaks the line; typing '@' offers the room's sellers (Enter or
     Tab inserts the highlighted one); Tab otherwise moves the focus on."""
@@ -106,6 +108,7 @@ class Composer(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._blocked_reason: object = _NEVER_SET  # set_blocked's last reason (None: enabled)
         self.edit = ComposerEdit(self)
         self.edit.setPlaceholderText("Type a buyer message… @Name addresses one seller; Enter sends, Shift+Enter new line")
         self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * 3 + 14)
@@ -142,6 +145,9 @@ class Composer(QWidget):
 
     def set_blocked(self, reason: str | None) -> None:
         """Disable with `reason` as the tooltip, or enable (None)."""
+        if reason == self._blocked_reason:
+            return  # called on every event of the room: nothing to change
+        self._blocked_reason = reason
         blocked = reason is not None
         self.edit.setEnabled(not blocked)
         self.send_button.setEnabled(not blocked)

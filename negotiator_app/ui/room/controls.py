@@ -72,6 +72,7 @@ class RoomControls(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         self.compact = False
+        self._shown: tuple | None = None  # the arguments of the last apply()
         for name, (text, _short) in BUTTON_TEXTS.items():
             button = QPushButton(text, self)
             self.buttons[name] = button
@@ -109,6 +110,10 @@ class RoomControls(QWidget):
         self.mode_label.setVisible(not compact)
 
     def apply(self, s: ControlState, round_: int, max_rounds: int, detail: str = "") -> None:
+        shown = (s, round_, max_rounds, detail)
+        if shown == self._shown:
+            return  # the pane refreshes on every event: unchanged controls cost no tooltip or label update
+        self._shown = shown
         for name, (enabled, tip) in enabled_buttons(s).items():
             self.buttons[name].setEnabled(enabled)
             self.buttons[name].setToolTip(tip)

@@ -61,10 +61,13 @@ class OffersPanel(QWidget):
         self._history.append(offer)
         if offer.binding:
             self._standing[offer.seller] = offer
-        if self.isVisible() or not self.window().isVisible():
+        row = next((i for i, s in enumerate(self.plan.sellers) if s.name == offer.seller), None)
+        if not self.isVisible() and self.window().isVisible():
+            self._stale = True  # in a hidden tab, or the grid's compact pane: refilled when shown
+        elif self._stale or row is None:
             self._fill()
         else:
-            self._stale = True  # in a hidden tab, or the grid's compact pane: refilled when shown
+            self.table.setItem(row, 2, self._offer_item(offer.seller))  # the one cell that changed
         self.chart.add_offer(offer)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -80,23 +83,33 @@ class OffersPanel(QWidget):
         self._fill()
         self.chart.set_operator_view(on)
 
+    def _offer_item(self, seller: str) -> QTableWidgetItem:
+        """The seller's standing offer cell, with a warning when its latest offer broke a rule."""
+        latest = next((o for o in reversed(self._history) if o.seller == seller), None)
+        standing = self._standing.get(seller)
+        offer_text, tip = "—", "no offer yet"
+        if standing is not None:
+            offer_text = f"{money(standing.price_per_unit)} × {standing.quantity}  (r{standing.round})"
+            tip = f"binding offer made in round {standing.round}"
+        if latest is not None and not latest.binding:
+            offer_text += "  ⚠"
+            tip += f"; latest offer {money(latest.price_per_unit)} in round {latest.round} broke a rule (not binding)"
+        item = QTableWidgetItem(offer_text)
+        item.setToolTip(tip)
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return item
+
     def _fill(self) -> None:
         self._stale = False
         self.table.setColumnHidden(FLOOR_COLUMN, not self.operator_view)
         for row, seller in enumerate(self.plan.sellers):
-            latest = next((o for o in reversed(self._history) if o.seller == seller.name), None)
-            standing = self._standing.get(seller.name)
-            offer_text, tip = "—", "no offer yet"
-            if standing is not None:
-                offer_text = f"{money(standing.price_per_unit)} × {standing.quantity}  (r{standing.round})"
-                tip = f"binding offer made in round {standing.round}"
-            if latest is not None and not latest.binding:
-                offer_text += "  ⚠"
-                tip += f"; latest offer {money(latest.price_per_unit)} in round {latest.round} broke a rule (not binding)"
-            cells = [seller.name, money(seller.stock.selling_price), offer_text, money(seller.stock.least_price)]
+            cells = [seller.name, money(seller.stock.selling_price), "", money(seller.stock.least_price)]
             for column, text in enumerate(cells):
+                if column == 2:
+                    self.table.setItem(row, column, self._offer_item(seller.name))
+                    continue
                 item = QTableWidgetItem(text)
-                item.setToolTip(tip if column == 2 else text)
+                item.setToolTip(text)
                 if column == 0:
                     # The seller's own colour as a swatch (the chart's line colour); the name in a legible shade of it.
                     item.setData(Qt.ItemDataRole.DecorationRole, self.colors[seller.name])

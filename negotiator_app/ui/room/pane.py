@@ -50,9 +50,6 @@ class RoomPane(QWidget):
         self._history: Any = None  # a stored run shown while the runner is idle
         self._unrendered: Any = None  # a stored run loaded while the pane was hidden: rendered when shown
         self._streams: dict[int, int] = {}  # stream id of the current run -> bubble key
-        # Text streamed while the pane is hidden (a background tab): applied when it is shown, or before
-        # the next other event of the room, so a hidden room costs no document layout per flush.
-        self._deferred: dict[tuple[int, bool], list[str]] = {}
         self._last_seq = 0
         self._detail = ""
         self._force_dialog: ForceDecisionDialog | None = None
@@ -250,7 +247,8 @@ class RoomPane(QWidget):
     # ----- engine events --------------------------------------------------------------------------
 
     def _on_event(self, event: ev.Event) -> None:
-        self.catch_up()
+        if not isinstance(event, ev.RunStarted):  # a new run clears the stored one: never lay it out first
+            self.catch_up()
         self.waiting.setVisible(isinstance(event, ev.Waiting))  # any other news ends the silence
         if event.run_id == self.runner.run_id:
             self._last_seq = max(self._last_seq, event.seq)
@@ -284,42 +282,27 @@ class RoomPane(QWidget):
 
     def _on_streamed(self, batch: list[tuple[int, str, bool]]) -> None:
         self.waiting.hide()  # the server speaks again
-        if not self.isVisible() and self.window().isVisible():
-            for stream_id, text, reasoning in batch:  # hidden tab: keep it for when it is shown
-                self._deferred.setdefault((stream_id, reasoning), []).append(text)
-            return
-        self.catch_up()
-        self._apply_streamed(batch)
+        self._apply_streamed(batch)  # a hidden transcript keeps it for when it is shown
 
     def catch_up(self) -> None:
-        """Render the stored run and apply the text streamed while the pane was hidden, in one edit each."""
+        """Hand the stored run loaded while the pane was hidden to the transcript (which lays it out once shown)."""
         if self._unrendered is not None:
             record, self._unrendered = self._unrendered, None
             self._render_stored(record)
-        if self._deferred:
-            batch = [(stream_id, "".join(parts), reasoning)
-                     for (stream_id, reasoning), parts in self._deferred.items()]
-            self._deferred.clear()
-            self._apply_streamed(batch)
-
-    @property
-    def deferred_streams(self) -> int:
-        return len(self._deferred)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.catch_up()  # before the first paint, so the shown tab is never behind
         super().showEvent(event)
 
     def _apply_streamed(self, batch: list[tuple[int, str, bool]]) -> None:
-        with self.transcript.edit_block():
-            for stream_id, text, reasoning in batch:
-                key = self._streams.get(stream_id)
-                if key is None:
-                    continue
-                if reasoning:
-                    self.transcript.append_reasoning(key, text)
-                else:
-                    self.transcript.append_text(key, text)
+        for stream_id, text, reasoning in batch:  # the transcript lays out a loop turn's edits once
+            key = self._streams.get(stream_id)
+            if key is None:
+                continue
+            if reasoning:
+                self.transcript.append_reasoning(key, text)
+            else:
+                self.transcript.append_text(key, text)
 
     def _on_MessageCompleted(self, event: ev.MessageCompleted) -> None:
         if event.message.typed_by_person:
@@ -376,7 +359,6 @@ class RoomPane(QWidget):
 
     def _clear(self) -> None:
         self._unrendered = None
-        self._deferred.clear()
         self._streams.clear()
         self.transcript.clear_all()
         self.offers.set_offers([])

@@ -1,8 +1,7 @@
 """The chat transcript: one framed bubble per message in a QTextDocument, text streamed in place."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -10,12 +9,13 @@ from PySide6.QtCore import QEvent, QTimer, QUrl, Qt, Signal
 from PySide6.QtGui import (
     QFont, QHelpEvent, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat, QTextFrame, QTextFrameFormat,
 )
-from PySide6.QtWidgets import QTextBrowser, QToolTip, QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from ...domain import Message, Offer, Violation
 from .. import theme
 from ..theme import SpeakerColors
 from .bubble import Bubble, violation_line
+from .live_document import LiveDocumentView
 
 KEY_PROPERTY = QTextFormat.Property.UserProperty + 1
 LINE_SEPARATOR = "\u2028"  # a line break inside a block: a message stays ONE block however many lines
@@ -43,10 +43,13 @@ class Note:
     kind: str
 
 
-class TranscriptView(QTextBrowser):
+class TranscriptView(LiveDocumentView):
     """Streaming inserts at the end of the message's own block, never re-rendering the document; the
     view follows new text only while the reader is at the bottom. Every item (bubble or note) is a frame
-    rendered from its state, so it can leave the document and come back."""
+    rendered from its state, so it can leave the document and come back.
+
+    While the view is hidden in a shown window (a background tab) the document is not touched: changes
+    go to the items' state only and are laid out, in one edit, when the view is shown again."""
 
     earlier_wanted = Signal()  # the reader wants older stored messages that were not read: call prepend_history
 
@@ -67,7 +70,9 @@ class TranscriptView(QTextBrowser):
     # ----- content -------------------------------------------------------------------------------
 
     def clear_all(self) -> None:
-        self.document().clear()
+        self.settle()
+        if not self.document().isEmpty():
+            self.document().clear()
         self._bubbles: dict[int, Bubble] = {}
         self._notes: dict[int, Note] = {}
         self._frames: dict[int, QTextFrame] = {}  # the items now in the document
@@ -79,6 +84,8 @@ class TranscriptView(QTextBrowser):
         self._pending_violations: list[Violation] = []  # tied to messages not read yet
         self._filling = 0  # how many of the hidden items are still to be laid out by the fill (see add_history)
         self._fill_run = getattr(self, "_fill_run", 0) + 1  # a fill of an earlier content stops
+        self._stale: set[int] = set()  # rendered items changed while the view was hidden
+        self._unrendered: list[int] = []  # items added while the view was hidden, oldest first
         self._next_key = 1
         self.follow = True
 
@@ -98,16 +105,6 @@ class TranscriptView(QTextBrowser):
     def rendered_count(self) -> int:
         return len(self._frames)
 
-    @contextmanager
-    def edit_block(self) -> Iterator[None]:
-        """Group many edits into one layout pass (a flush of several streams, or a stored run)."""
-        cursor = QTextCursor(self.document())
-        cursor.beginEditBlock()
-        try:
-            yield
-        finally:
-            cursor.endEditBlock()
-
     def begin_message(self, sender: str, role: str, round_: int, recipients: list[str]) -> int:
         key = self._new_bubble(sender, role, round_, recipients)
         self._append_item(key)
@@ -121,9 +118,13 @@ class TranscriptView(QTextBrowser):
         return key
 
     def _append_item(self, key: int) -> None:
-        with self.edit_block():  # one layout pass for the frame, its header and body
-            self._render_item(key, self._end_cursor())
-            self._trim()
+        if self._out_of_sight():
+            self._unrendered.append(key)
+            return
+        self.catch_up()
+        self._batch()  # one layout pass for the frame, its header and body
+        self._render_item(key, self._end_cursor())
+        self._trim()
 
     def append_text(self, key: int, text: str) -> None:
         bubble = self._bubbles.get(key)
@@ -132,8 +133,9 @@ class TranscriptView(QTextBrowser):
         first = not bubble.has_text
         bubble.has_text = True
         bubble.text += text
-        if key not in self._frames:
+        if key not in self._frames or not self._changed(key):
             return
+        self._batch()
         cursor = self._body_end(key)
         cursor.insertText(text.replace("\n", LINE_SEPARATOR), self._body_format())
         if first and bubble.reasoning:
@@ -145,7 +147,7 @@ class TranscriptView(QTextBrowser):
             return
         first = not bubble.reasoning
         bubble.reasoning += text
-        if first and key in self._frames:
+        if first and key in self._frames and self._changed(key):
             self._render_header(key)
             self._render_extras(key)
 
@@ -158,16 +160,16 @@ class TranscriptView(QTextBrowser):
         self._by_seq[message.seq] = key
         changed = bubble.text != message.text
         bubble.text, bubble.has_text = message.text, True
-        if key not in self._frames:
+        if key not in self._frames or not self._changed(key):
             return
-        with self.edit_block():
-            if changed:
-                # Once per message: the parsed message can differ from what streamed (e.g. trimmed).
-                cursor = self._body_end(key)
-                cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
-                cursor.insertText(message.text.replace("\n", LINE_SEPARATOR), self._body_format())
-            self._render_header(key)
-            self._render_extras(key)
+        self._batch()
+        if changed:
+            # Once per message: the parsed message can differ from what streamed (e.g. trimmed).
+            cursor = self._body_end(key)
+            cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(message.text.replace("\n", LINE_SEPARATOR), self._body_format())
+        self._render_header(key)
+        self._render_extras(key)
 
     def add_message(self, message: Message) -> int:
         """A message that is already complete (typed by the person, or from a stored run)."""
@@ -184,6 +186,8 @@ class TranscriptView(QTextBrowser):
         in meanwhile goes below them all). `unread` older stored messages were not read: they are asked for
         when the reader scrolls up to them."""
         fresh = not self._order
+        if not self._out_of_sight():
+            self.catch_up()  # before the new items join the order: they are rendered below
         first_new = len(self._order)
         messages = list(messages)
         keys = self._new_bubbles(messages)
@@ -209,6 +213,9 @@ class TranscriptView(QTextBrowser):
         if fresh and len(new) > window:
             self._hidden = len(new) - window
             new = new[-window:]
+        if self._out_of_sight():
+            self._unrendered.extend(new)
+            return
         if sliced and fresh and len(new) > FILL_SLICE:
             self._filling = len(new) - FILL_SLICE
             self._hidden += self._filling
@@ -276,11 +283,10 @@ class TranscriptView(QTextBrowser):
             self._remove(key)  # nothing was said: an empty struck-out bubble would only be noise
             return
         bubble.discarded = reason
-        if key in self._frames:
-            with self.edit_block():
-                self._strike_body(key)
-                self._render_header(key)
-                self._render_extras(key)
+        if key in self._frames and self._changed(key):
+            self._strike_body(key)
+            self._render_header(key)
+            self._render_extras(key)
 
     def _remove(self, key: int) -> None:
         frame = self._frames.pop(key, None)
@@ -288,20 +294,21 @@ class TranscriptView(QTextBrowser):
         self._notes.pop(key, None)
         index = self._order.index(key)
         del self._order[index]
+        self._stale.discard(key)
+        if key in self._unrendered:
+            self._unrendered.remove(key)
+            return
         if frame is None:
             self._hidden -= 1
             self._render_top()
             return
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(frame.firstPosition() - 1)
-        cursor.setPosition(frame.lastPosition() + 1, QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
+        self._cut(frame)
 
     def attach_offer(self, offer: Offer) -> None:
         key = self._by_seq.get(offer.message_seq)
         if key is not None:
             self._bubbles[key].offer = offer
-            if key in self._frames:
+            if key in self._frames and self._changed(key):
                 self._render_extras(key)
 
     def attach_violation(self, violation: Violation) -> None:
@@ -310,14 +317,14 @@ class TranscriptView(QTextBrowser):
             self.add_note(violation_line(violation), "violation")
             return
         self._bubbles[key].violations.append(violation)
-        if key in self._frames:
+        if key in self._frames and self._changed(key):
             self._render_extras(key)
 
     def attach_disclosure(self, message_seq: int, line: str) -> None:
         key = self._by_seq.get(message_seq)
         if key is not None:
             self._bubbles[key].disclosures.append(line)
-            if key in self._frames:
+            if key in self._frames and self._changed(key):
                 self._render_extras(key)
 
     def add_note(self, text: str, kind: str = "info") -> None:
@@ -335,7 +342,7 @@ class TranscriptView(QTextBrowser):
         return list(self._bubbles.values())
 
     def header_text(self, key: int) -> str:
-        if key in self._frames:
+        if key in self._frames and key not in self._stale:
             return self._header_block(key).text()
         bubble = self._bubbles[key]
         return f"{bubble.sender}   {bubble.header_suffix()}"
@@ -343,16 +350,24 @@ class TranscriptView(QTextBrowser):
     def body_text(self, key: int) -> str:
         return self._bubbles[key].text
 
+    def shown_body(self, key: int) -> str | None:
+        """The message text as laid out in the document (None while the item waits or is scrolled out)."""
+        if key not in self._frames or key in self._stale:
+            return None
+        return self._body_end(key).block().text().replace(LINE_SEPARATOR, "\n")
+
     # ----- the window of rendered items -----------------------------------------------------------
 
     def show_earlier(self, count: int = WINDOW) -> int:
         """Render up to `count` more of the older items above the others, keeping the view where it was.
         When only unread stored messages are older, ask for them (earlier_wanted) and return 0."""
+        self.catch_up()
         if not self._hidden:
             if self._unread and not self._reading:
                 self._reading = True
                 self.earlier_wanted.emit()
             return 0
+        self.settle()
         bar = self.verticalScrollBar()
         old_value, old_height = bar.value(), self.document().size().height()
         shown = self._render_earlier(count)
@@ -374,6 +389,7 @@ class TranscriptView(QTextBrowser):
         if self.follow:
             self._render_earlier(count)  # the range change keeps the view at the end
         else:
+            self.settle()  # the size read below must include this turn's live edits
             bar = self.verticalScrollBar()
             old_value, old_height = bar.value(), self.document().size().height()
             self._render_earlier(count)
@@ -426,6 +442,7 @@ class TranscriptView(QTextBrowser):
         return cursor
 
     def _render_top(self) -> None:
+        self._batch()
         cursor = QTextCursor(self.document().firstBlock())
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         block = QTextBlockFormat()
@@ -495,6 +512,7 @@ class TranscriptView(QTextBrowser):
         return frame
 
     def _strike_body(self, key: int) -> None:
+        self._batch()
         cursor = self._body_end(key)
         cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
         struck = QTextCharFormat()
@@ -511,6 +529,7 @@ class TranscriptView(QTextBrowser):
         return cursor
 
     def _render_header(self, key: int) -> None:
+        self._batch()
         bubble = self._bubbles[key]
         cursor = QTextCursor(self._header_block(key))
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
@@ -525,6 +544,7 @@ class TranscriptView(QTextBrowser):
 
     def _render_extras(self, key: int) -> None:
         """Rewrite the lines under the body: offer, violations, reasoning toggle, discard reason."""
+        self._batch()
         bubble, frame = self._bubbles[key], self._frames[key]
         cursor = self._body_end(key)
         cursor.setPosition(frame.lastPosition(), QTextCursor.MoveMode.KeepAnchor)
@@ -588,6 +608,7 @@ class TranscriptView(QTextBrowser):
     # ----- hover details and auto-scroll ---------------------------------------------------------
 
     def key_at(self, pos) -> int | None:
+        self.settle()
         frame = self.cursorForPosition(pos).currentFrame()
         while frame is not None:
             value = frame.frameFormat().property(KEY_PROPERTY)
@@ -609,12 +630,14 @@ class TranscriptView(QTextBrowser):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         # On its first show QTextEdit scrolls to its text cursor (the document's start): a stored or
         # finished run must open at its end, where the outcome is.
+        self.catch_up()  # before the first paint
         follow = self.follow
         super().showEvent(event)
         if follow:
             self.scroll_to_end()
 
     def scroll_to_end(self) -> None:
+        self.settle()
         self.follow = True
         self.setTextCursor(self._end_cursor())
         bar = self.verticalScrollBar()
