@@ -16,12 +16,11 @@ from pydantic import ValidationError
 from .domain import RESUMABLE_STATES, Decision, RunState, ScenarioError, SessionConfig, load_scenario, money
 from .domain.errors import describe_validation_error
 from .storage.errors import StorageError
-from .storage.models import RunRecord
 from .storage.settings import resolve_db_path
 
-if TYPE_CHECKING:  # imported where used: `run` asks the server before SQLAlchemy, the engine and httpx load
+if TYPE_CHECKING:  # imported where used: `run` asks the server before SQLAlchemy, the engine and the exporters load
     from .runtime import ClientFactory, SessionRuntime
-    from .storage import Store
+    from .storage import RunRecord, Store
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_SERVER, EXIT_STORAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 EXIT_TERMINATED = 143  # stopped by SIGTERM (128 + 15), handled like Ctrl+C

@@ -4,8 +4,9 @@ Names are imported on first use: importing SQLAlchemy costs most of a second, an
 records' models are needed long before the database is (the window shows, `negotiator run` asks the server)."""
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from ..lazy_names import name_loader
 
 if TYPE_CHECKING:
     from .errors import StorageError
@@ -16,24 +17,13 @@ if TYPE_CHECKING:
     from .settings import UserSettings, load_settings, resolve_db_path, save_settings
     from .store import NotFound, Store
 
-_HOMES = {  # name -> the submodule that defines it
-    "Store": "store", "NotFound": "store", "StorageError": "errors", "SCHEMA_VERSION": "migrations",
-    "Recorder": "recorder", "RunOwnedElsewhere": "runs",
-    "StoredSession": "models", "SessionSummary": "models", "RunSummary": "models", "RunRecord": "models",
-    "RunEvent": "models", "Debrief": "models",
-    "UserSettings": "settings", "load_settings": "settings", "resolve_db_path": "settings", "save_settings": "settings",
-}
 __all__ = [
     "Store", "NotFound", "StorageError", "SCHEMA_VERSION", "Recorder", "RunOwnedElsewhere",
     "StoredSession", "SessionSummary", "RunSummary", "RunRecord", "RunEvent", "Debrief",
     "UserSettings", "load_settings", "resolve_db_path", "save_settings",
 ]
-
-
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{home}", __name__), name)
-    globals()[name] = value  # the next lookup is a plain attribute
-    return value
+__getattr__ = name_loader(__name__, {
+    "errors": ["StorageError"], "migrations": ["SCHEMA_VERSION"], "recorder": ["Recorder"], "runs": ["RunOwnedElsewhere"],
+    "models": ["Debrief", "RunEvent", "RunRecord", "RunSummary", "SessionSummary", "StoredSession"],
+    "settings": ["UserSettings", "load_settings", "resolve_db_path", "save_settings"], "store": ["NotFound", "Store"],
+}, globals())

@@ -7,11 +7,15 @@ import html
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ..llm import LLMClient, ModelInfo, ServerStatus
+from ..llm import ModelInfo, ServerStatus
+
+if TYPE_CHECKING:  # httpx loads with the first probe, after the window is shown
+    from ..llm import LLMClient
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL_S = 5.0
