@@ -1,5 +1,6 @@
 """Start-up stays cheap: the command line parses its arguments before any heavy library is imported, so
 `--help`, `--version` and argument errors answer at once and each command pays only for what it uses."""
+import json
 import subprocess
 import sys
 
@@ -83,3 +84,53 @@ def test_run_sends_its_first_request_before_sqlalchemy_is_imported_and_still_sto
     assert {r.state for r in runs} == {RunState.DECIDED, RunState.NO_DEAL}
     stored = sorted(f"[{r.room_key} · r{m.round}] {m.sender}: {m.text}" for r in runs for m in r.messages)
     assert stored == sorted(printed) and stored  # every message said (and printed) is in the database
+
+
+# --- The window: shown before the database's libraries load, then the store opens behind it -----------------
+WINDOW_CHILD = """
+import json, os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QEvent, QObject, QTimer
+from negotiator_app import cli
+from negotiator_app.app import application
+
+app = application()
+seen = {}
+
+def close_once_listed(window):
+    if window.store is not None and window.sidebar.session_ids():
+        seen["listed"] = window.sidebar.session_ids()
+        window.close()
+    else:
+        QTimer.singleShot(20, lambda: close_once_listed(window))
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and "painted" not in seen and type(obj).__name__ == "MainWindow":
+            seen["painted"] = {"sqlalchemy": "sqlalchemy" in sys.modules, "store_open": obj.store is not None,
+                               "sidebar": obj.sidebar.empty_label.text()}
+            QTimer.singleShot(0, lambda: close_once_listed(obj))
+        return False
+
+watcher = FirstPaint()
+app.installEventFilter(watcher)
+code = cli.main(["--db", sys.argv[1]])
+print("SEEN", json.dumps(seen), flush=True)
+sys.exit(code)
+"""
+
+
+def test_the_window_is_painted_before_sqlalchemy_loads_and_lists_the_sessions_once_the_store_opens(tmp_path):
+    from negotiator_app.storage import Store
+    from tests.storage.support import small_config
+
+    db = tmp_path / "n.sqlite3"
+    with Store.open(db) as store:
+        sid = store.create_session(small_config()).id
+    result = subprocess.run([sys.executable, "-c", WINDOW_CHILD, str(db)], capture_output=True, text=True,
+                            timeout=90)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("SEEN ")]
+    seen = json.loads(line.removeprefix("SEEN "))
+    assert seen["painted"] == {"sqlalchemy": False, "store_open": False, "sidebar": "Loading sessions…"}
+    assert seen["listed"] == [sid]  # the listing asked for before the store was open was answered once it was
