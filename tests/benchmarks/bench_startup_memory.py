@@ -7,10 +7,13 @@ reopen the last session) — on a database prepared in a temporary folder:
 - 10 rooms × 500 messages: the last session (10 rooms, a stored run of 500 messages each, written by
   the real Recorder) is reopened at start, as the app does, so the time includes loading it.
 Start → shown is measured from the child's exec (the parent's clock just before spawning) until the first
-paint of the main window; `negotiator run` is timed from its exec until a local server hears its first
-request. RSS is read from /proc/self/status once the window is shown and idle (1 s).
+paint of the main window (the database is opened after it, on the store's thread: "database open" is when
+the window's sidebar can list the sessions); `negotiator run` is timed from its exec until a local server hears
+its first request. RSS is read from /proc/self/status once the window is shown and idle (1 s).
+With `--bundle DIR` (a PyInstaller build of build.spec, e.g. `uv run pyinstaller build.spec` → dist/Negotiator),
+the frozen app is started too and timed until its log says "main window shown".
 
-Run: uv run python -m tests.benchmarks.bench_startup_memory [runs]
+Run: uv run python -m tests.benchmarks.bench_startup_memory [runs] [--bundle DIR]
 """
 from __future__ import annotations
 
@@ -94,6 +97,7 @@ def child(folder: Path, spawned_at: float) -> None:
     app.installEventFilter(first_paint)
 
     async def on_started(window) -> None:
+        figures["store_open_s"] = time.time() - spawned_at  # run_window calls this once the database is open
         await asyncio.wait_for(shown.wait(), 60)
         app.removeEventFilter(first_paint)
         host = window.host
@@ -186,26 +190,69 @@ def first_request(runs: int) -> float:
     return statistics.median(samples) if samples else float("nan")
 
 
+def frozen_window(bundle: Path, runs: int) -> float:
+    """The PyInstaller bundle: seconds from its exec until its log file says the main window was shown."""
+    from datetime import datetime
+
+    executable = next(p for p in (bundle / "Negotiator", bundle / "Negotiator.exe") if p.exists())
+    samples = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="negotiator-bench-frozen-") as tmp:
+            from negotiator_app.paths import user_dir_environment
+
+            env = {**os.environ, **user_dir_environment(Path(tmp)), "QT_QPA_PLATFORM": "offscreen"}
+            spawned_at = time.time()
+            proc = subprocess.Popen([str(executable)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                deadline = time.time() + 60
+                while time.time() < deadline:
+                    logs = list(Path(tmp).rglob("negotiator.log"))
+                    lines = [line for f in logs for line in f.read_text(errors="replace").splitlines()
+                             if "main window shown" in line]
+                    if lines:
+                        stamp = datetime.strptime(lines[0][:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+                        samples.append(stamp - spawned_at)
+                        break
+                    time.sleep(0.05)
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    return statistics.median(samples) if samples else float("nan")
+
+
 def main(argv: list[str] | None = None) -> dict:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--child":
         child(Path(argv[1]), float(argv[2]))
         return {}
+    bundle = None
+    if "--bundle" in argv:
+        at = argv.index("--bundle")
+        bundle = Path(argv[at + 1])
+        argv = argv[:at] + argv[at + 2:]
     runs = int(argv[0]) if argv else 3
     cold = measure(False, runs)
     loaded = measure(True, runs)
     first = first_request(runs)
+    frozen = frozen_window(bundle, runs) if bundle is not None else None
     print_table(f"Start-up and memory (median of {runs} fresh processes, offscreen; {load_average()})", [
         ("`negotiator run`: start → first request to the server (<0.6)", f"{first:.2f} s"),
-        ("start → Python, Qt and app modules imported", f"{cold['import_s']:.2f} s"),
+        ("start → Python, Qt and the window's modules imported", f"{cold['import_s']:.2f} s"),
         ("start → main window shown (empty db; <1.0 from source)", f"{cold['shown_s']:.2f} s"),
+        ("frozen bundle: start → main window shown (<0.7)",
+         "not measured (--bundle DIR)" if frozen is None else f"{frozen:.2f} s"),
+        ("start → database open behind the shown window (SQLAlchemy loaded)", f"{cold['store_open_s']:.2f} s"),
         ("RSS idle, welcome page", f"{cold['rss_mb']:.0f} MB"),
         (f"start → window shown, last session reopened ({ROOMS} rooms × {MESSAGES} msgs)", f"{loaded['shown_s']:.2f} s"),
         ("start → that session loaded in its panes", f"{loaded['ready_s']:.2f} s"),
         (f"RSS idle with {ROOMS} rooms × {MESSAGES} messages loaded", f"{loaded['rss_mb']:.0f} MB"),
         ("messages held by the panes", f"{int(loaded['messages_kept']):,} in {int(loaded['rooms'])} rooms"),
     ])
-    return {"cold": cold, "loaded": loaded, "first_request_s": first}
+    return {"cold": cold, "loaded": loaded, "first_request_s": first, "frozen_shown_s": frozen}
 
 
 if __name__ == "__main__":
