@@ -122,22 +122,32 @@ def main(argv: list[str] | None = None) -> int:
     configure_cli_logging()
     if getattr(args, "api_key", None) is None and args.command in ("run", "resume", "debrief"):
         args.api_key = _stored_api_key()
-    if args.command in ("run", "resume"):  # imports only what asking the server first needs; the rest follows
-        from . import headless
-    else:
-        from . import stored_commands
-    if args.command == "run":
-        return headless.run_command(args.scenario, db=args.db, base_url=args.base_url, model=args.model,
-                                    rounds=args.rounds, export_dir=args.export_dir, api_key=args.api_key)
-    if args.command == "resume":
-        return headless.resume_command(args.run_id, db=args.db, base_url=args.base_url, model=args.model,
-                                       api_key=args.api_key, export_dir=args.export_dir)
+    if args.command in ("run", "resume"):
+        return _negotiate(args)
     if args.command == "experiment":
         from .experiments.cli import main as experiment_main
 
         if getattr(args, "api_key", None) is None and args.experiment_command in ("run", "continue"):
             args.api_key = _stored_api_key()
         return experiment_main(args)
+    return _on_stored(args)
+
+
+def _negotiate(args: argparse.Namespace) -> int:
+    """`run` and `resume`: headless imports only what asking the server first needs; the store follows."""
+    from . import headless
+
+    if args.command == "run":
+        return headless.run_command(args.scenario, db=args.db, base_url=args.base_url, model=args.model,
+                                    rounds=args.rounds, export_dir=args.export_dir, api_key=args.api_key)
+    return headless.resume_command(args.run_id, db=args.db, base_url=args.base_url, model=args.model,
+                                   api_key=args.api_key, export_dir=args.export_dir)
+
+
+def _on_stored(args: argparse.Namespace) -> int:
+    """The commands on what is stored: sessions, runs, export, debrief, import."""
+    from . import stored_commands
+
     if args.command == "sessions":
         return stored_commands.sessions_command(db=args.db)
     if args.command == "runs":

@@ -11,7 +11,7 @@ from negotiator_app.storage import Store
 from negotiator_app.storage.async_store import AsyncStore
 from tests.ui.conftest import until
 from tests.ui.test_setup_form import fill_valid_session
-from tests.ui.window_support import WindowKit
+from tests.ui.window_support import WindowKit, closed_port_url
 
 
 @pytest.fixture
@@ -45,3 +45,32 @@ def test_a_session_typed_before_the_store_is_open_is_stored_and_opened_once_it_i
 
     kit.run(scenario())
     disk.close()
+
+
+def test_a_database_that_cannot_be_opened_hides_the_window_and_says_why(qapp, arun, tmp_path):
+    from negotiator_app.app import run_window
+    from negotiator_app.ui.error_dialog import ErrorDialog
+    from negotiator_app.ui.main_window import MainWindow
+
+    folder = tmp_path / "a folder, not a database"
+    folder.mkdir()
+    seen: dict = {}
+
+    async def answer_the_dialog():
+        def shown():
+            return [w for w in qapp.topLevelWidgets() if isinstance(w, ErrorDialog) and w.isVisible()]
+
+        await until(lambda: shown(), what="the error dialog")
+        (dialog,) = shown()
+        seen["title"] = dialog.windowTitle()
+        seen["windows shown"] = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        dialog.close()
+
+    async def scenario():
+        answering = asyncio.ensure_future(answer_the_dialog())
+        code = await run_window(qapp, db_path=folder, base_url=closed_port_url())  # never a real server
+        await answering
+        return code
+
+    assert arun.run(scenario()) == 1
+    assert seen == {"title": "Cannot open the database", "windows shown": []}
