@@ -114,7 +114,7 @@ class FirstPaint(QObject):
 
 watcher = FirstPaint()
 app.installEventFilter(watcher)
-code = cli.main(["--db", sys.argv[1]])
+code = cli.main(["--db", sys.argv[1], "--base-url", sys.argv[2]])
 print("SEEN", json.dumps(seen), flush=True)
 sys.exit(code)
 """
@@ -123,12 +123,13 @@ sys.exit(code)
 def test_the_window_is_painted_before_sqlalchemy_loads_and_lists_the_sessions_once_the_store_opens(tmp_path):
     from negotiator_app.storage import Store
     from tests.storage.support import small_config
+    from tests.ui.window_support import closed_port_url
 
     db = tmp_path / "n.sqlite3"
     with Store.open(db) as store:
         sid = store.create_session(small_config()).id
-    result = subprocess.run([sys.executable, "-c", WINDOW_CHILD, str(db)], capture_output=True, text=True,
-                            timeout=90)
+    result = subprocess.run([sys.executable, "-c", WINDOW_CHILD, str(db), closed_port_url()], capture_output=True,
+                            text=True, timeout=90)  # a closed port: never a real server on this machine
     assert result.returncode == 0, result.stdout + result.stderr
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("SEEN ")]
     seen = json.loads(line.removeprefix("SEEN "))
