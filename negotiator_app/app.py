@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger("negotiator")
+FIRST_PAINT_WAIT_S = 5.0  # the store opens after the window's first paint, or after this long without one
 
 
 def application():
@@ -56,9 +58,13 @@ def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
 async def run_window(app, *, db_path: Path | None, settings=None, window_state=None, base_url: str | None = None,
                      log_file: Path | None = None,
                      on_started: Callable[[object], Awaitable[None]] | None = None, show: bool = True) -> int:
-    """Open the store and the window, run until the window has closed cleanly, then release everything."""
-    from .runtime import client_factory, open_store
-    from .storage import StorageError
+    """Show the window, then open the store, run until the window has closed cleanly, then release everything.
+
+    The window is shown before the database is opened (its sidebar says it is loading): SQLAlchemy, the engine
+    and the runtime are imported and the store opened on the store's thread after the first paint, and what
+    the window asks of the store meanwhile waits for it there."""
+    from .storage.async_store import AsyncStore
+    from .storage.errors import StorageError
     from .storage.settings import load_settings
     from .ui.error_dialog import ErrorReporter
     from .ui.main_window import MainWindow
@@ -67,27 +73,44 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
     reporter = ErrorReporter(log_file)
     reporter.install(asyncio.get_running_loop())
     settings = settings or load_settings()
+    disk = AsyncStore.opening()
+    opened: list = []  # the OpenedStore, once the store's thread has opened it
+
+    def open_on_the_store_thread():
+        from .runtime import open_store  # SQLAlchemy, the engine and the runtime load here, off the GUI thread
+
+        opened.append(open_store(db_path, settings))  # also prunes old exports and marks crash-left runs interrupted
+        return opened[0].store
+
+    def make_client(llm):  # the API key is looked up per client: Settings may change it
+        from .runtime import client_factory
+
+        return client_factory(base_url)(llm if llm.api_key else llm.model_copy(
+            update={"api_key": settings.default_llm().api_key}))
+
+    window = MainWindow(disk, settings, make_client, status_client_factory, reporter=reporter,
+                        base_url_override=base_url, window_state=window_state)
     try:
-        opened = open_store(db_path, settings)  # also prunes old exports and marks runs a crash left as interrupted
-    except StorageError as exc:
-        reporter.show_dialog("Cannot open the database", exc.user_message)
-        await _until_closed(reporter)
-        reporter.uninstall()
-        return 1
-    store, window = opened.store, None
-    try:
-        make_client = client_factory(base_url)
-        window = MainWindow(store, settings,  # the API key is looked up per client: Settings may change it
-                            lambda llm: make_client(llm if llm.api_key else llm.model_copy(
-                                update={"api_key": settings.default_llm().api_key})),
-                            status_client_factory, reporter=reporter, base_url_override=base_url,
-                            window_state=window_state)
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         if show:
+            painted = first_paint(window)
             window.show()
-        window.start()
-        # What is alive now (modules, the window) lives as long as the app: keep it out of every later full
+            with contextlib.suppress(TimeoutError):  # e.g. a window manager that keeps it hidden: open anyway
+                await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT_S)
+            # When and after how much CPU the window showed (the start-up benchmark reads this line).
+            log.info("main window shown after %.2f s of CPU", sum(os.times()[:2]))
+        opening = asyncio.ensure_future(disk.open(open_on_the_store_thread))
+        window.start()  # its reads wait on the store's thread until the store is open
+        try:
+            await opening
+        except StorageError as exc:
+            window.hide()
+            await window.shutdown()
+            reporter.show_dialog("Cannot open the database", exc.user_message)
+            await _until_closed(reporter)
+            return 1
+        # What is alive now (modules, the window, the store) lives as long as the app: keep it out of every later full
         # garbage collection, whose pause - on whichever thread allocates, holding the interpreter lock - would
         # otherwise grow with it and stall the window (e.g. while a session's runs are read).
         gc.freeze()
@@ -97,18 +120,37 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
         asyncio.get_running_loop().run_in_executor(None, api_keys.backend_name)
         if settings.notices:  # e.g. a plain-text API key moved out of an old settings file
             window.statusBar().showMessage(" ".join(settings.notices), 30000)
-        if opened.recovered_from is not None:
-            window.notify_recovered_database(opened.recovered_from)
+        if opened[0].recovered_from is not None:
+            window.notify_recovered_database(opened[0].recovered_from)
         if on_started is not None:
             await on_started(window)
         with stop_on_sigterm(closed) as terminated:  # like closing the window: rooms stopped, transcripts stored
             await closed.wait()
         return 143 if terminated.is_set() else 0
     finally:
-        if window is not None:
-            await window.shutdown()  # idempotent: cancels and awaits whatever is still running
-        store.close()
+        await window.shutdown()  # idempotent: cancels and awaits whatever is still running
+        if disk.is_open:
+            disk.store.close()
+        disk.close()
         reporter.uninstall()
+
+
+def first_paint(widget) -> asyncio.Event:
+    """An event set when `widget` is first painted (the moment a person can see the window)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    painted = asyncio.Event()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint and not painted.is_set():
+                painted.set()
+                obj.removeEventFilter(self)
+            return False
+
+    watcher = FirstPaint(widget)  # parented: lives as long as the window
+    widget.installEventFilter(watcher)
+    return painted
 
 
 @contextmanager

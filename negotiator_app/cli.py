@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import argparse
 
-from . import __version__
-
 MAX_ROUNDS = 50  # LLMSettings.max_rounds' bound
 
 
@@ -27,6 +25,19 @@ def server_url(text: str) -> str:
     return text
 
 
+class VersionAction(argparse.Action):
+    """--version: the package metadata is read only when asked (importlib.metadata slows every start)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None) -> None:  # noqa: A002 - argparse's name
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from . import __version__
+
+        print(f"negotiator {__version__}")
+        parser.exit()
+
+
 def _db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="PATH", help="SQLite database file (default: the one in your user data folder)")
 
@@ -41,7 +52,7 @@ def _server(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="negotiator", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"negotiator {__version__}")
+    parser.add_argument("--version", action=VersionAction, help="show the version and exit")
     # Window options (their own dests: subcommands define --db/--base-url too, and a subparser's defaults
     # would overwrite same-named top-level values).
     parser.add_argument("--db", dest="app_db", metavar="PATH", help="database file for the window")
@@ -106,24 +117,37 @@ def main(argv: list[str] | None = None) -> int:
         from .app import run_app
 
         return run_app(args)
-    from . import headless, stored_commands
     from .logs import configure_cli_logging
 
     configure_cli_logging()
     if getattr(args, "api_key", None) is None and args.command in ("run", "resume", "debrief"):
         args.api_key = _stored_api_key()
-    if args.command == "run":
-        return headless.run_command(args.scenario, db=args.db, base_url=args.base_url, model=args.model,
-                                    rounds=args.rounds, export_dir=args.export_dir, api_key=args.api_key)
-    if args.command == "resume":
-        return headless.resume_command(args.run_id, db=args.db, base_url=args.base_url, model=args.model,
-                                       api_key=args.api_key, export_dir=args.export_dir)
+    if args.command in ("run", "resume"):
+        return _negotiate(args)
     if args.command == "experiment":
         from .experiments.cli import main as experiment_main
 
         if getattr(args, "api_key", None) is None and args.experiment_command in ("run", "continue"):
             args.api_key = _stored_api_key()
         return experiment_main(args)
+    return _on_stored(args)
+
+
+def _negotiate(args: argparse.Namespace) -> int:
+    """`run` and `resume`: headless imports only what asking the server first needs; the store follows."""
+    from . import headless
+
+    if args.command == "run":
+        return headless.run_command(args.scenario, db=args.db, base_url=args.base_url, model=args.model,
+                                    rounds=args.rounds, export_dir=args.export_dir, api_key=args.api_key)
+    return headless.resume_command(args.run_id, db=args.db, base_url=args.base_url, model=args.model,
+                                   api_key=args.api_key, export_dir=args.export_dir)
+
+
+def _on_stored(args: argparse.Namespace) -> int:
+    """The commands on what is stored: sessions, runs, export, debrief, import."""
+    from . import stored_commands
+
     if args.command == "sessions":
         return stored_commands.sessions_command(db=args.db)
     if args.command == "runs":

@@ -9,19 +9,18 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from .domain import RESUMABLE_STATES, Decision, RunState, ScenarioError, SessionConfig, load_scenario, money
 from .domain.errors import describe_validation_error
-from .engine import (
-    DecisionMade, ErrorRaised, Event, InputError, MessageCompleted, OfferMade, RunFinished, SellerSilent,
-    ViolationRecorded, Waiting,
-)
-from .export import run_log, run_markdown, session_log, write_json, write_text
-from .runtime import ClientFactory, RoomFailed, SessionRuntime, StorageFailed, StorageRecovered, client_for, open_store
-from .storage import RunOwnedElsewhere, RunRecord, Store, StorageError, resolve_db_path
-from .storage.store import NotFound
+from .storage.errors import StorageError
+from .storage.settings import resolve_db_path
+
+if TYPE_CHECKING:  # imported where used: `run` asks the server before SQLAlchemy, the engine and the exporters load
+    from .runtime import ClientFactory, SessionRuntime
+    from .storage import RunRecord, Store
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_BAD_INPUT, EXIT_SERVER, EXIT_STORAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 EXIT_TERMINATED = 143  # stopped by SIGTERM (128 + 15), handled like Ctrl+C
@@ -48,6 +47,8 @@ def to_stdout(text: str) -> None:
 def open_db(db: str | None, err: Out = to_stderr, *, read_only: bool = False) -> Store | None:
     """The start-up sequence every command runs (it also marks runs a crash left behind as interrupted).
     Commands that only read pass `read_only`: they never create, move or change the file."""
+    from .runtime import open_store
+
     try:
         opened = open_store(resolve_db_path(db), read_only=read_only)
     except StorageError as exc:
@@ -69,6 +70,10 @@ def open_db(db: str | None, err: Out = to_stderr, *, read_only: bool = False) ->
 
 def event_line(event) -> str | None:
     """One console line per completed message, offer, violation, decision and problem (deltas are skipped)."""
+    from .engine import (
+        DecisionMade, ErrorRaised, MessageCompleted, OfferMade, RunFinished, SellerSilent, ViolationRecorded, Waiting,
+    )
+
     room = event.room
     if isinstance(event, MessageCompleted):
         m = event.message
@@ -113,6 +118,8 @@ def outcome_table(records: list[RunRecord]) -> list[str]:
 
 def printer(out: Out, err: Out):
     """A runtime listener that prints one line per event worth reading, and storage trouble to stderr."""
+    from .engine import Event
+    from .runtime import RoomFailed, StorageFailed, StorageRecovered
 
     def show(item) -> None:
         if isinstance(item, Event):
@@ -132,18 +139,28 @@ def printer(out: Out, err: Out):
 
 
 def _clients(api_key: str | None) -> ClientFactory:
+    from .runtime.clients import client_for
+
     return lambda llm: client_for(llm, api_key=api_key)
+
+
+async def _server_problem(config: SessionConfig, api_key: str | None) -> str | None:
+    """Why the server cannot be used, or None when it answers (or nothing will ever ask it)."""
+    if not config.needs_server:  # every agent is a strategy: nothing will ever ask the server
+        return None
+    async with _clients(api_key)(config.llm) as client:
+        status = await client.status()
+    if status.reachable:
+        return None
+    return status.error or f"LM Studio is not running at {config.llm.base_url}"
 
 
 async def _probe(config: SessionConfig, api_key: str | None, err: Out) -> bool:
     """Is the server there? Asked before anything is stored, so an unreachable server leaves no empty session."""
-    if not config.needs_server:  # every agent is a strategy: nothing will ever ask the server
-        return True
-    async with _clients(api_key)(config.llm) as client:
-        status = await client.status()
-    if not status.reachable:
-        err(f"error: {status.error or f'LM Studio is not running at {config.llm.base_url}'}")
-    return status.reachable
+    problem = await _server_problem(config, api_key)
+    if problem is not None:
+        err(f"error: {problem}")
+    return problem is None
 
 
 class Stopper:
@@ -231,11 +248,22 @@ def run_command(scenario: str, *, db: str | None = None, base_url: str | None = 
     except OptionError as exc:
         print_problems(err, "the command-line options do not fit the scenario", exc.errors)
         return EXIT_BAD_INPUT
-    store = open_db(db, err)
+    return asyncio.run(_probe_then_run(db, config, api_key, export_dir, out, err))
+
+
+async def _probe_then_run(db: str | None, config: SessionConfig, api_key, export_dir, out: Out, err: Out) -> int:
+    """The server is asked first, before the database (and SQLAlchemy, most of a second) is loaded: the first
+    request goes out at once. The database is then opened before the answer is acted on, so a database problem
+    is reported first and an unreachable server still leaves no empty session."""
+    problem = await _server_problem(config, api_key)
+    store = open_db(db, err)  # nothing else runs on this loop yet: waiting here delays no one
     if store is None:
         return EXIT_STORAGE
     try:
-        return asyncio.run(_run(store, config, api_key, export_dir, out, err))
+        if problem is not None:
+            err(f"error: {problem}")
+            return EXIT_SERVER
+        return await _run(store, config, api_key, export_dir, out, err)
     except StorageError as exc:
         err(f"error: {exc.user_message}")
         return EXIT_STORAGE
@@ -244,8 +272,9 @@ def run_command(scenario: str, *, db: str | None = None, base_url: str | None = 
 
 
 async def _run(store: Store, config: SessionConfig, api_key, export_dir, out: Out, err: Out) -> int:
-    if not await _probe(config, api_key, err):
-        return EXIT_SERVER
+    """Store the session and negotiate every room (the server has answered already)."""
+    from .runtime import SessionRuntime
+
     summary = store.create_session(config)
     runtime = SessionRuntime(store, summary.id, _clients(api_key), config=config)  # keeps URL credentials the store leaves out
     runtime.subscribe(printer(out, err))
@@ -293,6 +322,8 @@ def _report(store: Store, session_id: int, run_ids: list[str | None], finished: 
 
 
 def export_session_files(store: Store, session_id: int, directory: Path, run_ids: list[str]) -> list[Path]:
+    from .export import run_log, run_markdown, session_log, write_json, write_text
+
     paths = [write_json(directory / f"session-{session_id}.json", session_log(store, session_id))]
     for run_id in run_ids:
         paths.append(write_json(directory / f"run-{run_id}.json", run_log(store, run_id)))
@@ -303,6 +334,9 @@ def export_session_files(store: Store, session_id: int, directory: Path, run_ids
 def resume_command(run_id: str, *, db: str | None = None, base_url: str | None = None, model: str | None = None,
                    api_key: str | None = None, export_dir: str | None = None, out: Out = to_stdout,
                    err: Out = to_stderr) -> int:
+    from .storage import RunOwnedElsewhere
+    from .storage.store import NotFound
+
     store = open_db(db, err)
     if store is None:
         return EXIT_STORAGE
@@ -332,6 +366,9 @@ def resume_command(run_id: str, *, db: str | None = None, base_url: str | None =
 
 
 async def _resume(store: Store, record: RunRecord, config: SessionConfig, api_key, export_dir, out, err) -> int:
+    from .engine import InputError
+    from .runtime import SessionRuntime
+
     if not await _probe(config, api_key, err):
         return EXIT_SERVER
     runtime = SessionRuntime(store, record.session_id, _clients(api_key), config=config, max_rounds=record.max_rounds,

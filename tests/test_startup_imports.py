@@ -1,5 +1,6 @@
 """Start-up stays cheap: the command line parses its arguments before any heavy library is imported, so
 `--help`, `--version` and argument errors answer at once and each command pays only for what it uses."""
+import json
 import subprocess
 import sys
 
@@ -33,3 +34,104 @@ def test_the_light_experiment_arguments_offer_every_report_format():
     assert args.format == "csv"
     for fmt in FORMATS:
         assert build_parser().parse_args(["experiment", "report", "1", "--format", fmt]).format == fmt
+
+
+# --- `negotiator run`: the first request goes out before the database's libraries load -------------------------
+# The child runs the real command line with an audit hook that notes which heavy libraries were loaded when the
+# process first connected a socket (the probe to the server), then lets the run finish.
+FIRST_CONNECT_CHILD = """
+import json, runpy, sys
+seen = {}
+def note(event, args):
+    if event == "socket.connect" and "heavy" not in seen:
+        seen["heavy"] = sorted({m.split('.')[0] for m in sys.modules} & {"sqlalchemy", "PySide6", "qasync"})
+sys.addaudithook(note)
+sys.argv = ["negotiator"] + sys.argv[1:]
+code = 0
+try:
+    runpy.run_module("negotiator_app", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+print("FIRST_CONNECT", json.dumps(seen.get("heavy")), flush=True)
+sys.exit(code)
+"""
+
+
+def test_run_sends_its_first_request_before_sqlalchemy_is_imported_and_still_stores_everything(tmp_path):
+    from negotiator_app.domain import RunState, save_scenario
+    from negotiator_app.storage import Store
+    from tests.cli.scripted import responder
+    from tests.fakes.fake_lmstudio import FakeLMStudio
+    from tests.storage.support import small_config
+
+    scenario, db = tmp_path / "scenario.json", tmp_path / "n.sqlite3"
+    save_scenario(small_config(), scenario)
+    with FakeLMStudio() as fake:
+        fake.responder = responder
+        result = subprocess.run([sys.executable, "-c", FIRST_CONNECT_CHILD, "run", str(scenario), "--db", str(db),
+                                 "--base-url", fake.base_url], capture_output=True, text=True, timeout=90)
+        requests = [path for _, path, _, _ in fake.all_requests]
+    assert result.returncode == 0, result.stdout + result.stderr
+    first = [line for line in result.stdout.splitlines() if line.startswith("FIRST_CONNECT")]
+    assert first == ["FIRST_CONNECT []"], result.stdout  # nothing of SQLAlchemy (or Qt) yet
+    assert requests[0].endswith("/models") and any(p.endswith("/chat/completions") for p in requests)
+    printed = [line for line in result.stdout.splitlines() if line.startswith("[room-") and "] " in line
+               and ": " in line.split("] ", 1)[1] and not line.split("] ", 1)[1].startswith(("offer:", "decision:",
+                                                                                               "violation", "finished:"))]
+    with Store.open(db) as store:
+        (session,) = store.list_sessions()
+        runs = [store.load_run(r.run_id) for r in store.list_runs(session.id)]
+    assert {r.state for r in runs} == {RunState.DECIDED, RunState.NO_DEAL}
+    stored = sorted(f"[{r.room_key} · r{m.round}] {m.sender}: {m.text}" for r in runs for m in r.messages)
+    assert stored == sorted(printed) and stored  # every message said (and printed) is in the database
+
+
+# --- The window: shown before the database's libraries load, then the store opens behind it -----------------
+WINDOW_CHILD = """
+import json, os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QEvent, QObject, QTimer
+from negotiator_app import cli
+from negotiator_app.app import application
+
+app = application()
+seen = {}
+
+def close_once_listed(window):
+    if window.store is not None and window.sidebar.session_ids():
+        seen["listed"] = window.sidebar.session_ids()
+        window.close()
+    else:
+        QTimer.singleShot(20, lambda: close_once_listed(window))
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and "painted" not in seen and type(obj).__name__ == "MainWindow":
+            seen["painted"] = {"sqlalchemy": "sqlalchemy" in sys.modules, "store_open": obj.store is not None,
+                               "sidebar": obj.sidebar.empty_label.text()}
+            QTimer.singleShot(0, lambda: close_once_listed(obj))
+        return False
+
+watcher = FirstPaint()
+app.installEventFilter(watcher)
+code = cli.main(["--db", sys.argv[1], "--base-url", sys.argv[2]])
+print("SEEN", json.dumps(seen), flush=True)
+sys.exit(code)
+"""
+
+
+def test_the_window_is_painted_before_sqlalchemy_loads_and_lists_the_sessions_once_the_store_opens(tmp_path):
+    from negotiator_app.storage import Store
+    from tests.storage.support import small_config
+    from tests.ui.window_support import closed_port_url
+
+    db = tmp_path / "n.sqlite3"
+    with Store.open(db) as store:
+        sid = store.create_session(small_config()).id
+    result = subprocess.run([sys.executable, "-c", WINDOW_CHILD, str(db), closed_port_url()], capture_output=True,
+                            text=True, timeout=90)  # a closed port: never a real server on this machine
+    assert result.returncode == 0, result.stdout + result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("SEEN ")]
+    seen = json.loads(line.removeprefix("SEEN "))
+    assert seen["painted"] == {"sqlalchemy": False, "store_open": False, "sidebar": "Loading sessions…"}
+    assert seen["listed"] == [sid]  # the listing asked for before the store was open was answered once it was

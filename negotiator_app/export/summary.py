@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from ..domain import RunState, plan_rooms, saving_points
-from ..storage import Store
 from .metrics import AgentStats, RunMetrics, agent_stats, run_metrics
+
+if TYPE_CHECKING:
+    from ..storage import Store
 
 
 class RoomMetrics(BaseModel):

@@ -12,29 +12,16 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from ..domain import LLMSettings, RunState, SessionConfig
+from ..domain import RunState, SessionConfig
 from ..engine import EventBus, InputError, RunSnapshot, SessionEngine
 from ..engine.events import Event, RunFinished
-from ..llm import LLMClient
 from ..storage import Recorder, RunOwnedElsewhere, StorageError, Store, StoredSession
 from ..storage.async_store import AsyncStore
+from .clients import ClientFactory, client_factory, client_for  # noqa: F401 - also offered from here
 from .notices import Notice, RoomFailed, RoomRunning, RunStored, ServerContact, StorageFailed, StorageRecovered
 
 log = logging.getLogger(__name__)
-ClientFactory = Callable[[LLMSettings], LLMClient]
 Listener = Callable[[Event | Notice], None]
-
-
-def client_for(llm: LLMSettings, *, base_url: str | None = None, api_key: str | None = None) -> LLMClient:
-    """The one way a client is built from LLM settings (server, key, read and reply time limits); a `base_url`
-    or `api_key` given here wins over the settings' own."""
-    return LLMClient(base_url or llm.base_url, api_key=api_key or llm.api_key,
-                     read_timeout=llm.read_timeout_s, reply_timeout=llm.reply_timeout_s)
-
-
-def client_factory(base_url_override: str | None = None, api_key_fallback: str | None = None) -> ClientFactory:
-    """A client per session, from its LLM settings; `--base-url` and the stored API key apply to all."""
-    return lambda llm: client_for(llm, base_url=base_url_override, api_key=llm.api_key or api_key_fallback)
 
 
 class SessionRuntime:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
 
 # sqlite3 primary result codes (the low byte of the extended code).
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR = 5, 6, 8, 10
@@ -24,8 +23,15 @@ class StorageError(Exception):
         self.code = code
 
 
+def _driver_error(exc: BaseException) -> BaseException | None:
+    """The sqlite3 error SQLAlchemy wrapped, else `exc` (SQLAlchemy is imported only once it raised)."""
+    from sqlalchemy.exc import DBAPIError
+
+    return exc.orig if isinstance(exc, DBAPIError) else exc
+
+
 def sqlite_code(exc: BaseException) -> int | None:
-    inner = exc.orig if isinstance(exc, DBAPIError) else exc
+    inner = _driver_error(exc)
     code = getattr(inner, "sqlite_errorcode", None)
     return None if code is None else code & 0xFF
 
@@ -47,7 +53,7 @@ def describe(exc: BaseException, path: Path | None) -> StorageError:
     """Wrap a database exception; integrity failures are not transient (retrying cannot help)."""
     where = f" ({path})" if path else ""
     code = sqlite_code(exc)
-    inner = exc.orig if isinstance(exc, DBAPIError) else exc
+    inner = _driver_error(exc)
     if code == SQLITE_FULL:
         msg = f"The disk holding the database{where} is full. Free some space; nothing stored so far is lost."
     elif code in (SQLITE_READONLY, SQLITE_CANTOPEN):

@@ -13,12 +13,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from .. import __version__
 from ..domain import SessionConfig
-from ..llm import LLMClient, ServerStatus
-from ..runtime import ClientFactory, SessionRuntime
-from ..storage import StorageError, Store, StoredSession, UserSettings
 from ..storage.async_store import AsyncStore
+from ..storage.errors import StorageError
 from ..storage.credentials import api_keys
 from .error_dialog import ErrorReporter
 from .folders import open_folder
@@ -31,23 +28,27 @@ from .status_bar import ConnectionLabel, ConnectionMonitor, url_fix
 from .summary_view import SummaryView
 from .window_state import WindowState
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the runtime, the store and the HTTP client load once the window is shown
+    from ..llm import LLMClient, ServerStatus
+    from ..runtime import ClientFactory
+    from ..storage import Store, StoredSession, UserSettings
     from .settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
-StatusClientFactory = Callable[[str, str | None], LLMClient]
+StatusClientFactory = Callable[[str, str | None], "LLMClient"]
 
 
 class MainWindow(QMainWindow):
     closed = Signal()  # after a clean shutdown: rooms stopped, transcripts flushed
 
-    def __init__(self, store: Store, settings: UserSettings, make_client: ClientFactory,
+    def __init__(self, store: Store | AsyncStore, settings: UserSettings, make_client: ClientFactory,
                  status_client: StatusClientFactory, reporter: ErrorReporter | None = None,
                  base_url_override: str | None = None, session_view_factory=None,
                  window_state: WindowState | None = None) -> None:
         super().__init__()
-        self.store = store
-        self.disk = AsyncStore.of(store)  # every read and write the window needs, off the GUI thread
+        # Every read and write the window needs, off the GUI thread. An AsyncStore still opening (app start)
+        # holds the calls made meanwhile until the database is open.
+        self.disk = store if isinstance(store, AsyncStore) else AsyncStore.of(store)
         self.settings = settings
         self.window_state = window_state or WindowState()
         self.make_client = make_client
@@ -66,7 +67,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Negotiator")
         self.setWindowIcon(app_icon())
 
-        self.sidebar = SessionSidebar(store)
+        self.sidebar = SessionSidebar(self.disk)
         self.sidebar.import_folder = settings.exports_folder  # imports are usually exported session logs
         self.setup_form = SessionSetupForm(self._probe)
         self.summary_view = SummaryView(make_client=make_client, spawn=self.spawn, export_folder=settings.exports_folder)
@@ -122,6 +123,11 @@ class MainWindow(QMainWindow):
         self._show_page(self.welcome)
 
     # ----- start and pages ----------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store | None:
+        """The open store; None while the database is still being opened at start."""
+        return self.disk.store if self.disk.is_open else None
 
     def start(self) -> None:
         """Begin polling the server and reopen the last session; call once the qasync loop runs."""
@@ -184,6 +190,9 @@ class MainWindow(QMainWindow):
         """The Experiments page, built on first use and kept in the central stack."""
         from .experiments import ExperimentsPage
 
+        if self.store is None:  # the first second after start
+            self.statusBar().showMessage("The database is still opening; try again in a moment.", 5000)
+            return
         if getattr(self, "experiments_page", None) is None:
             self.experiments_page = ExperimentsPage(self.store, self.make_client, spawn=self.spawn,
                                                     export_folder=self.settings.exports_folder)
@@ -272,6 +281,9 @@ class MainWindow(QMainWindow):
             self._select_shown_session()
 
     def _open(self, session_id: int, stored: StoredSession) -> None:
+        from ..runtime import SessionRuntime
+
+        assert self.store is not None  # the session was just read from it
         runtime = SessionRuntime(self.store, session_id, self.make_client, stored=stored)
         self.host.open(runtime)
         self.window_state.set_last_session_id(session_id)
@@ -396,6 +408,8 @@ class MainWindow(QMainWindow):
             self.monitor.set_server(self.base_url_override or settings.llm.base_url, settings.default_llm().api_key)
 
     def show_about(self) -> None:
+        from .. import __version__
+
         self.inform("About Negotiator", f"Negotiator {__version__}\nAI buyer and seller agents negotiating on a "
                     "local LM Studio server.")
 

@@ -13,16 +13,17 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..domain import RESUMABLE_STATES
-from ..runtime import SessionRuntime
-from ..storage import StorageError, Store
 from ..storage.async_store import AsyncStore
+from ..storage.errors import StorageError
 from ..storage.models import LatestRun, RunRecord, RunSummary
 from .elided_label import ElidedLabel
 from .icons import icon
-from .run_picker import RunPicker
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the runtime and the store load after the window is shown
+    from ..runtime import SessionRuntime
+    from ..storage import Store
     from .bridge import EngineBridge
+    from .run_picker import RunPicker
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ class SessionHost(QWidget):
     async def load_history(self) -> None:
         """Each pane shows its room's latest stored run, and can resume it when it was cut short; its run
         picker lists the earlier runs. The runs are read on the store's thread; the GUI thread only renders."""
+        from .run_picker import RunPicker  # with the rooms' widgets: not needed before a session opens
+
         runtime, bridge, panes = self.runtime, self.bridge, getattr(self.view, "panes", {})
         if runtime is None or bridge is None:
             return

@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -14,8 +14,12 @@ from PySide6.QtWidgets import (
     QPushButton, QStyledItemDelegate, QToolButton, QVBoxLayout, QWidget,
 )
 
-from ..storage import SessionSummary, StorageError, Store
 from ..storage.async_store import AsyncStore
+from ..storage.errors import StorageError
+from ..storage.models import SessionSummary
+
+if TYPE_CHECKING:
+    from ..storage import Store
 from .icons import icon
 
 log = logging.getLogger(__name__)
@@ -32,9 +36,9 @@ class SessionSidebar(QWidget):
     session_renamed = Signal(int, str)
     sessions_changed = Signal()
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store | AsyncStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.disk = AsyncStore.of(store)
+        self.disk = store if isinstance(store, AsyncStore) else AsyncStore.of(store)
         self.summaries: dict[int, SessionSummary] = {}  # as last read: dialogs open from it, without the disk
         self._tasks: set[asyncio.Task] = set()
         self.dialog: QWidget | None = None  # the open rename/delete/import dialog (tests answer it)
@@ -55,7 +59,7 @@ class SessionSidebar(QWidget):
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setItemDelegate(_WrappingDelegate(self.list))
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.empty_label = QLabel("No sessions yet.\nPress New, or import a scenario.")
+        self.empty_label = QLabel("Loading sessions…")  # until the first listing arrives from the store
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setEnabled(False)
         header = QHBoxLayout()
@@ -107,6 +111,7 @@ class SessionSidebar(QWidget):
             self.list.addItem(item)
             if summary.id == select:
                 self.list.setCurrentItem(item)
+        self.empty_label.setText("No sessions yet.\nPress New, or import a scenario.")
         self.empty_label.setVisible(self.list.count() == 0)
 
     def _spawn(self, coro) -> asyncio.Task:

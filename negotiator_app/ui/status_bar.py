@@ -7,11 +7,15 @@ import html
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ..llm import LLMClient, ModelInfo, ServerStatus
+from ..llm import ModelInfo, ServerStatus
+
+if TYPE_CHECKING:  # httpx loads with the first probe, after the window is shown
+    from ..llm import LLMClient
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL_S = 5.0
@@ -77,13 +81,20 @@ class ConnectionMonitor(QObject):
         # a probe then only costs: llama-cpp-python's server even aborts the reply being generated.
         self._quiet_while = quiet_while
         self._client_factory = client_factory
-        self._client = client_factory(base_url, api_key)
+        self._server = (base_url, api_key)
+        self._made: LLMClient | None = None  # made on first use: httpx and its TLS set-up load after the window shows
         self.interval_s = interval_s
         self.last: ServerStatus | None = None
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
         self._retired: list[LLMClient] = []
         self._known_models: list[ModelInfo] = []  # from the last probe that listed any
+
+    @property
+    def _client(self) -> LLMClient:
+        if self._made is None:
+            self._made = self._client_factory(*self._server)
+        return self._made
 
     @property
     def base_url(self) -> str:
@@ -101,7 +112,7 @@ class ConnectionMonitor(QObject):
         """Follow the URL of the session being shown; the old client is closed by the poll task."""
         if base_url.rstrip("/") == self._client.base_url:
             return
-        old, self._client = self._client, self._client_factory(base_url, api_key)
+        old, self._made = self._client, self._client_factory(base_url, api_key)
         self._known_models = []  # another server: its models are not known until it is probed
         self._retired.append(old)
         self.refresh_now()
@@ -170,7 +181,7 @@ class ConnectionMonitor(QObject):
             except Exception:  # noqa: BLE001 - a failed probe must not stop the app from closing
                 log.exception("the connection monitor had failed")
             self._task = None
-        for client in [*self._retired, self._client]:
+        for client in [*self._retired, *([self._made] if self._made is not None else [])]:
             await client.aclose()
         self._retired = []
 

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ..domain import Offer, SessionConfig, plan_rooms
 from ..domain.names import normalize_name
-from ..storage import RunRecord, Store
+from ..storage.models import RunRecord
 from . import theme
 from .room.chart import ChartData, OfferChart
+
+if TYPE_CHECKING:
+    from ..storage import Store
 
 COLUMNS = 2
 

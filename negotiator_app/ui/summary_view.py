@@ -18,13 +18,15 @@ from PySide6.QtWidgets import (
 from ..domain import money, percent, percent_points
 from ..export.wording import RESULT_COLUMNS, result_cells, totals_text
 from ..paths import data_dir, export_dir
-from ..runtime import ClientFactory
-from ..storage import Debrief, StorageError, Store
 from ..storage.async_store import AsyncStore
+from ..storage.errors import StorageError
+from ..storage.models import Debrief
 from .folders import open_folder
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the runtime and the store load after the window is shown
     from ..export.summary import SessionMetrics
+    from ..runtime import ClientFactory
+    from ..storage import Store
 from .icons import icon
 from .summary_chart import PriceChart, chart_rows
 from .summary_trajectories import PriceTrajectories, latest_offers
