@@ -55,6 +55,16 @@ def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
         sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
 
 
+def preload_session_modules() -> None:
+    """Import what opening a session needs (the runtime with its engine, HTTP client, strategies and recorder;
+    the room panes) on the store's thread once the store is open. Imported on first use instead, they stalled
+    the GUI thread for about 400 ms the first time a session was opened. Importing only defines classes; no
+    widget is made off the GUI thread."""
+    from .runtime import session  # noqa: F401
+    from .ui import bridge, room_panes, session_view  # noqa: F401
+    from .ui.room import pane  # noqa: F401
+
+
 async def run_window(app, *, db_path: Path | None, settings=None, window_state=None, base_url: str | None = None,
                      log_file: Path | None = None,
                      on_started: Callable[[object], Awaitable[None]] | None = None, show: bool = True) -> int:
@@ -80,6 +90,7 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
         from .runtime import open_store  # SQLAlchemy, the engine and the runtime load here, off the GUI thread
 
         opened.append(open_store(db_path, settings))  # also prunes old exports and marks crash-left runs interrupted
+        preload_session_modules()
         return opened[0].store
 
     def make_client(llm):  # the API key is looked up per client: Settings may change it

@@ -96,10 +96,12 @@ from negotiator_app.app import application
 
 app = application()
 seen = {}
+PRELOADED = ["negotiator_app.runtime.session", "negotiator_app.engine.room", "negotiator_app.ui.room.pane"]
 
 def close_once_listed(window):
     if window.store is not None and window.sidebar.session_ids():
         seen["listed"] = window.sidebar.session_ids()
+        seen["preloaded"] = [m for m in PRELOADED if m in sys.modules]
         window.close()
     else:
         QTimer.singleShot(20, lambda: close_once_listed(window))
@@ -135,3 +137,6 @@ def test_the_window_is_painted_before_sqlalchemy_loads_and_lists_the_sessions_on
     seen = json.loads(line.removeprefix("SEEN "))
     assert seen["painted"] == {"sqlalchemy": False, "store_open": False, "sidebar": "Loading sessions…"}
     assert seen["listed"] == [sid]  # the listing asked for before the store was open was answered once it was
+    # What opening a session needs was imported on the store's thread, not on the GUI thread at the first open.
+    assert seen["preloaded"] == ["negotiator_app.runtime.session", "negotiator_app.engine.room",
+                                 "negotiator_app.ui.room.pane"]

@@ -87,7 +87,7 @@ def store_session(store, per_room: int) -> int:
 
 
 async def scenario(per_room: int) -> dict:
-    from negotiator_app.app import install_asyncgen_hooks, status_client_factory
+    from negotiator_app.app import install_asyncgen_hooks, preload_session_modules, status_client_factory
     from negotiator_app.runtime import client_factory
     from negotiator_app.storage import Store
     from negotiator_app.storage.settings import load_settings
@@ -98,6 +98,7 @@ async def scenario(per_room: int) -> dict:
     figures: dict = {}
     with tempfile.TemporaryDirectory(prefix="negotiator-bench-stalls-") as tmp:
         store = Store.open(Path(tmp) / "bench.sqlite3")
+        preload_session_modules()  # as the app does on the store's thread once the store is open
         sid = store_session(store, per_room)
         closed = "http://127.0.0.1:9/v1"
         window = MainWindow(store, load_settings(Path(tmp) / "settings.json"), client_factory(closed),
