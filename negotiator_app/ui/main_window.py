@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from .error_dialog import ErrorReporter
 from .folders import open_folder
 from .icons import app_icon, icon
 from .main_actions import MainActions
+from .owned_tasks import OwnedTasks
 from .session_host import SessionHost
 from .setup import SessionSetupForm, example_scenarios
 from .sidebar import SessionSidebar
@@ -56,7 +58,7 @@ class MainWindow(QMainWindow):
         self.reporter = reporter or ErrorReporter(None)
         self.reporter.parent_widget = self
         self.base_url_override = base_url_override
-        self.tasks: set[asyncio.Task] = set()
+        self.tasks = OwnedTasks(self._task_failed)
         self._export_message = ""  # the status message an export left, while its Open folder button shows
         self.dialog: QWidget | None = None  # the open confirmation/info box (tests answer it)
         self.settings_dialog: SettingsDialog | None = None
@@ -96,7 +98,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.connection)  # no stretch: temporary messages need room
         default = settings.default_llm()
         self.monitor = ConnectionMonitor(status_client, base_url_override or default.base_url, default.api_key,
-                                         quiet_while=lambda: bool(self.host.running_rooms()))
+                                         quiet_while=self._server_busy_with_our_work)
         self.monitor.status_changed.connect(self.connection.show_status)
 
         self.sidebar.new_requested.connect(self.new_session)
@@ -432,20 +434,20 @@ class MainWindow(QMainWindow):
         if not isinstance(self.dialog, QMessageBox) or not self.dialog.isVisible():
             self.inform("Storage problem", message, QMessageBox.Icon.Warning)
 
+    def _server_busy_with_our_work(self) -> bool:
+        """Rooms or an experiment are talking to the server: their requests show its health, and a probe would
+        only compete with them for its slot (a one-slot server makes the probe time out, shown as a fault)."""
+        page = getattr(self, "experiments_page", None)
+        return bool(self.host.running_rooms()) or (page is not None and page.running)
+
     # ----- tasks and shutdown --------------------------------------------------------------------
 
     def spawn(self, coro) -> asyncio.Task:
         """Run a coroutine owned by the window: kept until done, errors reported, cancelled at shutdown."""
-        task = asyncio.ensure_future(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
+        return self.tasks.spawn(coro)
 
-    def _task_done(self, task: asyncio.Task) -> None:
-        self.tasks.discard(task)
-        exc = None if task.cancelled() else task.exception()
-        if exc is not None:
-            self.reporter.report(exc, "".join(__import__("traceback").format_exception(exc)))
+    def _task_failed(self, exc: BaseException) -> None:
+        self.reporter.report(exc, "".join(traceback.format_exception(exc)))
 
     def _confirm_stop_then(self, proceed: Callable[[], object], title: str, text: str, verb: str,
                            on_cancel: Callable[[], object] | None = None):
@@ -488,10 +490,7 @@ class MainWindow(QMainWindow):
         """Stop every room and wait for their transcripts to be stored, then stop polling the server."""
         await self.host.close_session()
         await self.monitor.stop()
-        others = [t for t in self.tasks if t is not asyncio.current_task()]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
+        await self.tasks.cancel_all()
         await self.sidebar.close_tasks()
         for panel in (self.setup_form.llm, getattr(self.settings_dialog, "panel", None)):
             refresh = getattr(panel, "refresh_task", None)

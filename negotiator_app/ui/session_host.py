@@ -18,6 +18,7 @@ from ..storage.errors import StorageError
 from ..storage.models import LatestRun, RunRecord, RunSummary
 from .elided_label import ElidedLabel
 from .icons import icon
+from .owned_tasks import OwnedTasks
 
 if TYPE_CHECKING:  # the runtime and the store load after the window is shown
     from ..runtime import SessionRuntime
@@ -50,7 +51,8 @@ class SessionHost(QWidget):
         self.view: QWidget | None = None
         self.pickers: dict[str, RunPicker] = {}  # room key -> its run picker
         self._latest: dict[str, LatestRun] = {}  # room key -> its newest stored run (state and owner)
-        self._tasks: set[asyncio.Task] = set()  # reads on the store's thread, owned and cancelled at close
+        self._tasks = OwnedTasks(self._read_failed)  # reads on the store's thread, cancelled at close
+        self._spawn = self._tasks.spawn
         self.history_loaded: asyncio.Task | None = None
         self.title = ElidedLabel()  # a 100-character name must not set the window's minimum width
         font = self.title.font()
@@ -214,18 +216,9 @@ class SessionHost(QWidget):
             self._spawn(self._refresh_runs(room))
         self.runs_stored.emit()
 
-    def _spawn(self, coro) -> asyncio.Task:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
-            log.error("reading the session's runs failed", exc_info=exc)
-            self.room_failed.emit(getattr(exc, "user_message", None) or f"Reading stored runs failed: {exc!r}")
+    def _read_failed(self, exc: BaseException) -> None:
+        log.error("reading the session's runs failed", exc_info=exc)
+        self.room_failed.emit(getattr(exc, "user_message", None) or f"Reading stored runs failed: {exc!r}")
 
     def running_rooms(self) -> list[str]:
         return [] if self.runtime is None else sorted(self.runtime.running_rooms)
@@ -242,9 +235,7 @@ class SessionHost(QWidget):
         self.runtime = self.bridge = self.view = None
         self.pickers = {}
         self._latest = {}
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
         try:
             await bridge.stop_all()
             await runtime.close()

@@ -21,6 +21,7 @@ from ..storage.models import SessionSummary
 if TYPE_CHECKING:
     from ..storage import Store
 from .icons import icon
+from .owned_tasks import OwnedTasks
 
 log = logging.getLogger(__name__)
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -40,7 +41,8 @@ class SessionSidebar(QWidget):
         super().__init__(parent)
         self.disk = store if isinstance(store, AsyncStore) else AsyncStore.of(store)
         self.summaries: dict[int, SessionSummary] = {}  # as last read: dialogs open from it, without the disk
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks = OwnedTasks(self._task_failed)  # a storage failure is shown to the person
+        self._spawn = self._tasks.spawn
         self.dialog: QWidget | None = None  # the open rename/delete/import dialog (tests answer it)
         self.import_folder: Callable[[], Path | str] = lambda: ""  # the window points it at the export folder
         self.import_errors: list[str] = []
@@ -114,29 +116,15 @@ class SessionSidebar(QWidget):
         self.empty_label.setText("No sessions yet.\nPress New, or import a scenario.")
         self.empty_label.setVisible(self.list.count() == 0)
 
-    def _spawn(self, coro) -> asyncio.Task:
-        """An owned task: kept until done, a storage failure shown to the person, cancelled by close()."""
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
+    def _task_failed(self, exc: BaseException) -> None:
         if isinstance(exc, StorageError):
             self._warn("The sessions could not be read", exc.user_message, "")
-        elif exc is not None:
+        else:
             log.error("sidebar task failed", exc_info=exc)
 
     async def close_tasks(self) -> None:
         """Cancel the reads and writes still under way and wait for them (at shutdown)."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
 
     def session_ids(self) -> list[int]:
         return [self.list.item(i).data(ID_ROLE) for i in range(self.list.count())]

@@ -243,3 +243,36 @@ def test_a_server_that_does_not_answer_pauses_with_a_plain_message(kit, qtbot, t
         assert page.run_button.isEnabled()
 
     kit.run(scenario())
+
+
+def test_status_polling_stays_quiet_while_an_experiment_runs(kit, qtbot, tmp_path):
+    """A probe competes with the experiment for the server's slot: on a one-slot server it timed out and the status
+    bar flickered to a fault every poll while the experiment was being answered."""
+    path = write_experiment(tmp_path, repetitions=3)
+    with FakeLMStudio(per_token_delay_s=0.01) as fake:
+        fake.responder = responder
+        store = kit.store()
+
+        def probes() -> int:
+            return sum(1 for _, request_path, _, _ in fake.all_requests if request_path.endswith("/models"))
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.monitor.interval_s = 0.05
+            window.start()
+            await until(lambda: window.connection.healthy is True, what="the first status")
+            page = await open_page(window, qtbot)
+            pick_file(qtbot, page, page.open_button, path)
+            await until(lambda: page.list.rowCount() == 1, what="the new experiment")
+            click(qtbot, page.run_button)
+            await until(lambda: len(fake.requests) >= 2, what="the experiment's first requests")
+            before = probes()
+            await until(lambda: len(fake.requests) >= 12, timeout=60, what="several streamed replies")
+            during = probes() - before
+            await until(lambda: page.run_task is None, timeout=60, what="the experiment to finish")
+            await until(lambda: probes() > before + during, what="polling to resume once the experiment ends")
+            return during
+
+        # At most one probe that was already in flight when the run started (two requests: /v1/models and
+        # /api/v0/models); polling every 50 ms through the seconds of streaming would have made dozens.
+        assert kit.run(scenario()) <= 2

@@ -28,6 +28,7 @@ from ...runtime import ClientFactory
 from ...storage import StorageError, Store
 from ...storage.experiments import load_experiment as load_stored_experiment
 from ..icons import icon
+from ..owned_tasks import OwnedTasks
 from .form import ExperimentForm
 from .experiment_list import ExperimentList, ListedExperiment, read_experiments
 from .results import ResultsPanel
@@ -58,8 +59,8 @@ class ExperimentsPage(QWidget):
         self.store = store
         self.make_client = make_client
         self.export_folder = export_folder
-        self.tasks: set[asyncio.Task] = set()
-        self._spawn = spawn or self._own_spawn
+        self.tasks = OwnedTasks(lambda exc: log.error("experiments page: %s", exc, exc_info=exc))
+        self._spawn = spawn or self.tasks.spawn
         self.run_task: asyncio.Task | None = None
         self.running_id: int | None = None
         self.progress: Progress | None = None
@@ -239,6 +240,11 @@ class ExperimentsPage(QWidget):
 
     # ----- run, stop, continue ----------------------------------------------------------------------
 
+    @property
+    def running(self) -> bool:
+        """An experiment started here is under way (its requests are on the model server)."""
+        return self.run_task is not None
+
     def run_selected(self) -> asyncio.Task | None:
         experiment_id = self.list.current_id()
         if experiment_id is None or self.run_task is not None:
@@ -355,17 +361,6 @@ class ExperimentsPage(QWidget):
         self.status_label.setText(f"Wrote {path}")
 
     # ----- tasks ------------------------------------------------------------------------------------
-
-    def _own_spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self._own_task_done)
-        return task
-
-    def _own_task_done(self, task: asyncio.Task) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("experiments page: %s", exc, exc_info=exc)
 
     async def shutdown(self) -> None:
         """Stop a running experiment (its finished runs are kept) and wait for the page's work to end."""
