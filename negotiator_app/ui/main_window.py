@@ -25,6 +25,7 @@ from .main_actions import MainActions
 from .owned_tasks import OwnedTasks
 from .session_host import SessionHost
 from .setup import SessionSetupForm, example_scenarios
+from .setup.confirm import ask_before_discarding
 from .sidebar import SessionSidebar
 from .status_bar import ConnectionLabel, ConnectionMonitor, url_fix
 from .summary_view import SummaryView
@@ -102,7 +103,7 @@ class MainWindow(QMainWindow):
         self.monitor.status_changed.connect(self.connection.show_status)
 
         self.sidebar.new_requested.connect(self.new_session)
-        self.sidebar.open_requested.connect(self.open_session)
+        self.sidebar.open_requested.connect(self._open_chosen_session)
         self.sidebar.edit_requested.connect(self.edit_session)
         self.sidebar.session_deleted.connect(self._session_deleted)
         self.sidebar.session_renamed.connect(self._session_renamed)
@@ -210,16 +211,42 @@ class MainWindow(QMainWindow):
 
     # ----- sessions -----------------------------------------------------------------------------
 
+    def _leave_form_then(self, proceed: Callable[[], object], on_keep: Callable[[], object] | None = None) -> None:
+        """Run `proceed` now, or, if the setup form is shown with edits it would lose, after the person agrees."""
+        if self.stack.currentWidget() is not self.setup_form or not self.setup_form.has_edits():
+            proceed()
+            return
+        if isinstance(self.dialog, QMessageBox) and self.dialog.isVisible() and self.dialog.property("leave_form"):
+            self.dialog.reject()  # a newer request (a double-click's second click) replaces the question still open
+        box = ask_before_discarding(self, "Discard your changes?",
+                                    "You have changed the session form. Leave it and lose the changes?",
+                                    "Discard changes", proceed)
+        box.setProperty("leave_form", True)
+        if on_keep is not None:  # Keep editing, Escape or the close button
+            box.finished.connect(lambda _code: on_keep() if box.buttonRole(box.clickedButton())
+                                 != QMessageBox.ButtonRole.DestructiveRole else None)
+        self.dialog = box
+
     def new_session(self) -> None:
+        self._leave_form_then(self._new_session_now)
+
+    def _new_session_now(self) -> None:
         self.setup_form.reset(self.settings.default_llm())
         self._show_page(self.setup_form)
         self.setup_form.session_name.setFocus()
 
     def _new_from_example(self) -> None:
-        self.new_session()
+        self._leave_form_then(self._new_from_example_now)
+
+    def _new_from_example_now(self) -> None:
+        self._new_session_now()
         examples = example_scenarios()
         if examples:
             self.setup_form.load_example(examples[0])
+
+    def _open_chosen_session(self, session_id: int) -> None:
+        """The sidebar's double-click or Enter: leaving an edited form asks first."""
+        self._leave_form_then(lambda: self.open_session(session_id), on_keep=self._select_shown_session)
 
     def _setup_submitted(self, config: SessionConfig) -> None:
         if config.llm.api_key and not self.settings.default_llm().api_key:
@@ -330,16 +357,22 @@ class MainWindow(QMainWindow):
         """The form holds a copy that is stored only when Create is pressed: a cancelled edit leaves nothing."""
         config = (await self.disk.get_session(session_id)).config
         name = f"{config.name[:93]} (copy)"
-        self.setup_form.set_config(config.model_copy(update={"name": name}), session_id=None,
-                                   defaults=self.settings.default_llm())
-        self._show_page(self.setup_form)
-        self.statusBar().showMessage(f"Editing a copy of “{config.name}”: it is saved as a new session "
-                                     "when you press Create session.", 15000)
+
+        def fill() -> None:
+            self.setup_form.set_config(config.model_copy(update={"name": name}), session_id=None,
+                                       defaults=self.settings.default_llm())
+            self._show_page(self.setup_form)
+            self.statusBar().showMessage(f"Editing a copy of “{config.name}”: it is saved as a new session "
+                                         "when you press Create session.", 15000)
+        self._leave_form_then(fill)
 
     async def _edit(self, session_id: int) -> None:
         stored = await self.disk.get_session(session_id)
-        self.setup_form.set_config(stored.config, session_id=session_id, defaults=self.settings.default_llm())
-        self._show_page(self.setup_form)
+
+        def fill() -> None:
+            self.setup_form.set_config(stored.config, session_id=session_id, defaults=self.settings.default_llm())
+            self._show_page(self.setup_form)
+        self._leave_form_then(fill)
 
     def edit_current_session(self) -> asyncio.Task | None:
         return self.edit_session(self.host.runtime.session_id) if self.host.runtime else None

@@ -1,4 +1,5 @@
-"""Async UI tests: a qasync loop on the Qt application, an `until` helper, and loop errors that fail tests."""
+"""Async UI tests: a qasync loop on the Qt application, an `until` helper, loop errors that fail tests, and a
+window kit (`kit`: windows on a temporary store and user folders, closed after the test)."""
 from __future__ import annotations
 
 import asyncio
@@ -47,3 +48,13 @@ def arun(qapp):
     runner.close()
     if runner.errors:
         pytest.fail(f"event loop errors: {[e.get('message') or e for e in runner.errors]}")
+
+
+@pytest.fixture
+def kit(tmp_path, arun):
+    """Windows on temporary user folders and stores (tests.ui.window_support.WindowKit), closed after the test."""
+    from tests.ui.window_support import WindowKit
+
+    k = WindowKit(tmp_path, arun)
+    yield k
+    k.close()

@@ -72,7 +72,9 @@ def stored_experiments(store: Store) -> list[StoredExperiment]:
 
 async def open_page(window, qtbot) -> ExperimentsPage:
     window.show()
-    click(qtbot, window.main_actions.toolbar.widgetForAction(window.main_actions.experiments))
+    action = window.main_actions.experiments
+    assert action in window.menuBar().actions()[0].menu().actions()  # File ▸ Experiments…
+    click(qtbot, window.main_actions.toolbar.widgetForAction(action))
     page = window.experiments_page
     assert window.stack.currentWidget() is page
     return page

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -15,18 +14,10 @@ from negotiator_app.storage.experiments import load_experiment as load_stored
 from tests.experiments.support import market
 from tests.ui.conftest import until
 from tests.ui.experiments_support import open_page
-from tests.ui.window_support import WindowKit
 
 NOBODY = "http://127.0.0.1:9/v1"  # strategy-only arms never ask a server
 ARMS = ("Boulware sellers", "Conceder sellers")
 SHOTS = Path(__file__).resolve().parents[1] / "_screenshots"  # pictures to look at, not committed
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
 
 
 def strategy_experiment(session_id: int) -> ExperimentSpec:

@@ -6,7 +6,6 @@ import json
 import os
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from negotiator_app.domain import save_scenario
@@ -19,17 +18,9 @@ from tests.ui.experiments_support import (
     answer_file_dialog, choose, click, open_page, stored_experiments, stored_shape, type_into,
 )
 from tests.ui.test_gui_thread_never_waits_on_disk import SqlThreads
-from tests.ui.window_support import WindowKit
 
 SHOTS = (Path(__file__).resolve().parents[2] / "resources" / "screenshots"
          if os.environ.get("NEGOTIATOR_UPDATE_SCREENSHOTS") == "1" else Path(__file__).resolve().parents[1] / "_screenshots")
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
 
 
 def test_the_form_stores_what_the_file_stores_and_runs_it(kit, qtbot, tmp_path):

@@ -6,22 +6,17 @@ import os
 import threading
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
 
 from negotiator_app.experiments.exports import _arm_row, to_csv, to_markdown
 from negotiator_app.experiments.report import experiment_report
 from negotiator_app.storage.experiments import list_experiments
 from negotiator_app.storage.experiments import load_experiment as load_stored
-from negotiator_app.ui.experiments import ExperimentsPage
 from negotiator_app.ui.experiments.arm_table import COLUMNS
 from tests.cli.scripted import responder
 from tests.experiments.support import write_experiment
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.experiments_support import varied_responder
-from tests.ui.window_support import WindowKit
+from tests.ui.experiments_support import answer_file_dialog, click, open_page, varied_responder
 
 # Each run saves the picture under tests/_screenshots/ (not committed); NEGOTIATOR_UPDATE_SCREENSHOTS=1 writes
 # the README's copy in resources/screenshots/ instead.
@@ -34,37 +29,6 @@ MARKDOWN_COLUMN = {"Arm": 0, "Buyer": 1, "Sellers": 2, "Runs": 3, "Deal rate": 4
                    "Violations /100": 10, "Unusable /100": 12, "Tokens/s": 13}
 
 
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
-
-
-def click(qtbot, button) -> None:
-    assert button.isEnabled(), f"{button.text()} is disabled"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def pick_file(qtbot, page: ExperimentsPage, button, path: Path) -> None:
-    """Click the button, then choose `path` in the file dialog it opened."""
-    click(qtbot, button)
-    dialog = page.dialog
-    assert isinstance(dialog, QFileDialog) and dialog.isVisible()
-    dialog.fileSelected.emit(str(path))
-    dialog.close()
-
-
-async def open_page(window, qtbot) -> ExperimentsPage:
-    window.show()
-    action = window.main_actions.experiments
-    assert action in window.menuBar().actions()[0].menu().actions()  # File ▸ Experiments…
-    click(qtbot, window.main_actions.toolbar.widgetForAction(action))
-    page = window.experiments_page
-    assert window.stack.currentWidget() is page
-    return page
-
-
 def test_create_run_and_results_equal_the_package_report(kit, qtbot, tmp_path):
     path = write_experiment(tmp_path, repetitions=3)
     with FakeLMStudio() as fake:
@@ -74,7 +38,7 @@ def test_create_run_and_results_equal_the_package_report(kit, qtbot, tmp_path):
         async def scenario():
             window = kit.window(fake.base_url, store=store)
             page = await open_page(window, qtbot)
-            pick_file(qtbot, page, page.open_button, path)
+            answer_file_dialog(qtbot, page, page.open_button, path)
             await until(lambda: page.list.rowCount() == 1, what="the new experiment in the list")
             assert page.list.row_texts(0) == ["Models compared", "2", "0/6", "not started"]
             assert not page.error_label.isVisible()
@@ -110,11 +74,11 @@ def test_create_run_and_results_equal_the_package_report(kit, qtbot, tmp_path):
 
             for fmt, expected_text in (("csv", to_csv(report)), ("md", to_markdown(report))):
                 target = tmp_path / f"report.{fmt}"
-                pick_file(qtbot, page, page.export_buttons[fmt], target)
+                answer_file_dialog(qtbot, page, page.export_buttons[fmt], target)
                 await until(lambda target=target: page.last_export == target, what=f"the {fmt} export")
                 assert target.read_text(encoding="utf-8") == expected_text
             target = tmp_path / "report.json"
-            pick_file(qtbot, page, page.export_buttons["json"], target)
+            answer_file_dialog(qtbot, page, page.export_buttons["json"], target)
             await until(lambda: page.last_export == target, what="the json export")
             assert json.loads(target.read_text(encoding="utf-8"))["arms"][0]["runs"] == 3
 
@@ -140,7 +104,7 @@ def test_stop_keeps_finished_runs_and_continue_runs_the_rest(kit, qtbot, tmp_pat
         async def scenario():
             window = kit.window(fake.base_url, store=store)
             page = await open_page(window, qtbot)
-            pick_file(qtbot, page, page.open_button, path)
+            answer_file_dialog(qtbot, page, page.open_button, path)
             await until(lambda: page.list.rowCount() == 1, what="the new experiment")
             click(qtbot, page.run_button)
             await until(lambda: len(openings) == 3 and page.progress_bar.value() == 2, timeout=30,
@@ -185,12 +149,12 @@ def test_a_broken_experiment_file_shows_where_and_creates_nothing(kit, qtbot, tm
     async def scenario():
         window = kit.window(store=store)
         page = await open_page(window, qtbot)
-        pick_file(qtbot, page, page.open_button, broken)
+        answer_file_dialog(qtbot, page, page.open_button, broken)
         await until(lambda: page.error_label.isVisible(), what="the error")
         text = page.error_label.text()
         assert "broken.json is not a valid experiment; nothing was created" in text
         assert "repetitions" in text and "arms" in text
-        pick_file(qtbot, page, page.open_button, not_json)
+        answer_file_dialog(qtbot, page, page.open_button, not_json)
         await until(lambda: "not_json.json" in page.error_label.text(), what="the JSON error")
         assert "line 2, column" in page.error_label.text()
         assert list_experiments(store) == [] and page.list.rowCount() == 0
@@ -208,7 +172,7 @@ def test_screenshot_of_the_results_view(kit, qtbot, tmp_path):
         async def scenario():
             window = kit.window(fake.base_url, store=store)
             page = await open_page(window, qtbot)
-            pick_file(qtbot, page, page.open_button, path)
+            answer_file_dialog(qtbot, page, page.open_button, path)
             await until(lambda: page.list.rowCount() == 1)
             click(qtbot, page.run_button)
             await until(lambda: page.run_task is None, timeout=120, what="the experiment")
@@ -233,7 +197,7 @@ def test_a_server_that_does_not_answer_pauses_with_a_plain_message(kit, qtbot, t
     async def scenario():
         window = kit.window(store=store)  # a closed port: nothing answers
         page = await open_page(window, qtbot)
-        pick_file(qtbot, page, page.open_button, path)
+        answer_file_dialog(qtbot, page, page.open_button, path)
         await until(lambda: page.list.rowCount() == 1)
         click(qtbot, page.run_button)
         await until(lambda: page.run_task is None, timeout=30, what="the pause")
@@ -262,7 +226,7 @@ def test_status_polling_stays_quiet_while_an_experiment_runs(kit, qtbot, tmp_pat
             window.start()
             await until(lambda: window.connection.healthy is True, what="the first status")
             page = await open_page(window, qtbot)
-            pick_file(qtbot, page, page.open_button, path)
+            answer_file_dialog(qtbot, page, page.open_button, path)
             await until(lambda: page.list.rowCount() == 1, what="the new experiment")
             click(qtbot, page.run_button)
             await until(lambda: len(fake.requests) >= 2, what="the experiment's first requests")

@@ -1,20 +1,12 @@
 """The main window: status bar, sessions sidebar, reopening, quitting while rooms run, room shortcuts."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from negotiator_app.domain import RunState
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, closed_port_url, dealing_responder, example
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import closed_port_url, dealing_responder, example
 
 
 def test_status_bar_shows_a_reachable_server_and_its_models(kit, arun):

@@ -2,7 +2,6 @@
 sessions, so an open session is fixed in its own settings (or with --base-url)."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
 from negotiator_app.app import status_client_factory
@@ -11,14 +10,7 @@ from negotiator_app.storage.settings import load_settings
 from negotiator_app.ui.main_window import MainWindow
 from negotiator_app.ui.window_state import WindowState
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, closed_port_url, example
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import closed_port_url, example
 
 
 def window_without_override(kit, url: str) -> MainWindow:

@@ -1,20 +1,12 @@
 """Edit… on a session with runs asks before editing a copy; the status bar has room for what it says."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, dealing_responder, example
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import dealing_responder, example
 
 
 def test_edit_on_a_session_with_runs_asks_and_cancel_leaves_nothing(kit, qtbot):
@@ -61,3 +53,51 @@ def test_edit_on_a_session_with_runs_asks_and_cancel_leaves_nothing(kit, qtbot):
             assert [s.id for s in store.list_sessions()] == [sid]  # the cancelled copy was never stored
 
         kit.run(scenario())
+
+
+def test_leaving_an_edited_form_asks_first_and_keep_editing_keeps_the_edits(kit, qtbot):
+    """New session, Start from an example and opening a session from the sidebar used to overwrite the form."""
+    from tests.ui.test_main_window_sessions import item_center
+
+    store = kit.store()
+    sid = store.create_session(example("office_supplies")).id
+
+    async def scenario():
+        window = kit.window(store=store)
+        window.show()
+        await window.sidebar.loaded
+        new_button = window.main_actions.toolbar.widgetForAction(window.main_actions.new_session)
+        qtbot.mouseClick(new_button, Qt.MouseButton.LeftButton)
+        form = window.setup_form
+        assert window.stack.currentWidget() is form
+        qtbot.keyClicks(form.session_name, "My careful plan")
+
+        def answer(label: str) -> None:
+            box = window.dialog
+            assert isinstance(box, QMessageBox) and box.isVisible(), "no question was asked"
+            assert box.text() == "You have changed the session form. Leave it and lose the changes?"
+            qtbot.mouseClick(next(b for b in box.buttons() if b.text() == label), Qt.MouseButton.LeftButton)
+
+        qtbot.mouseClick(new_button, Qt.MouseButton.LeftButton)
+        answer("Keep editing")
+        assert window.stack.currentWidget() is form and form.session_name.text() == "My careful plan"
+
+        viewport = window.sidebar.list.viewport()
+        qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=item_center(window, sid))
+        answer("Keep editing")
+        assert window.stack.currentWidget() is form and form.session_name.text() == "My careful plan"
+        assert window.host.runtime is None and window.sidebar.selected_id() is None  # selection put back
+
+        qtbot.mouseClick(new_button, Qt.MouseButton.LeftButton)
+        answer("Discard changes")
+        assert window.stack.currentWidget() is form and form.session_name.text() == ""  # a fresh form
+        qtbot.mouseClick(new_button, Qt.MouseButton.LeftButton)  # nothing edited: no question
+        assert not (isinstance(window.dialog, QMessageBox) and window.dialog.isVisible())
+
+        qtbot.keyClicks(form.session_name, "Another plan")
+        qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=item_center(window, sid))
+        answer("Discard changes")
+        await until(lambda: window.host.runtime is not None and not window.tasks, what="the session to open")
+        assert window.host.runtime.session_id == sid and window.stack.currentWidget() is window.host
+
+    kit.run(scenario())

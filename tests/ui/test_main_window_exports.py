@@ -8,16 +8,9 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from negotiator_app.paths import data_dir
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, example
+from tests.ui.window_support import example
 
 NO_FILE_MANAGER = "does not support QPlatformServices"  # what offscreen Qt says when openUrl fails
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
 
 
 @pytest.mark.qt_log_ignore(NO_FILE_MANAGER)

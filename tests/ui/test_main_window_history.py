@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6.QtCore import Qt
 
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, dealing_responder, example
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import dealing_responder, example
 
 
 def slow_first_seller(body: dict) -> str:

@@ -1,20 +1,12 @@
 """Session names in the window: F2 renames what is shown; long names are elided, never widen the window."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
 from tests.ui.conftest import until
 from tests.ui.ten_sellers_support import ten_seller_config
-from tests.ui.window_support import WindowKit, example
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import example
 
 
 def test_f2_renames_the_open_session_in_header_title_and_sidebar(kit, qtbot):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
@@ -11,14 +10,7 @@ from negotiator_app.storage import Store
 from negotiator_app.storage.async_store import AsyncStore
 from tests.ui.conftest import until
 from tests.ui.test_setup_form import fill_valid_session
-from tests.ui.window_support import WindowKit, closed_port_url
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import closed_port_url
 
 
 def test_a_session_typed_before_the_store_is_open_is_stored_and_opened_once_it_is(qtbot, kit):

@@ -2,23 +2,15 @@
 the grid offers every control; Start all asks before running finished rooms again."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from negotiator_app.domain import BuyerMode
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, dealing_responder, example
+from tests.ui.window_support import dealing_responder, example
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
 
 
 def test_room_menu_shortcuts_act_on_the_current_room(kit, qtbot):

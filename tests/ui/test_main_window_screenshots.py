@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from negotiator_app.domain import OutcomeKind, plan_rooms
 from negotiator_app.ui.setup import example_scenarios
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
 from tests.ui.on_screen import assert_on_screen
-from tests.ui.window_support import WindowKit, dealing_responder, example
+from tests.ui.window_support import dealing_responder, example
 
 SHOTS = Path(__file__).resolve().parents[1] / "_screenshots"
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
 
 
 def test_screenshots_of_the_main_states(kit, qtbot):

@@ -1,20 +1,12 @@
 """Opening sessions from the sidebar with the mouse: one view at a time, selection and shown session agree."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, dealing_responder, example
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import dealing_responder, example
 
 
 def item_center(window, session_id):

@@ -2,21 +2,13 @@
 tab shows the state of its room's latest stored run."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
 from negotiator_app.domain import RunState
 from negotiator_app.ui import icons
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, dealing_responder, example
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import dealing_responder, example
 
 
 def _tab_states(view) -> list[tuple[str, int]]:

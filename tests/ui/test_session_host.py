@@ -2,7 +2,6 @@
 stored a run (no timer), and a disk that fails and recovers pauses then continues the rooms in the window."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -11,14 +10,7 @@ from negotiator_app.ui.session_host import SessionHost
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.hardening.test_storage_faults import _install_fault
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, dealing_responder, example
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import dealing_responder, example
 
 
 def test_the_header_buttons_are_signals_not_calls_into_the_window(qtbot):

@@ -3,7 +3,6 @@ the panes are built and their transcripts fill, every stored message ends up sho
 from the store as the reader scrolls up), and text streamed while a pane fills lands below the stored ones."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QTimer, Qt
 
 from negotiator_app.ui.room import RoomPane
@@ -12,16 +11,8 @@ from negotiator_app.ui.theme import buyer_colors
 from tests.benchmarks.bench_ui_stalls import store_session
 from tests.benchmarks.bench_ui_streaming import history, message_text
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit
 
 PER_ROOM = 120
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
 
 
 def _shown_texts(pane: RoomPane) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import keyring
-import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
@@ -16,16 +15,9 @@ from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.fakes.memory_keyring import MemoryKeyring
 from tests.ui.conftest import until
 from tests.ui.test_setup_form import fill_valid_session
-from tests.ui.window_support import WindowKit, dealing_responder, example
+from tests.ui.window_support import dealing_responder, example
 
 SECRET = "sk-test-5b2f0a"
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
 
 
 def retype(qtbot, widget, text: str) -> None:

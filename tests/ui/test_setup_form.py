@@ -12,7 +12,6 @@ from negotiator_app.paths import resource_path
 from negotiator_app.ui.setup import SessionSetupForm
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit
 
 
 @pytest.fixture
@@ -21,13 +20,6 @@ def form(qtbot):
     qtbot.addWidget(widget)
     widget.resize(1200, 800)
     return widget
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
 
 
 def fill_valid_session(qtbot, form) -> None:

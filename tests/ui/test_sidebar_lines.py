@@ -1,18 +1,10 @@
 """Sidebar lines show whole session names at the window's default width (wrapped, never cut)."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QStyle
 
-from tests.ui.window_support import WindowKit, example
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import example
 
 
 def test_long_session_names_wrap_in_the_sidebar_at_the_default_width(kit, qtbot):

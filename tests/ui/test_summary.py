@@ -4,21 +4,13 @@ from __future__ import annotations
 import json
 
 import jsonschema
-import pytest
 from PySide6.QtWidgets import QFileDialog
 
 from negotiator_app.domain import RunState
 from negotiator_app.paths import resource_path
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit, dealing_responder, example
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
+from tests.ui.window_support import dealing_responder, example
 
 
 def test_summary_shows_outcomes_and_exports_a_valid_session_log(kit, tmp_path):

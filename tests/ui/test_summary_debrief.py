@@ -1,19 +1,10 @@
 """The summary view's AI debrief: written on request in an owned task, shown, regenerated, errors inline."""
 from __future__ import annotations
 
-import pytest
 
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.storage.support import scripted_session
 from tests.ui.conftest import until
-from tests.ui.window_support import WindowKit
-
-
-@pytest.fixture
-def kit(tmp_path, arun):
-    k = WindowKit(tmp_path, arun)
-    yield k
-    k.close()
 
 
 def texts(view) -> list[str]:
