@@ -46,7 +46,8 @@ class Disclosure(BaseModel):
 # Words that name a number as private. Searched in the same sentence, close to the number.
 _NAMING = re.compile(
     r"\b(?:cost\w*|paid|pay\s+for\s+it|floor|least|lowest|minimum|min|bottom|rock[- ]bottom|below|under|"
-    r"limit|budget|max\w*|most|ceiling|afford|top\s+out|tops\s+out|can'?t\s+go|cannot\s+go)\b",
+    r"limit|budget|max\w*|most|ceiling|afford|top\s+out|tops\s+out|can'?t\s+go|cannot\s+go|"
+    r"(?:more|higher|less|lower)\s+than|exceed\w*)\b",  # "I won't pay more than 6", "not less than 12.50"
     re.IGNORECASE,
 )
 _WINDOW = 40  # characters each side of the number

@@ -95,3 +95,20 @@ def test_a_buyer_proposing_its_max_discloses_it_only_when_it_says_so():
     assert found(proposal, buyer_secrets(item), said_openly=[proposed_price(proposal)]) == []
     confession = "@Acme I can pay $20 per unit, that's my absolute max."
     assert found(confession, buyer_secrets(item), said_openly=[proposed_price(confession)]) == [(Secret.MAX_PRICE, "20")]
+
+
+@pytest.mark.parametrize("text", [
+    "@Acme I don't want to pay more than 6.00 per unit.",
+    "@Acme I can pay 6 per unit and not a cent higher than 6.",
+    "@Acme Offer 6.00; my price cannot exceed 6.00.",
+])
+def test_a_buyer_naming_its_proposal_as_its_ceiling_discloses_its_max(text):
+    from negotiator_app.strategies import proposed_price
+
+    item = ShoppingItem(name="Hub", quantity=4, min_price=2, max_price=6)
+    assert (Secret.MAX_PRICE, "6.00" if "6.00" in text else "6") in found(
+        text, buyer_secrets(item), said_openly=[proposed_price(text)])
+
+
+def test_a_seller_saying_it_cannot_sell_for_less_than_its_offer_discloses_its_floor():
+    assert found("Sorry, I can't sell for less than 12.50.", said_openly=[12.5]) == [(Secret.FLOOR, "12.50")]
