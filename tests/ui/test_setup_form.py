@@ -216,6 +216,30 @@ def test_refresh_lists_the_servers_models_with_their_load_state(qtbot, arun):
     assert form.data()["llm"]["model"] == "other-model"
 
 
+
+def test_refresh_against_a_closed_port_says_to_correct_the_url_right_there(qtbot, arun):
+    """The panel has the Server URL field itself: it must not send the person to Settings (or to itself)."""
+    from negotiator_app.app import status_client_factory
+    from tests.ui.window_support import closed_port_url
+
+    async def probe(url, key):
+        async with status_client_factory(url, key) as client:
+            return await client.status()
+
+    form = SessionSetupForm(probe)
+    qtbot.addWidget(form)
+    url = closed_port_url()
+    form.reset(LLMSettings(base_url=url))
+
+    async def scenario():
+        qtbot.mouseClick(form.llm.refresh_button, Qt.MouseButton.LeftButton)
+        await until(lambda: form.llm.refresh_task is not None and form.llm.refresh_task.done(), what="the probe")
+
+    arun.run(scenario())
+    assert form.llm.model_state.text() == (
+        f"LM Studio: not reachable at {url} — start the server in LM Studio's Developer tab, "
+        "or correct the Server URL above")
+
 def click_menu_action(qtbot, button, text: str) -> None:
     """Open a tool button's menu without a nested loop (popup, not exec) and click the named entry."""
     menu = button.menu()

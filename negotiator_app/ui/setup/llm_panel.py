@@ -151,7 +151,7 @@ class LLMPanel(QWidget):
         self.model_combo.setCurrentText(current)
         self.model_combo.blockSignals(blocked)
         if not status.reachable or status.error or not status.models:
-            self.model_state.setText(describe_status(status)[0])
+            self.model_state.setText(describe_status(status, fix="or correct the Server URL above")[0])  # it is here
         else:
             self._show_model_state(current)
         self.models_refreshed.emit(status)
