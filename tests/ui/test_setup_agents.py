@@ -10,6 +10,7 @@ from negotiator_app.paths import resource_path
 from negotiator_app.ui.setup import SessionSetupForm
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
+from tests.ui.window_support import probe_server
 from tests.ui.test_setup_form import fill_valid_session
 
 NO_SERVER = "This session needs no server"
@@ -59,13 +60,7 @@ def test_every_agent_a_strategy_needs_no_server(qtbot, form):
 
 
 def test_per_agent_model_from_the_servers_list_and_temperature(qtbot, arun):
-    from negotiator_app.app import status_client_factory
-
-    async def probe(url, key):
-        async with status_client_factory(url, key) as client:
-            return await client.status()
-
-    form = SessionSetupForm(probe)
+    form = SessionSetupForm(probe_server)
     qtbot.addWidget(form)
     form.resize(1200, 900)
     form.show()

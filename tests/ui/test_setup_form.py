@@ -12,6 +12,7 @@ from negotiator_app.paths import resource_path
 from negotiator_app.ui.setup import SessionSetupForm
 from tests.fakes.fake_lmstudio import FakeLMStudio
 from tests.ui.conftest import until
+from tests.ui.window_support import closed_port_url, probe_server
 
 
 @pytest.fixture
@@ -191,13 +192,7 @@ def test_sellers_stop_at_the_limit(form):
 
 
 def test_refresh_lists_the_servers_models_with_their_load_state(qtbot, arun):
-    from negotiator_app.app import status_client_factory
-
-    async def probe(url, key):
-        async with status_client_factory(url, key) as client:
-            return await client.status()
-
-    form = SessionSetupForm(probe)
+    form = SessionSetupForm(probe_server)
     qtbot.addWidget(form)
     with FakeLMStudio() as fake:
         form.reset(LLMSettings(base_url=fake.base_url))
@@ -219,14 +214,7 @@ def test_refresh_lists_the_servers_models_with_their_load_state(qtbot, arun):
 
 def test_refresh_against_a_closed_port_says_to_correct_the_url_right_there(qtbot, arun):
     """The panel has the Server URL field itself: it must not send the person to Settings (or to itself)."""
-    from negotiator_app.app import status_client_factory
-    from tests.ui.window_support import closed_port_url
-
-    async def probe(url, key):
-        async with status_client_factory(url, key) as client:
-            return await client.status()
-
-    form = SessionSetupForm(probe)
+    form = SessionSetupForm(probe_server)
     qtbot.addWidget(form)
     url = closed_port_url()
     form.reset(LLMSettings(base_url=url))

@@ -31,6 +31,12 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/v1"  # nothing listens once the socket is closed
 
 
+async def probe_server(url: str, api_key: str | None):
+    """What the setup form's Refresh button asks the server, as the app asks it (a status client)."""
+    async with status_client_factory(url, api_key) as client:
+        return await client.status()
+
+
 def dealing_responder(body: dict) -> str:
     """Sellers offer their floor; the buyer accepts the first standing offer after one round."""
     system = body["messages"][0]["content"]
