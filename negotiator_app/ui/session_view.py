@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QApplication, QCheckBox, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QStackedWidget,
     QTabWidget, QVBoxLayout, QWidget,
@@ -17,6 +17,7 @@ from ..domain.rooms import SKIP_REASON_TEXT
 from ..engine import InputError, SessionEngine
 from . import icons
 from .bridge import EngineBridge
+from .next_turn import after_paint
 from .room import RoomPane
 from .room_panes import RoomPanes
 
@@ -78,7 +79,7 @@ class SessionView(QWidget):
         first = next(iter(self.panes), None)
         if first is not None:
             self.panes[first]  # noqa: B018 - built now: it is the tab shown
-            QTimer.singleShot(0, self, self._build_next)
+            after_paint(self, self._build_next)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
@@ -114,7 +115,7 @@ class SessionView(QWidget):
         key = self.panes.next_unbuilt()
         if key is not None:
             self.panes[key]  # noqa: B018 - builds it
-            QTimer.singleShot(0, self, self._build_next)
+            after_paint(self, self._build_next)
 
     def _tab_shown(self, index: int) -> None:
         """A stand-in tab chosen before its pane was built: build it now."""

@@ -1,19 +1,19 @@
 """A QPainter chart of the price each seller offered per round; the operator view adds the hidden limits."""
 from __future__ import annotations
 
-import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...domain import Offer
 from .. import theme
+from .chart_geometry import TICK_LABEL_HALF_PX, Axes, PlotGeometry, plot_geometry, price_axes
 from .chart_labels import OPERATOR_TEXTS, LimitLabel, operator_text, place_limit_labels
 
 OPERATOR_LABEL = OPERATOR_TEXTS[0]
-TICK_LABEL_HALF_PX = 8
 MIN_MARK_SPACING_PX = 6.0  # rounds closer than this on the x axis get no markers: they would only smudge
 
 
@@ -29,15 +29,20 @@ class ChartData:
 
 class OfferChart(QWidget):
     """Drawn once into a pixmap and repainted from it until the data, size or palette change: a pane
-    repaints for every streamed token, the chart only when an offer arrives."""
+    repaints for every streamed token, the chart only when an offer arrives. The axes and plot rectangle
+    are worked out once per such change too, not per paint."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.data = ChartData()
         self.operator_view = False
         self._cache: QPixmap | None = None
-        self._cache_scale: tuple | None = None  # the axes the cache was drawn with
+        self._cache_axes: Axes | None = None  # the axes the cache was drawn with
         self._unpainted: list[Offer] = []  # offers added since the cache was drawn, same axes
+        self._prices: list[float] = []  # the lowest and highest price offered (empty before the first offer)
+        self._last_round = 0  # the latest round an offer was made in
+        self._geometry: PlotGeometry | None = None  # at the size, font and data of _geometry_key
+        self._geometry_key: tuple | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(140)
 
@@ -46,14 +51,21 @@ class OfferChart(QWidget):
 
     def set_data(self, data: ChartData) -> None:
         self.data = data
+        prices = [o.price_per_unit for o in data.offers if o.price_per_unit == o.price_per_unit]
+        self._prices = [min(prices), max(prices)] if prices else []
+        self._last_round = max((o.round for o in data.offers), default=0)
         self.invalidate()
 
     def add_offer(self, offer: Offer) -> None:
-        """Usually drawn onto the cached chart (a redraw of hundreds of offers costs ~5-10 ms): only
+        """Usually drawn onto the cached chart (a redraw of hundreds of offers costs milliseconds): only
         when the axes change, or the chart had no offer yet, is it drawn anew."""
         had_offers = bool(self.data.offers)
         self.data.offers.append(offer)
-        if self._cache is None or not had_offers or self._scale() != self._cache_scale:
+        price = offer.price_per_unit
+        if price == price:
+            self._prices = [min(self._prices[0], price), max(self._prices[1], price)] if self._prices else [price, price]
+        self._last_round = max(self._last_round, offer.round)
+        if self._cache is None or not had_offers or self.axes() != self._cache_axes:
             self.invalidate()
             return
         self._unpainted.append(offer)
@@ -66,59 +78,44 @@ class OfferChart(QWidget):
 
     def invalidate(self) -> None:
         self._cache = None
+        self._geometry_key = None
         self._unpainted.clear()
         self.update()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange, QEvent.Type.FontChange):
             self._cache = None
+            self._geometry_key = None
         super().changeEvent(event)
 
     # ----- geometry ------------------------------------------------------------------------------
 
     def _price_range(self) -> tuple[float, float]:
-        low, high, _step = self._axis()
-        return low, high
+        axes = self.axes()
+        return axes.low, axes.high
 
-    def _axis(self) -> tuple[float, float, float]:
-        prices = [o.price_per_unit for o in self.data.offers if o.price_per_unit == o.price_per_unit]
+    def axes(self) -> Axes:
+        """The axes for the data as it is now (from the extremes kept as offers arrive, never a scan)."""
+        prices = list(self._prices)
         if self.operator_view:
             prices += list(self.data.floors.values())
             prices += [self.data.buyer_max] if self.data.buyer_max is not None else []
-        if not prices:
-            return 0.0, 1.0, 0.25
-        low, high = min(prices), max(prices)
-        pad = max((high - low) * 0.12, abs(high) * 0.02, 0.5)
-        step = _nice_step((high - low + 2 * pad) / 4)
-        # Snap to whole ticks so the axis reads 4.00, 6.00, 8.00 rather than 3.86, 5.51...
-        return max(0.0, math.floor((low - pad) / step) * step), math.ceil((high + pad) / step) * step, step
+        return price_axes(prices, max(self.data.max_rounds, self._last_round))
 
-    def _rounds(self) -> int:
-        return max([self.data.max_rounds, *(o.round for o in self.data.offers)])
-
-    def _scale(self) -> tuple:
-        return self._axis(), self._rounds(), self.operator_view
+    def geometry_now(self) -> PlotGeometry | None:
+        """The plot rectangle and mappings at the current size: worked out again only after the data, the
+        size, the operator view or the font changed (None when the chart is too small for a plot)."""
+        key = (self.width(), self.height())
+        if self._geometry_key != key:
+            self._geometry = plot_geometry(self.width(), self.height(), QFontMetricsF(self.font()),
+                                           self.operator_view, self.axes())
+            self._geometry_key = key
+        return self._geometry
 
     def _frame(self, _painter: QPainter | None = None):
         """The plot rectangle and the round → x, price → y mappings, or None when there is no room."""
-        metrics = QFontMetricsF(self.font())
-        # The top tick's label reaches 8 px above the plot: the operator line sits above that.
-        top = metrics.height() + 4 + TICK_LABEL_HALF_PX if self.operator_view else TICK_LABEL_HALF_PX
-        plot = QRectF(metrics.horizontalAdvance("0000.00") + 10, top, 0, 0)
-        plot.setRight(self.width() - 10)
-        plot.setBottom(self.height() - metrics.height() - 8)
-        if plot.width() < 40 or plot.height() < 30:
-            return None
-        low, high, step = self._axis()
-        rounds = self._rounds()
-
-        def x(round_: float) -> float:
-            return plot.left() + (round_ - 0.5) / rounds * plot.width()
-
-        def y(price: float) -> float:
-            return plot.bottom() - (price - low) / (high - low) * plot.height()
-
-        return plot, x, y
+        geometry = self.geometry_now()
+        return None if geometry is None else (geometry.plot, geometry.x, geometry.y)
 
     def paintEvent(self, _event) -> None:
         ratio = self.devicePixelRatioF()
@@ -131,7 +128,7 @@ class OfferChart(QWidget):
             painter.setFont(self.font())
             self._paint(painter)
             painter.end()
-            self._cache, self._cache_scale = cache, self._scale()
+            self._cache, self._cache_axes = cache, self.axes()
             self._unpainted.clear()
         elif self._unpainted:
             painter = QPainter(cache)
@@ -180,17 +177,15 @@ class OfferChart(QWidget):
         text = palette.color(QPalette.ColorRole.Text)
         muted = theme.note_color(palette)
         metrics = painter.fontMetrics()
-        frame = self._frame(painter)
-        if frame is None:
+        geometry = self.geometry_now()
+        if geometry is None:
             return
-        plot, x, y = frame
-        low, high, step = self._axis()
-        rounds = self._rounds()
+        plot, x, y = geometry.plot, geometry.x, geometry.y
+        rounds = geometry.axes.rounds
         painter.fillRect(plot, palette.color(QPalette.ColorRole.Base))
         painter.setPen(QPen(muted, 1))
         painter.drawRect(plot)
-        ticks = [low + i * step for i in range(int(round((high - low) / step)) + 1)]
-        for price in ticks:
+        for price in geometry.axes.ticks():
             painter.drawText(QRectF(0, y(price) - TICK_LABEL_HALF_PX, plot.left() - 6, 2 * TICK_LABEL_HALF_PX),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{price:,.2f}")
         for r in range(1, rounds + 1, max(1, rounds // 10)):
@@ -200,8 +195,12 @@ class OfferChart(QWidget):
             self._draw_limits(painter, plot, x, y, text)
         painter.save()
         painter.setClipRect(plot.adjusted(-6, -6, 6, 6))
+        by_seller: dict[str, list[Offer]] = defaultdict(list)  # one pass over the offers, not one per seller
+        for offer in self.data.offers:
+            if offer.price_per_unit == offer.price_per_unit:
+                by_seller[offer.seller].append(offer)
         for seller in self.data.sellers:
-            self._draw_seller(painter, seller, x, y)
+            self._draw_seller(painter, seller, by_seller.get(seller, []), geometry)
         painter.restore()
         if self.operator_view:  # on top of the offers: a label's text is never hidden under a mark
             self._draw_limit_labels(painter, text)
@@ -250,28 +249,21 @@ class OfferChart(QWidget):
             painter.setPen(theme.violation_color(self.palette()))
             painter.drawText(operator[0], Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, operator[1])
 
-    def _draw_seller(self, painter: QPainter, seller: str, x, y) -> None:
+    def _draw_seller(self, painter: QPainter, seller: str, offers: list[Offer], geometry: PlotGeometry) -> None:
         color = self.data.colors.get(seller, QColor("gray"))
-        offers = [o for o in self.data.offers if o.seller == seller and o.price_per_unit == o.price_per_unit]
+        x, y = geometry.x, geometry.y
         points = [QPointF(x(o.round), y(o.price_per_unit)) for o in offers if o.binding]
         if len(points) > 1:
             # Separate segments, not one QPainterPath: stroking a long zig-zag path as a whole costs
-            # ~100x more (its self-overlaps are resolved) for the same pixels.
+            # ~100x more (its self-overlaps are resolved) for the same pixels. Given as point pairs, each
+            # point object made once.
             painter.setPen(QPen(color, 2))
-            painter.drawLines([QLineF(a, b) for a, b in zip(points, points[1:])])
+            painter.drawLines([point for pair in zip(points, points[1:]) for point in pair])
         if x(2) - x(1) < MIN_MARK_SPACING_PX:
             return
+        painter.setPen(QPen(color, 2))
+        base = self.palette().color(QPalette.ColorRole.Base)
         for offer in offers:
-            center = QPointF(x(offer.round), y(offer.price_per_unit))
-            painter.setPen(QPen(color, 2))
             # Hollow marks an offer that broke a rule: it was said, but binds nobody.
-            painter.setBrush(color if offer.binding else self.palette().color(QPalette.ColorRole.Base))
-            painter.drawEllipse(center, 4.5, 4.5)
-
-
-def _nice_step(raw: float) -> float:
-    """The 1-2-5 step at or above `raw` (axis ticks a person reads at a glance)."""
-    if raw <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(raw))
-    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw - 1e-12)
+            painter.setBrush(color if offer.binding else base)
+            painter.drawEllipse(QPointF(x(offer.round), y(offer.price_per_unit)), 4.5, 4.5)

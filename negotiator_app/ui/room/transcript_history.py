@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import partial
 
-from PySide6.QtCore import QTimer
-
 from ...domain import Message, Offer, Violation
+from ..next_turn import after_paint
 from ..theme import SpeakerColors
 from .bubble import violation_line
 from .transcript_items import Note
@@ -73,7 +72,7 @@ class StoredHistoryView(ItemWindowView):
             self._filling = len(new) - FILL_SLICE
             self._hidden += self._filling
             new = new[-FILL_SLICE:]
-            QTimer.singleShot(0, self, partial(self._fill_step, self._fill_run))
+            after_paint(self, partial(self._fill_step, self._fill_run))
         with self.edit_block():
             cursor = self._end_cursor()
             for key in new:

@@ -7,6 +7,7 @@ from functools import partial
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QTextBlockFormat, QTextCursor
 
+from ..next_turn import after_paint
 from .transcript_items import ItemDocumentView
 
 FOLLOW_SLACK_PX = 8
@@ -78,7 +79,7 @@ class ItemWindowView(ItemDocumentView):
             self._render_earlier(count)
             bar.setValue(old_value + round(self.document().size().height() - old_height))
         if self._filling:
-            QTimer.singleShot(0, self, partial(self._fill_step, run))
+            after_paint(self, partial(self._fill_step, run))
 
     def _render_earlier(self, count: int) -> int:
         """Render up to `count` of the hidden items just above the rendered ones, in one edit."""
