@@ -1,7 +1,7 @@
 """All rooms of a session: one RoomPane per room, as tabs or as a grid, plus the items that got no room.
 
-The shown room's pane is built at once, the others one per event-loop turn after it (a tab stands in until
-then), so opening a ten-room session never stalls the window for long."""
+The shown room's pane is built in the loop turn after the page is painted, the others one per turn after it
+(a tab stands in until then), so opening a ten-room session never stalls the window for long."""
 from __future__ import annotations
 
 import math
@@ -76,9 +76,7 @@ class SessionView(QWidget):
             index = self.tabs.addTab(stand_in, icons.state_icon(RunState.IDLE), runner.plan.item.name)
             self.tabs.setTabToolTip(index, f"{runner.plan.item.name}: idle")
         self.tabs.currentChanged.connect(self._tab_shown)
-        first = next(iter(self.panes), None)
-        if first is not None:
-            self.panes[first]  # noqa: B018 - built now: it is the tab shown
+        if self.panes:  # the shown room's first, once the page around it is painted; then one per loop turn
             after_paint(self, self._build_next)
         app = QApplication.instance()
         if isinstance(app, QApplication):

@@ -140,10 +140,10 @@ async def scenario(per_room: int) -> dict:
 
 def run_once(per_room: int) -> dict:
     import qasync
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
+    from negotiator_app.app import application
+
+    app = application()  # as the app has it: its garbage collection policy too
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         return runner.run(scenario(per_room))
 

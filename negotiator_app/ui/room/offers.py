@@ -42,7 +42,14 @@ class OffersPanel(QWidget):
         layout.addWidget(self.buyer_label)
         layout.addWidget(self.chart, 1)
         self.operator_view = False
+        self._history: list[Offer] = []
+        self._stale = False  # the table waits to be filled until shown
         self.set_offers([])
+
+    def clear(self) -> None:
+        """No offers (a new run begins, another is shown): nothing to redo when there are none already."""
+        if self._history:
+            self.set_offers([])
 
     def set_offers(self, history: list[Offer]) -> None:
         """Rebuild from a whole offer history (a new, resumed or stored run)."""
@@ -51,7 +58,10 @@ class OffersPanel(QWidget):
         for offer in history:
             if offer.binding:
                 self._standing[offer.seller] = offer
-        self._fill()
+        if self._out_of_sight():
+            self._stale = True  # in a hidden tab, or the grid's compact pane: filled when shown
+        else:
+            self._fill()
         self.chart.set_data(ChartData(
             sellers=self.plan.seller_names, colors=self.colors, offers=list(history), max_rounds=self.max_rounds,
             floors={s.name: s.stock.least_price for s in self.plan.sellers}, buyer_max=self.plan.item.max_price,
@@ -62,7 +72,7 @@ class OffersPanel(QWidget):
         if offer.binding:
             self._standing[offer.seller] = offer
         row = next((i for i, s in enumerate(self.plan.sellers) if s.name == offer.seller), None)
-        if not self.isVisible() and self.window().isVisible():
+        if self._out_of_sight():
             self._stale = True  # in a hidden tab, or the grid's compact pane: refilled when shown
         elif self._stale or row is None:
             self._fill()
@@ -71,9 +81,12 @@ class OffersPanel(QWidget):
         self.chart.add_offer(offer)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if getattr(self, "_stale", False):
+        if self._stale:
             self._fill()
         super().showEvent(event)
+
+    def _out_of_sight(self) -> bool:
+        return not self.isVisible() and self.window().isVisible()
 
     def standing(self) -> dict[str, Offer]:
         return dict(self._standing)

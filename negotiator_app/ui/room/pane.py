@@ -15,6 +15,7 @@ from ...engine import InputError, RoomRunner, RunSnapshot
 from ...engine import events as ev
 from .. import theme
 from ..bridge import EngineBridge
+from ..next_turn import after_paint
 from ..theme import SpeakerColors
 from .banner import OutcomeBanner
 from .bubble import disclosure_line
@@ -361,13 +362,23 @@ class RoomPane(QWidget):
         self._unrendered = None
         self._streams.clear()
         self.transcript.clear_all()
-        self.offers.set_offers([])
+        self.offers.clear()
         self.banner.clear()
         self.queued.take_all()
 
     def _render_stored(self, record: Any) -> None:
-        self._render_existing(record.messages, record.offers, record.violations, OPENING_WINDOW,
-                              getattr(record, "earlier_messages", 0))
+        self.transcript.add_history(record.messages, record.offers, record.violations, OPENING_WINDOW,
+                                    getattr(record, "earlier_messages", 0), sliced=True)
+        if not self.isVisible():
+            self.offers.set_offers(list(record.offers))
+            return
+        # On screen, the offers table and chart follow after the transcript's first paint: laid out and
+        # painted in the same loop turn, the two would stall the window as one.
+        after_paint(self, lambda: self._show_stored_offers(record))
+
+    def _show_stored_offers(self, record: Any) -> None:
+        if self._history is record:  # still the run shown: not replaced, no new run begun
+            self.offers.set_offers(list(record.offers))
 
     def _render_existing(self, messages, offers, violations, window: int = WINDOW, unread: int = 0) -> None:
         # The newest; older on scroll-up. Laid out a slice per loop turn, so ten rooms opening never stall.

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import (
-    QFont, QHelpEvent, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat, QTextFrame, QTextFrameFormat,
+    QFont, QGradient, QHelpEvent, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat,
+    QTextFrame, QTextFrameFormat, QTextLength,
 )
 from PySide6.QtWidgets import QToolTip
 
@@ -14,6 +15,10 @@ from .. import theme
 from .bubble import Bubble, violation_line
 from .live_document import LiveDocumentView
 
+# PySide makes a Qt class's Python enums when the class is first used (a few ms for these, which a pane's
+# document, brushes and frame formats use): made as this module loads, on the store's thread with the other
+# session modules, rather than in the loop turn that builds the first room's pane.
+_PREMADE_ENUMS = (QTextDocument.FindFlag, QGradient.Type, QTextLength.Type)
 KEY_PROPERTY = QTextFormat.Property.UserProperty + 1
 LINE_SEPARATOR = "\u2028"  # a line break inside a block: a message stays ONE block however many lines
 SIDE_MARGIN = 56
