@@ -49,9 +49,8 @@ def test_a_new_run_begun_before_the_stored_offers_are_shown_keeps_none_of_them(q
             # The engine announces a new run in the same loop turn, before the stored offers' turn came.
             bus = pane.bridge.runtime  # the bridge of this pane listens to the engine's bus directly
             bus.emit(RunStarted(room=runner.key, run_id="fresh", item=runner.plan.item.name,
-                                                quantity=runner.plan.item.quantity, sellers=list(runner.sellers),
-                                                buyer=runner.buyer, buyer_mode="ai", max_rounds=runner.max_rounds,
-                                                model="fake-model"))
+                                quantity=runner.plan.item.quantity, sellers=list(runner.sellers), buyer=runner.buyer,
+                                buyer_mode="ai", max_rounds=runner.max_rounds, model="fake-model"))
             assert not pane.transcript.bubbles(), "the stored run left the pane"
             for _ in range(10):
                 await asyncio.sleep(0.01)  # the turns the stored offers would have come in
