@@ -1,6 +1,7 @@
 """Work split over event-loop turns: one slice per turn, each after the paint the previous slice asked for."""
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Callable
 
@@ -30,6 +31,19 @@ def after_paint(owner: QObject, callback: Callable[[], object]) -> None:
     if not _driver.isActive():
         _stage = 0
         _driver.start()
+
+
+async def next_turn(owner: QObject) -> None:
+    """Wait for the turn after_paint would give a slice: a coroutine's slices take their turns with the others
+    (awaiting asyncio.sleep(0) would run one in the same turn as a queued slice)."""
+    turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def come() -> None:
+        if not turn.done():  # the waiting task may have been cancelled meanwhile
+            turn.set_result(None)
+
+    after_paint(owner, come)
+    await turn
 
 
 def _turn() -> None:

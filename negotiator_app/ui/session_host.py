@@ -18,6 +18,7 @@ from ..storage.errors import StorageError
 from ..storage.models import LatestRun, RunRecord, RunSummary
 from .elided_label import ElidedLabel
 from .icons import icon
+from .next_turn import next_turn
 from .owned_tasks import OwnedTasks
 
 if TYPE_CHECKING:  # the runtime and the store load after the window is shown
@@ -125,7 +126,7 @@ class SessionHost(QWidget):
             self.pickers[key] = picker
             pane.set_resume_provider(lambda key=key: self._resumable(key))
             pane.set_earlier_provider(self._read_earlier)
-            await asyncio.sleep(0)  # one pane per loop turn: ten long transcripts are never one long stall
+            await next_turn(self)  # one pane per loop turn: ten long transcripts are never one long stall
             if self.runtime is not runtime:
                 return
 
