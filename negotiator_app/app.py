@@ -57,9 +57,9 @@ def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
 
 def preload_session_modules() -> None:
     """Import what opening a session needs (the runtime with its engine, HTTP client, strategies and recorder;
-    the room panes and run pickers) on the store's thread once the store is open. Imported on first use instead, they stalled
-    the GUI thread for about 400 ms the first time a session was opened. Importing only defines classes; no
-    widget is made off the GUI thread."""
+    the room panes and run pickers) on the store's thread once the store is open. Imported on first use instead,
+    they stalled the GUI thread for about 400 ms the first time a session was opened. Importing only defines
+    classes; no widget is made off the GUI thread."""
     from .runtime import session  # noqa: F401
     from .ui import bridge, room_panes, run_picker, session_view  # noqa: F401
     from .ui.room import pane  # noqa: F401
