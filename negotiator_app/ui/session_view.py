@@ -206,13 +206,14 @@ class SessionView(QWidget):
         panes = list(self.panes.values())
         if on:
             current = self.tabs.currentIndex()
-            while self.tabs.count():
-                self.tabs.removeTab(0)
+            while self.tabs.count():  # the last first: removing the shown tab would show (lay out) the next one
+                self.tabs.removeTab(self.tabs.count() - 1)
             columns = max(1, math.ceil(math.sqrt(len(panes))))
             for i, pane in enumerate(panes):
                 pane.set_compact(True)
                 pane.setMinimumSize(GRID_PANE_MIN_WIDTH, GRID_PANE_MIN_HEIGHT)
                 self.grid.addWidget(pane, i // columns, i % columns)
+                pane.show_later()  # ten panes catching up before one paint would be one long stall
                 pane.show()
             self.stack.setCurrentWidget(self.grid_scroll)
             self._last_tab = current

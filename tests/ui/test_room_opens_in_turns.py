@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
@@ -124,3 +124,52 @@ def test_the_chart_follows_an_offer_beyond_its_axes_and_a_resize_as_if_drawn_ane
     resized = chart.grab().toImage()
     fresh = _chart(qtbot, offers + beyond, 520, 300).grab().toImage()
     assert _differing(resized, fresh) == 0, "the plot fills the new size"
+
+
+def test_switching_to_the_grid_shows_every_room_and_lays_their_runs_out_a_room_per_loop_turn(qtbot, arun, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    from tests.benchmarks.bench_ui_stalls import store_session
+    from tests.benchmarks.bench_ui_streaming import message_text
+    from tests.ui.window_support import WindowKit
+
+    kit = WindowKit(tmp_path, arun)
+    store = kit.store()
+    sid = store_session(store, 60)  # ten rooms, each with a stopped run of 60 messages
+
+    async def scenario():
+        window = kit.window(store=store)
+        window.resize(1400, 900)
+        window.show()
+        await window.sidebar.loaded
+        await window.open_session(sid)
+        await window.host.history_loaded
+        view = window.host.view
+        panes = list(view.panes.values())
+        await until(lambda: not panes[0].transcript.filling(), what="the shown room to fill")
+        assert all(not pane.transcript.rendered_count() for pane in panes[1:]), "the hidden rooms wait"
+        laid_out: list[int] = []  # at each tick: how many rooms have their run laid out
+
+        def tick() -> None:
+            laid_out.append(sum(bool(pane.transcript.rendered_count()) for pane in panes))
+
+        timer = QTimer()
+        timer.timeout.connect(tick)
+        timer.start(0)
+        try:
+            qtbot.mouseClick(view.grid_toggle, Qt.MouseButton.LeftButton)
+            await until(lambda: all(p.transcript.rendered_count() == 40 and not p.transcript.filling() for p in panes),
+                        what="every room laid out in the grid")
+        finally:
+            timer.stop()
+        assert view.grid_mode and all(pane.isVisible() for pane in panes)
+        assert laid_out[0] < len(panes), "the loop turned before every room was laid out"
+        assert len(set(laid_out)) > 3 and laid_out == sorted(laid_out), "a few rooms more at a time"
+        for pane in panes:
+            shown = [pane.transcript.body_text(k) for k in pane.transcript._order if k in pane.transcript._frames]
+            assert shown == [message_text(seq) for seq in range(21, 61)], pane.runner.key
+
+    try:
+        kit.run(scenario())
+    finally:
+        kit.close()

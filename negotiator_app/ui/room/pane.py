@@ -50,6 +50,7 @@ class RoomPane(QWidget):
         self._earlier_provider: EarlierProvider | None = None
         self._history: Any = None  # a stored run shown while the runner is idle
         self._unrendered: Any = None  # a stored run loaded while the pane was hidden: rendered when shown
+        self._show_later = False  # see show_later()
         self._streams: dict[int, int] = {}  # stream id of the current run -> bubble key
         self._last_seq = 0
         self._detail = ""
@@ -291,8 +292,19 @@ class RoomPane(QWidget):
             record, self._unrendered = self._unrendered, None
             self._render_stored(record)
 
+    def show_later(self) -> None:
+        """When next shown, lay out what waits (a stored run, text streamed while hidden) in the loop turns after
+        the first paint, a slice per turn, not before it: ten panes shown at once (the grid) would be one long
+        stall."""
+        self._show_later = True
+        self.transcript.show_later()
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self.catch_up()  # before the first paint, so the shown tab is never behind
+        if self._show_later:
+            self._show_later = False
+            after_paint(self, self.catch_up)
+        else:
+            self.catch_up()  # before the first paint, so the shown tab is never behind
         super().showEvent(event)
 
     def _apply_streamed(self, batch: list[tuple[int, str, bool]]) -> None:

@@ -37,6 +37,7 @@ class TranscriptView(StoredHistoryView):
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range)
         self.sellers: list[str] = []
+        self._show_later = False  # see show_later()
         self.clear_all()
 
     # ----- content -------------------------------------------------------------------------------

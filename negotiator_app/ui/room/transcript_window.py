@@ -35,6 +35,7 @@ class ItemWindowView(ItemDocumentView):
     _reading: bool
     _filling: int
     _fill_run: int
+    _show_later: bool
     follow: bool
 
     @property
@@ -149,10 +150,19 @@ class ItemWindowView(ItemDocumentView):
         if self.hidden_count and value == bar.minimum() and bar.maximum() > 0:
             QTimer.singleShot(0, self.show_earlier)  # not from inside the scroll bar's own signal
 
+    def show_later(self) -> None:
+        """When next shown, catch up in a loop turn after the first paint rather than before it (see
+        RoomPane.show_later)."""
+        self._show_later = True
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         # On its first show QTextEdit scrolls to its text cursor (the document's start): a stored or
         # finished run must open at its end, where the outcome is.
-        self.catch_up()  # before the first paint
+        later, self._show_later = self._show_later, False
+        if later:
+            after_paint(self, self.catch_up)  # the view follows the end meanwhile (see _on_range)
+        else:
+            self.catch_up()  # before the first paint
         follow = self.follow
         super().showEvent(event)
         if follow:
