@@ -7,6 +7,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ..nice_axis import snapped_range
+
 LABEL_WIDTH = 110
 TITLE_HEIGHT = 22
 AXIS_HEIGHT = 18
@@ -36,7 +38,7 @@ class _ArmRowsChart(QWidget):
         super().__init__(parent)
         self.title = title
         self.arms: list[str] = []
-        self.lo, self.hi = 0.0, 1.0
+        self.lo, self.hi, self.step = 0.0, 1.0, 0.25  # the value axis, ticks every `step`
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
@@ -81,8 +83,8 @@ class _ArmRowsChart(QWidget):
                              painter.fontMetrics().elidedText(arm, Qt.TextElideMode.ElideRight, LABEL_WIDTH - 12))
         painter.setPen(QPen(c["grid"], 1))
         painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
-        for k in range(5):
-            value = self.lo + (self.hi - self.lo) * k / 4
+        for k in range(int(round((self.hi - self.lo) / self.step)) + 1):
+            value = self.lo + k * self.step
             px = self.x_of(value)
             painter.setPen(QPen(c["grid"], 1, Qt.PenStyle.DotLine))
             painter.drawLine(QPointF(px, plot.top()), QPointF(px, plot.bottom()))
@@ -113,12 +115,12 @@ class IntervalChart(_ArmRowsChart):
         self.estimates = estimates
         self.arms = [e.arm for e in estimates]
         if self.percent:
-            self.lo, self.hi = 0.0, 1.0
+            self.lo, self.hi, self.step = 0.0, 1.0, 0.25
         else:
             values = [v for e in estimates for v in (e.value, e.low, e.high) if v is not None]
             low, high = (min(values), max(values)) if values else (0.0, 1.0)
             pad = (high - low) * 0.1 or max(abs(high) * 0.05, 0.5)
-            self.lo, self.hi = low - pad, high + pad
+            self.lo, self.hi, self.step = snapped_range(low - pad, high + pad)
         self.updateGeometry()
         self.update()
 

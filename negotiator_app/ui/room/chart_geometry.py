@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetricsF
 
+from ..nice_axis import nice_step
+
 TICK_LABEL_HALF_PX = 8
 
 
@@ -32,7 +34,7 @@ def price_axes(prices: Iterable[float], rounds: int) -> Axes:
         return Axes(0.0, 1.0, 0.25, rounds)
     low, high = min(values), max(values)
     pad = max((high - low) * 0.12, abs(high) * 0.02, 0.5)
-    step = _nice_step((high - low + 2 * pad) / 4)
+    step = nice_step((high - low + 2 * pad) / 4)
     # Snap to whole ticks so the axis reads 4.00, 6.00, 8.00 rather than 3.86, 5.51...
     return Axes(max(0.0, math.floor((low - pad) / step) * step), math.ceil((high + pad) / step) * step, step, rounds)
 
@@ -67,11 +69,3 @@ def plot_geometry(width: int, height: int, metrics: QFontMetricsF, operator_view
         return None
     return PlotGeometry(plot, axes, plot.left(), plot.bottom(), plot.width() / axes.rounds,
                         plot.height() / (axes.high - axes.low))
-
-
-def _nice_step(raw: float) -> float:
-    """The 1-2-5 step at or above `raw` (axis ticks a person reads at a glance)."""
-    if raw <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(raw))
-    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw - 1e-12)
