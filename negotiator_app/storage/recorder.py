@@ -16,10 +16,11 @@ import logging
 import threading
 import time
 from collections import deque
+from dataclasses import replace
 from datetime import UTC, datetime
 from collections.abc import Callable
 
-from ..domain import SessionConfig
+from ..domain import RunState, SessionConfig
 from ..engine.events import Event, RunFinished, RunStarted
 from . import runs as rows
 from .errors import StorageError
@@ -51,6 +52,7 @@ class Recorder:
         self._closed = False
         self._rows = EventRows(session_id, self._config_now)
         self._beat_failed = False
+        self._refused_runs: set[str] = set()  # runs with an event the database refused for good
         self._thread = threading.Thread(target=self._writer, name="negotiator-recorder", daemon=True)
         self._thread.start()
 
@@ -134,7 +136,16 @@ class Recorder:
             except Exception:  # noqa: BLE001
                 log.exception("recorder on_stored callback failed")
 
+    def _as_stored(self, batch: list[Event]) -> list[Event]:
+        """A run the database refused part of for good ends in the error state, however it ended on screen: its
+        stored record is incomplete. (A room can finish before the refusal reaches it, so it cannot say so.)"""
+        if not self._refused_runs:
+            return batch
+        return [replace(e, state=RunState.ERROR, outcome=None)
+                if isinstance(e, RunFinished) and e.run_id in self._refused_runs else e for e in batch]
+
     def _write_until_stored(self, batch: list[Event]) -> None:
+        batch = self._as_stored(batch)
         attempt = 0
         while True:
             try:
@@ -163,6 +174,7 @@ class Recorder:
     def _write_one_by_one(self, batch: list[Event]) -> None:
         """Isolate an event the database refuses (a broken rule) so the others are still stored."""
         for event in batch:
+            [event] = self._as_stored([event])  # an event earlier in this batch may just have been refused
             try:
                 with self.store.writing() as conn:
                     self._rows.write(conn, [event])
@@ -172,6 +184,7 @@ class Recorder:
                     self._write_until_stored([event])
                 else:
                     log.error("not stored: %s of run %s: %s", type(event).__name__, event.run_id, exc)
+                    self._refused_runs.add(event.run_id)
                     self._report(exc)
             except Exception:  # noqa: BLE001
                 log.exception("not stored: %s of run %s", type(event).__name__, event.run_id)

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from negotiator_app.domain import RunState
 from negotiator_app.storage import Recorder, StorageError, Store
 from negotiator_app.engine import EventBus
-from tests.storage.support import RUN_CABLES, cable_events, small_config
+from tests.storage.support import RUN_CABLES, RUN_TIES, cable_events, record, small_config, ties_events
 
 
 def test_a_file_that_is_not_sqlite_is_moved_aside_and_a_fresh_database_made(tmp_path):
@@ -111,3 +111,21 @@ def test_full_disk_pauses_writes_keeps_events_and_stores_them_when_space_returns
     assert len(run.messages) == 6 and run.state == RunState.DECIDED
     recorder.close()
     store.close()
+
+
+@pytest.mark.expect_errors("not stored: OfferMade", "offers refused")
+def test_a_run_whose_offers_the_database_refused_is_stored_in_the_error_state(tmp_path):
+    """The room may have finished before the refusal reached the loop: its stored end must still say error."""
+    db = tmp_path / "n.sqlite3"
+    with Store.open(db) as store:
+        session_id = store.create_session(small_config()).id
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TRIGGER no_offers BEFORE INSERT ON offers BEGIN SELECT RAISE(ABORT, 'offers refused'); END")
+    conn.commit()
+    conn.close()
+    with Store.open(db) as store:
+        record(store, session_id, cable_events() + ties_events(), small_config()).close()  # queued before written
+        cables, ties = store.load_run(RUN_CABLES), store.load_run(RUN_TIES)
+    assert cables.state == RunState.ERROR and cables.outcome is None
+    assert len(cables.messages) == 6  # what was said is kept
+    assert ties.state == RunState.NO_DEAL  # a run with nothing refused ends as it ended
