@@ -103,12 +103,18 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
                               else _load_settings)
     disk = AsyncStore.opening()
     opened: list = []  # the OpenedStore, once the store's thread has opened it
+    loop = asyncio.get_running_loop()
+    settings_read = loop.create_future()
 
     def open_on_the_store_thread():
+        # The settings first, alone: one thread imports pydantic and the models while the other waits. (Imported by
+        # two threads at once, PySide's import hook and pydantic's lazy module attributes can meet a half-imported
+        # module and fail.)
+        loaded = user_settings()
+        loop.call_soon_threadsafe(lambda: settings_read.done() or settings_read.set_result(None))
         from .runtime import open_store  # SQLAlchemy, the engine and the runtime load here, off the GUI thread
         from .storage.settings import resolve_db_path
 
-        loaded = user_settings()
         # Also prunes old exports and marks crash-left runs interrupted.
         opened.append(open_store(resolve_db_path(db_path, loaded), loaded))
         preload_session_modules()
@@ -133,8 +139,9 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
             # When and after how much CPU the window showed (the start-up benchmark reads this line).
             log.info("main window shown after %.2f s of CPU", sum(os.times()[:2]))
         opening = asyncio.ensure_future(disk.open(open_on_the_store_thread))
-        await asyncio.to_thread(user_settings)  # read first thing on the store's thread: this waits for that
-        window.start()  # its reads wait on the store's thread until the store is open
+        await asyncio.wait([settings_read, opening], return_when=asyncio.FIRST_COMPLETED)
+        if settings_read.done():  # else reading them failed: `await opening` raises that below
+            window.start()  # its reads wait on the store's thread until the store is open
         try:
             await opening
         except StorageError as exc:
