@@ -118,6 +118,7 @@ class FirstPaint(QObject):
         if event.type() == QEvent.Type.Paint and "painted" not in seen and type(obj).__name__ == "MainWindow":
             seen["painted"] = {"loaded": [m for m in json.loads(os.environ["NOT_BEFORE_PAINT"]) if m in sys.modules],
                                "store_open": obj.store is not None, "sidebar": obj.sidebar.empty_label.text()}
+            seen["quick_hook"] = getattr(sys.modules["shibokensupport.feature"]._mod_uses_pyside, "reads_bytes", False)
             QTimer.singleShot(0, lambda: close_once_listed(obj))
         return False
 
@@ -139,6 +140,7 @@ def test_the_window_is_painted_before_sqlalchemy_loads_and_lists_the_sessions_on
         sid = store.create_session(small_config()).id
     seen = _run_window_child(tmp_path, ["--db", str(db), "--base-url", closed_port_url()])
     assert seen["painted"] == {"loaded": [], "store_open": False, "sidebar": "Loading sessions…"}
+    assert seen["quick_hook"] is True  # PySide's import hook reads bytes, not inspect.getsource, for every import
     assert seen["listed"] == [sid]  # the listing asked for before the store was open was answered once it was
     # What opening a session needs was imported on the store's thread, not on the GUI thread at the first open.
     assert seen["preloaded"] == ["negotiator_app.runtime.session", "negotiator_app.engine.room",
@@ -174,3 +176,30 @@ def _run_window_child(tmp_path: Path, args: list[str]) -> dict:
     assert result.returncode == 0, result.stdout + result.stderr
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("SEEN ")]
     return json.loads(line.removeprefix("SEEN "))
+
+
+def test_the_quickened_pyside_import_hook_gives_pyside_s_own_answer_for_every_module(qapp):
+    """PySide asks of every imported module whether its source mentions PySide6; the quick check reads the file's
+    bytes instead of tokenising it through inspect, and must answer exactly as PySide's own check does."""
+    import qasync  # noqa: F401 - among the modules compared
+
+    from negotiator_app.app import quicken_pyside_import_hook
+
+    quicken_pyside_import_hook()
+    quick = sys.modules["shibokensupport.feature"]._mod_uses_pyside
+    assert quick.reads_bytes
+    modules = [m for name, m in sorted(sys.modules.items()) if name.startswith(("negotiator_app", "json", "qasync",
+                                                                                "asyncio", "pydantic", "email"))]
+    answers = {m.__name__: quick(m) for m in modules}
+    assert answers == {m.__name__: quick.original(m) for m in modules}
+    assert answers["negotiator_app.app"] and answers["qasync"] and not answers["json"]
+
+
+def test_the_app_icon_is_drawn_once(qapp):
+    """The application, the window and the welcome page all show it: drawing it at seven sizes each time cost
+    start-up time for nothing."""
+    from negotiator_app.ui.icons import app_icon
+
+    first = app_icon()
+    assert first.cacheKey() == app_icon().cacheKey()
+    assert sorted(s.width() for s in first.availableSizes()) == [16, 24, 32, 48, 64, 128, 256]
