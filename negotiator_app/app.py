@@ -26,8 +26,8 @@ FIRST_PAINT_WAIT_S = 5.0  # the store opens after the window's first paint, or a
 def quicken_pyside_import_hook() -> None:
     """Once PySide6 is imported, its import hook asks of every module imported after it whether the module's
     source mentions "PySide6" (for PySide's opt-in `__feature__` switches), through inspect.getsource: reading,
-    decoding and splitting ~150 files into lines cost about a tenth of the time to the window's first paint, and
-    every later import pays it too. The same question answered from the file's bytes; anything else (no source
+    decoding and splitting into lines the ~150 files imported before the window's first paint cost some 30 ms
+    there, and every later import pays it too. The same question answered from the file's bytes; anything else (no source
     file; a PySide that no longer has this hook) keeps PySide's own answer."""
     feature = sys.modules.get("shibokensupport.feature")
     original = getattr(feature, "_mod_uses_pyside", None)
@@ -135,9 +135,9 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
     settings_read = loop.create_future()
 
     def open_on_the_store_thread():
-        # The settings first, alone: one thread imports pydantic and the models while the other waits. (Imported by
-        # two threads at once, PySide's import hook and pydantic's lazy module attributes can meet a half-imported
-        # module and fail.)
+        # The settings first, before the runtime's imports: pydantic is then wholly imported before window.start()
+        # lets the GUI thread import anything that uses it. (Imported by two threads at once, PySide's import hook
+        # and pydantic's lazy module attributes met a half-imported module and failed.)
         loaded = user_settings()
         loop.call_soon_threadsafe(lambda: settings_read.done() or settings_read.set_result(None))
         from .runtime import open_store  # SQLAlchemy, the engine and the runtime load here, off the GUI thread
