@@ -23,34 +23,10 @@ T = TypeVar("T")
 FIRST_PAINT_WAIT_S = 5.0  # the store opens after the window's first paint, or after this long without one
 
 
-def quicken_pyside_import_hook() -> None:
-    """Once PySide6 is imported, its import hook asks of every module imported after it whether the module's
-    source mentions "PySide6" (for PySide's opt-in `__feature__` switches), through inspect.getsource: reading,
-    decoding and splitting into lines the ~150 files imported before the window's first paint cost some 30 ms
-    there, and every later import pays it too. The same question answered from the file's bytes; anything else (no source
-    file; a PySide that no longer has this hook) keeps PySide's own answer."""
-    feature = sys.modules.get("shibokensupport.feature")
-    original = getattr(feature, "_mod_uses_pyside", None)
-    if original is None or getattr(original, "reads_bytes", False):
-        return
-
-    def mod_uses_pyside(module) -> bool:
-        path = getattr(module, "__file__", None)
-        if isinstance(path, str) and path.endswith(".py"):
-            try:
-                with open(path, "rb") as source:
-                    return b"PySide6" in source.read()
-            except OSError:
-                pass
-        return original(module)
-
-    mod_uses_pyside.reads_bytes = True  # type: ignore[attr-defined]
-    mod_uses_pyside.original = original  # type: ignore[attr-defined]
-    feature._mod_uses_pyside = mod_uses_pyside  # type: ignore[union-attr]
-
-
 def application():
     from PySide6.QtWidgets import QApplication
+
+    from .ui.pyside_import_hook import quicken_pyside_import_hook
 
     quicken_pyside_import_hook()
 
@@ -275,6 +251,8 @@ def run_app(args: argparse.Namespace) -> int:
 
         return run_smoke_test(getattr(args, "app_base_url", None))
     import PySide6.QtCore  # noqa: F401 - first, so that the import hook is quickened before the rest loads
+
+    from .ui.pyside_import_hook import quicken_pyside_import_hook
 
     quicken_pyside_import_hook()
     import qasync

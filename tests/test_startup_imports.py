@@ -183,7 +183,7 @@ def test_the_quickened_pyside_import_hook_gives_pyside_s_own_answer_for_every_mo
     bytes instead of tokenising it through inspect, and must answer exactly as PySide's own check does."""
     import qasync  # noqa: F401 - among the modules compared
 
-    from negotiator_app.app import quicken_pyside_import_hook
+    from negotiator_app.ui.pyside_import_hook import quicken_pyside_import_hook
 
     quicken_pyside_import_hook()
     quick = sys.modules["shibokensupport.feature"]._mod_uses_pyside
