@@ -16,13 +16,19 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger("negotiator")
+T = TypeVar("T")
 FIRST_PAINT_WAIT_S = 5.0  # the store opens after the window's first paint, or after this long without one
 
 
 def application():
     from PySide6.QtWidgets import QApplication
+
+    from .ui.pyside_import_hook import quicken_pyside_import_hook
+
+    quicken_pyside_import_hook()
 
     from .ui.gc_guard import MainThreadGarbageCollector
     from .ui.icons import app_icon
@@ -65,31 +71,56 @@ def preload_session_modules() -> None:
     from .ui.room import pane  # noqa: F401
 
 
+def load_once(load: Callable[[], T]) -> Callable[[], T]:
+    """`load` runs once, on the first thread that asks; a thread asking meanwhile waits for that result."""
+    lock = threading.Lock()
+    loaded: list[T] = []
+
+    def get() -> T:
+        with lock:
+            if not loaded:
+                loaded.append(load())
+            return loaded[0]
+
+    return get
+
+
 async def run_window(app, *, db_path: Path | None, settings=None, window_state=None, base_url: str | None = None,
                      log_file: Path | None = None,
                      on_started: Callable[[object], Awaitable[None]] | None = None, show: bool = True) -> int:
     """Show the window, then open the store, run until the window has closed cleanly, then release everything.
 
-    The window is shown before the database is opened (its sidebar says it is loading): SQLAlchemy, the engine
-    and the runtime are imported and the store opened on the store's thread after the first paint, and what
-    the window asks of the store meanwhile waits for it there."""
+    The window is shown before the settings are read and the database is opened (its sidebar says it is
+    loading): pydantic and the settings' models, SQLAlchemy, the engine and the runtime are imported and the
+    store opened on the store's thread after the first paint, and what the window asks of the store meanwhile
+    waits for it there. `settings`: UserSettings, a function that loads them, or None (the settings file).
+    `db_path` None: the database the settings name, else the default one."""
     from .storage.async_store import AsyncStore
     from .storage.errors import StorageError
-    from .storage.settings import load_settings
     from .ui.error_dialog import ErrorReporter
     from .ui.main_window import MainWindow
 
     install_asyncgen_hooks(asyncio.get_running_loop())
     reporter = ErrorReporter(log_file)
     reporter.install(asyncio.get_running_loop())
-    settings = settings or load_settings()
+    user_settings = load_once(settings if callable(settings) else (lambda: settings) if settings is not None
+                              else _load_settings)
     disk = AsyncStore.opening()
     opened: list = []  # the OpenedStore, once the store's thread has opened it
+    loop = asyncio.get_running_loop()
+    settings_read = loop.create_future()
 
     def open_on_the_store_thread():
+        # The settings first, before the runtime's imports: pydantic is then wholly imported before window.start()
+        # lets the GUI thread import anything that uses it. (Imported by two threads at once, PySide's import hook
+        # and pydantic's lazy module attributes met a half-imported module and failed.)
+        loaded = user_settings()
+        loop.call_soon_threadsafe(lambda: settings_read.done() or settings_read.set_result(None))
         from .runtime import open_store  # SQLAlchemy, the engine and the runtime load here, off the GUI thread
+        from .storage.settings import resolve_db_path
 
-        opened.append(open_store(db_path, settings))  # also prunes old exports and marks crash-left runs interrupted
+        # Also prunes old exports and marks crash-left runs interrupted.
+        opened.append(open_store(resolve_db_path(db_path, loaded), loaded))
         preload_session_modules()
         return opened[0].store
 
@@ -97,9 +128,9 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
         from .runtime import client_factory
 
         return client_factory(base_url)(llm if llm.api_key else llm.model_copy(
-            update={"api_key": settings.default_llm().api_key}))
+            update={"api_key": user_settings().default_llm().api_key}))
 
-    window = MainWindow(disk, settings, make_client, status_client_factory, reporter=reporter,
+    window = MainWindow(disk, user_settings, make_client, status_client_factory, reporter=reporter,
                         base_url_override=base_url, window_state=window_state)
     try:
         closed = asyncio.Event()
@@ -112,7 +143,9 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
             # When and after how much CPU the window showed (the start-up benchmark reads this line).
             log.info("main window shown after %.2f s of CPU", sum(os.times()[:2]))
         opening = asyncio.ensure_future(disk.open(open_on_the_store_thread))
-        window.start()  # its reads wait on the store's thread until the store is open
+        await asyncio.wait([settings_read, opening], return_when=asyncio.FIRST_COMPLETED)
+        if settings_read.done():  # else reading them failed: `await opening` raises that below
+            window.start()  # its reads wait on the store's thread until the store is open
         try:
             await opening
         except StorageError as exc:
@@ -129,8 +162,8 @@ async def run_window(app, *, db_path: Path | None, settings=None, window_state=N
         from .storage.credentials import api_keys
 
         asyncio.get_running_loop().run_in_executor(None, api_keys.backend_name)
-        if settings.notices:  # e.g. a plain-text API key moved out of an old settings file
-            window.statusBar().showMessage(" ".join(settings.notices), 30000)
+        if window.settings.notices:  # e.g. a plain-text API key moved out of an old settings file
+            window.statusBar().showMessage(" ".join(window.settings.notices), 30000)
         if opened[0].recovered_from is not None:
             window.notify_recovered_database(opened[0].recovered_from)
         if on_started is not None:
@@ -217,18 +250,34 @@ def run_app(args: argparse.Namespace) -> int:
         from .smoke import run_smoke_test
 
         return run_smoke_test(getattr(args, "app_base_url", None))
+    import PySide6.QtCore  # noqa: F401 - first, so that the import hook is quickened before the rest loads
+
+    from .ui.pyside_import_hook import quicken_pyside_import_hook
+
+    quicken_pyside_import_hook()
     import qasync
 
     from .paths import log_dir
-    from .storage.settings import load_settings, resolve_db_path
     from .ui.error_dialog import configure_logging
-    from .ui.window_state import migrate_legacy_qsettings
 
     log_file = configure_logging(log_dir())
     app = application()
     db = getattr(args, "app_db", None)
-    settings = load_settings()
-    migrate_legacy_qsettings(settings)
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(run_window(app, db_path=resolve_db_path(db, settings), settings=settings,
+        return runner.run(run_window(app, db_path=Path(db) if db else None, settings=_load_and_migrate_settings,
                                      base_url=getattr(args, "app_base_url", None), log_file=log_file))
+
+
+def _load_settings():
+    from .storage.settings import load_settings
+
+    return load_settings()
+
+
+def _load_and_migrate_settings():
+    """The person's settings, with what an older version left in Qt's own settings file moved into them."""
+    from .ui.window_state import migrate_legacy_qsettings
+
+    settings = _load_settings()
+    migrate_legacy_qsettings(settings)
+    return settings

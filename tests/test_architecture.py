@@ -35,8 +35,10 @@ def test_inner_packages_never_import_qt(package):
 
 
 def test_domain_imports_nothing_of_ours_but_itself():
+    # lazy_names (importing a package's names on first use) is a leaf that imports nothing of ours either.
     for module, names in imports_of("domain").items():
-        ours = {n for n in names if n.startswith("negotiator_app") and not n.startswith("negotiator_app.domain")}
+        ours = {n for n in names if n.startswith("negotiator_app")
+                and not n.startswith("negotiator_app.domain") and n != "negotiator_app.lazy_names"}
         assert not ours, f"{module} imports {ours}"
 
 
@@ -102,7 +104,7 @@ def test_the_resumable_states_are_listed_once():
                            and isinstance(e.value, ast.Name) and e.value.id == "RunState"}
                 if resumable <= members:
                     copies.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
-    assert [c.split(":")[0] for c in copies] == ["domain/records.py"], copies
+    assert [c.split(":")[0] for c in copies] == ["domain/states.py"], copies
 
 
 def test_nothing_cites_design_notes_the_repository_does_not_have():

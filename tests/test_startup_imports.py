@@ -1,8 +1,10 @@
 """Start-up stays cheap: the command line parses its arguments before any heavy library is imported, so
 `--help`, `--version` and argument errors answer at once and each command pays only for what it uses."""
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("sqlalchemy", "PySide6", "qasync", "pydantic", "httpx", "keyring")
 
@@ -87,6 +89,10 @@ def test_run_sends_its_first_request_before_sqlalchemy_is_imported_and_still_sto
 
 
 # --- The window: shown before the database's libraries load, then the store opens behind it -----------------
+# Not needed for the first paint of the welcome page: the database (SQLAlchemy), pydantic with the domain's and the
+# settings' models, the setup form and the summary page.
+NOT_BEFORE_PAINT = ["sqlalchemy", "pydantic", "negotiator_app.domain.config", "negotiator_app.storage.settings",
+                    "negotiator_app.ui.setup", "negotiator_app.ui.summary_view"]
 WINDOW_CHILD = """
 import json, os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -102,6 +108,7 @@ def close_once_listed(window):
     if window.store is not None and window.sidebar.session_ids():
         seen["listed"] = window.sidebar.session_ids()
         seen["preloaded"] = [m for m in PRELOADED if m in sys.modules]
+        seen["export_dir"] = window.settings.export_dir
         window.close()
     else:
         QTimer.singleShot(20, lambda: close_once_listed(window))
@@ -109,14 +116,15 @@ def close_once_listed(window):
 class FirstPaint(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint and "painted" not in seen and type(obj).__name__ == "MainWindow":
-            seen["painted"] = {"sqlalchemy": "sqlalchemy" in sys.modules, "store_open": obj.store is not None,
-                               "sidebar": obj.sidebar.empty_label.text()}
+            seen["painted"] = {"loaded": [m for m in json.loads(os.environ["NOT_BEFORE_PAINT"]) if m in sys.modules],
+                               "store_open": obj.store is not None, "sidebar": obj.sidebar.empty_label.text()}
+            seen["quick_hook"] = getattr(sys.modules["shibokensupport.feature"]._mod_uses_pyside, "reads_bytes", False)
             QTimer.singleShot(0, lambda: close_once_listed(obj))
         return False
 
 watcher = FirstPaint()
 app.installEventFilter(watcher)
-code = cli.main(["--db", sys.argv[1], "--base-url", sys.argv[2]])
+code = cli.main(sys.argv[1:])
 print("SEEN", json.dumps(seen), flush=True)
 sys.exit(code)
 """
@@ -130,13 +138,68 @@ def test_the_window_is_painted_before_sqlalchemy_loads_and_lists_the_sessions_on
     db = tmp_path / "n.sqlite3"
     with Store.open(db) as store:
         sid = store.create_session(small_config()).id
-    result = subprocess.run([sys.executable, "-c", WINDOW_CHILD, str(db), closed_port_url()], capture_output=True,
-                            text=True, timeout=90)  # a closed port: never a real server on this machine
-    assert result.returncode == 0, result.stdout + result.stderr
-    (line,) = [line for line in result.stdout.splitlines() if line.startswith("SEEN ")]
-    seen = json.loads(line.removeprefix("SEEN "))
-    assert seen["painted"] == {"sqlalchemy": False, "store_open": False, "sidebar": "Loading sessions…"}
+    seen = _run_window_child(tmp_path, ["--db", str(db), "--base-url", closed_port_url()])
+    assert seen["painted"] == {"loaded": [], "store_open": False, "sidebar": "Loading sessions…"}
+    assert seen["quick_hook"] is True  # PySide's import hook reads bytes, not inspect.getsource, for every import
     assert seen["listed"] == [sid]  # the listing asked for before the store was open was answered once it was
     # What opening a session needs was imported on the store's thread, not on the GUI thread at the first open.
     assert seen["preloaded"] == ["negotiator_app.runtime.session", "negotiator_app.engine.room",
                                  "negotiator_app.ui.room.pane"]
+
+
+def test_the_settings_read_after_the_first_paint_name_the_database_the_window_opens(tmp_path):
+    """The settings file is read on the store's thread once the window is shown; its database and export folder
+    are the ones the window uses."""
+    from negotiator_app.paths import user_dir_environment
+    from negotiator_app.storage import Store
+    from tests.storage.support import small_config
+    from tests.ui.window_support import closed_port_url
+
+    db, exports = tmp_path / "elsewhere" / "chosen.sqlite3", tmp_path / "my-exports"
+    db.parent.mkdir()
+    with Store.open(db) as store:
+        sid = store.create_session(small_config()).id
+    config = Path(user_dir_environment(tmp_path / "user")["NEGOTIATOR_USER_DIR"]) / "config"
+    config.mkdir(parents=True)
+    (config / "settings.json").write_text(json.dumps({"db_path": str(db), "export_dir": str(exports)}))
+    seen = _run_window_child(tmp_path, ["--base-url", closed_port_url()])  # no --db: the settings name it
+    assert seen["painted"]["loaded"] == []
+    assert seen["listed"] == [sid] and seen["export_dir"] == str(exports)
+
+
+def _run_window_child(tmp_path: Path, args: list[str]) -> dict:
+    from negotiator_app.paths import user_dir_environment
+
+    env = {**os.environ, **user_dir_environment(tmp_path / "user"), "NOT_BEFORE_PAINT": json.dumps(NOT_BEFORE_PAINT)}
+    result = subprocess.run([sys.executable, "-c", WINDOW_CHILD, *args], capture_output=True, text=True, timeout=90,
+                            env=env)  # a closed port for the server: never a real server on this machine
+    assert result.returncode == 0, result.stdout + result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("SEEN ")]
+    return json.loads(line.removeprefix("SEEN "))
+
+
+def test_the_quickened_pyside_import_hook_gives_pyside_s_own_answer_for_every_module(qapp):
+    """PySide asks of every imported module whether its source mentions PySide6; the quick check reads the file's
+    bytes instead of tokenising it through inspect, and must answer exactly as PySide's own check does."""
+    import qasync  # noqa: F401 - among the modules compared
+
+    from negotiator_app.ui.pyside_import_hook import quicken_pyside_import_hook
+
+    quicken_pyside_import_hook()
+    quick = sys.modules["shibokensupport.feature"]._mod_uses_pyside
+    assert quick.reads_bytes
+    modules = [m for name, m in sorted(sys.modules.items()) if name.startswith(("negotiator_app", "json", "qasync",
+                                                                                "asyncio", "pydantic", "email"))]
+    answers = {m.__name__: quick(m) for m in modules}
+    assert answers == {m.__name__: quick.original(m) for m in modules}
+    assert answers["negotiator_app.app"] and answers["qasync"] and not answers["json"]
+
+
+def test_the_app_icon_is_drawn_once(qapp):
+    """The application, the window and the welcome page all show it: drawing it at seven sizes each time cost
+    start-up time for nothing."""
+    from negotiator_app.ui.icons import app_icon
+
+    first = app_icon()
+    assert first.cacheKey() == app_icon().cacheKey()
+    assert sorted(s.width() for s in first.availableSizes()) == [16, 24, 32, 48, 64, 128, 256]

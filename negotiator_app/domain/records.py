@@ -1,4 +1,4 @@
-"""What happens in a run: messages, offers, violations, outcomes and run states."""
+"""What happens in a run: messages, offers, violations and outcomes (the run states are in `states`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,57 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from .agents import AgentKind
+from .states import Role
 
 MAX_MESSAGE_CHARS = 1000
-
-
-class Role(StrEnum):
-    BUYER = "buyer"
-    SELLER = "seller"
-
-
-class RunState(StrEnum):
-    IDLE = "idle"
-    RUNNING = "running"
-    PAUSED = "paused"
-    WAITING = "waiting_for_server"
-    AWAITING_PERSON = "awaiting_person"
-    DECIDED = "decided"
-    NO_DEAL = "no_deal"
-    STOPPED = "stopped"
-    INTERRUPTED = "interrupted"
-    ERROR = "error"
-
-    @property
-    def finished(self) -> bool:
-        return self in FINISHED_STATES
-
-
-# A run that ended without a decision (stopped, left by a crash, or failed) can be picked up again.
-RESUMABLE_STATES = frozenset({RunState.STOPPED, RunState.INTERRUPTED, RunState.ERROR})
-FINISHED_STATES = frozenset({RunState.DECIDED, RunState.NO_DEAL, *RESUMABLE_STATES})
-
-
-class BuyerMode(StrEnum):
-    AI = "ai"
-    PERSON = "person"
-
-
-class Decision(StrEnum):
-    """What the buyer decides at the end of a round; REFUSED records an acceptance the rules turned down."""
-
-    CONTINUE = "continue"
-    ACCEPT = "accept"
-    WALK_AWAY = "walk_away"
-    REFUSED = "refused"
-
-
-class DecidedBy(StrEnum):
-    """Who took a decision: the buyer's model, the person typing as the buyer, or the person forcing an end."""
-
-    AI = "ai"
-    PERSON = "person"
-    FORCED = "forced"
 
 
 class UsageInfo(BaseModel):

@@ -17,10 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .models import Debrief, LatestRun, RunRecord, RunSummary, SessionSummary, StoredSession
-
-if TYPE_CHECKING:  # the store's module (and SQLAlchemy) is imported on the store's thread, by open()
+if TYPE_CHECKING:  # the store's module (SQLAlchemy) and the records' models are imported on the store's thread
     from ..domain import Message, SessionConfig
+    from .models import Debrief, LatestRun, RunRecord, RunSummary, SessionSummary, StoredSession
     from .store import Store
 
 T = TypeVar("T")

@@ -33,7 +33,7 @@ class MainActions:
                                   "Import a session or scenario file")
         self.export_json = act("&Export session log (JSON)…", w.export_session, "Ctrl+E", "export")
         self.export_markdown = act("Export &transcripts (Markdown)…", w.export_markdown, None, "export")
-        self.open_data_folder = act("Open &data folder", w.summary_view.open_data_folder, None, "folder")
+        self.open_data_folder = act("Open &data folder", lambda: w.summary_view.open_data_folder(), None, "folder")
         self.quit = act("&Quit", w.close, QKeySequence.StandardKey.Quit)
         self.edit_session = act("&Edit session…", w.edit_current_session, None, "edit",
                                 "Edit the session (a copy, once it has runs)")

@@ -14,28 +14,26 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from ..domain import SessionConfig
 from ..storage.async_store import AsyncStore
 from ..storage.errors import StorageError
-from ..storage.credentials import api_keys
 from .error_dialog import ErrorReporter
 from .folders import open_folder
 from .icons import app_icon, icon
 from .main_actions import MainActions
 from .owned_tasks import OwnedTasks
 from .session_host import SessionHost
-from .setup import SessionSetupForm, example_scenarios
-from .setup.confirm import ask_before_discarding
 from .sidebar import SessionSidebar
 from .status_bar import ConnectionLabel, ConnectionMonitor, url_fix
-from .summary_view import SummaryView
 from .window_state import WindowState
 
-if TYPE_CHECKING:  # the runtime, the store and the HTTP client load once the window is shown
+if TYPE_CHECKING:  # the runtime, the store, the HTTP client and the domain's models load once the window is shown
+    from ..domain import SessionConfig
     from ..llm import LLMClient, ServerStatus
     from ..runtime import ClientFactory
     from ..storage import Store, StoredSession, UserSettings
     from .settings_dialog import SettingsDialog
+    from .setup import SessionSetupForm
+    from .summary_view import SummaryView
 
 log = logging.getLogger(__name__)
 StatusClientFactory = Callable[[str, str | None], "LLMClient"]
@@ -44,7 +42,8 @@ StatusClientFactory = Callable[[str, str | None], "LLMClient"]
 class MainWindow(QMainWindow):
     closed = Signal()  # after a clean shutdown: rooms stopped, transcripts flushed
 
-    def __init__(self, store: Store | AsyncStore, settings: UserSettings, make_client: ClientFactory,
+    def __init__(self, store: Store | AsyncStore, settings: UserSettings | Callable[[], UserSettings],
+                 make_client: ClientFactory,
                  status_client: StatusClientFactory, reporter: ErrorReporter | None = None,
                  base_url_override: str | None = None, session_view_factory=None,
                  window_state: WindowState | None = None) -> None:
@@ -52,7 +51,9 @@ class MainWindow(QMainWindow):
         # Every read and write the window needs, off the GUI thread. An AsyncStore still opening (app start)
         # holds the calls made meanwhile until the database is open.
         self.disk = store if isinstance(store, AsyncStore) else AsyncStore.of(store)
-        self.settings = settings
+        # The settings (pydantic models) may come as a function that loads them: the app reads them off the GUI
+        # thread after the first paint. Nothing here asks for them before start().
+        self._settings = settings if callable(settings) else lambda: settings
         self.window_state = window_state or WindowState()
         self.make_client = make_client
         self.status_client = status_client
@@ -71,13 +72,13 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
 
         self.sidebar = SessionSidebar(self.disk)
-        self.sidebar.import_folder = settings.exports_folder  # imports are usually exported session logs
-        self.setup_form = SessionSetupForm(self._probe)
-        self.summary_view = SummaryView(make_client=make_client, spawn=self.spawn, export_folder=settings.exports_folder)
+        self.sidebar.import_folder = lambda: self.settings.exports_folder()  # imports are usually exported logs
+        self._setup_form: SessionSetupForm | None = None  # the form and the summary are built on first use
+        self._summary_view: SummaryView | None = None
         self.host = SessionHost(session_view_factory)
         self.welcome = self._build_welcome()
         self.stack = QStackedWidget()
-        for page in (self.welcome, self.setup_form, self.host, self.summary_view):
+        for page in (self.welcome, self.host):
             self.stack.addWidget(page)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.sidebar)
@@ -97,8 +98,8 @@ class MainWindow(QMainWindow):
         self.connection = ConnectionLabel()
         self.connection.set_session("", True, url_fix(False, base_url_override is not None))
         self.statusBar().addPermanentWidget(self.connection)  # no stretch: temporary messages need room
-        default = settings.default_llm()
-        self.monitor = ConnectionMonitor(status_client, base_url_override or default.base_url, default.api_key,
+        # Its server is set by start(), from the settings; no client is made before the first probe.
+        self.monitor = ConnectionMonitor(status_client, base_url_override or "", None,
                                          quiet_while=self._server_busy_with_our_work)
         self.monitor.status_changed.connect(self.connection.show_status)
 
@@ -107,10 +108,6 @@ class MainWindow(QMainWindow):
         self.sidebar.edit_requested.connect(self.edit_session)
         self.sidebar.session_deleted.connect(self._session_deleted)
         self.sidebar.session_renamed.connect(self._session_renamed)
-        self.setup_form.submitted.connect(self._setup_submitted)
-        self.setup_form.cancelled.connect(self._setup_cancelled)
-        self.summary_view.back_requested.connect(self.show_session_page)
-        self.summary_view.exported.connect(self._exported)
         self.host.edit_requested.connect(self.edit_current_session)
         self.host.summary_requested.connect(self.show_summary)
         self.host.runs_stored.connect(lambda: self.sidebar.refresh())
@@ -128,12 +125,46 @@ class MainWindow(QMainWindow):
     # ----- start and pages ----------------------------------------------------------------------
 
     @property
+    def settings(self) -> UserSettings:
+        """The person's settings. The app loads them off the GUI thread once the window is shown; asked for
+        sooner (a click in the first moment) they are loaded here, or this waits for that load to finish."""
+        return self._settings()
+
+    @property
+    def setup_form(self) -> SessionSetupForm:
+        """The session form, built when first shown: its models and widgets are not needed for the first paint."""
+        if self._setup_form is None:
+            from .setup import SessionSetupForm
+
+            self._setup_form = form = SessionSetupForm(self._probe)
+            form.submitted.connect(self._setup_submitted)
+            form.cancelled.connect(self._setup_cancelled)
+            self.stack.addWidget(form)
+        return self._setup_form
+
+    @property
+    def summary_view(self) -> SummaryView:
+        """The summary page, built when first used."""
+        if self._summary_view is None:
+            from .summary_view import SummaryView
+
+            self._summary_view = view = SummaryView(make_client=self.make_client, spawn=self.spawn,
+                                                    export_folder=lambda: self.settings.exports_folder())
+            view.back_requested.connect(self.show_session_page)
+            view.exported.connect(self._exported)
+            self.stack.addWidget(view)
+        return self._summary_view
+
+    @property
     def store(self) -> Store | None:
         """The open store; None while the database is still being opened at start."""
         return self.disk.store if self.disk.is_open else None
 
     def start(self) -> None:
-        """Begin polling the server and reopen the last session; call once the qasync loop runs."""
+        """Begin polling the server and reopen the last session; call once the qasync loop runs (the app calls it
+        once the settings are loaded)."""
+        default = self.settings.default_llm()
+        self.monitor.set_server(self.base_url_override or default.base_url, default.api_key)
         self.monitor.start()
         self.spawn(self._reopen_last_session())
 
@@ -213,11 +244,14 @@ class MainWindow(QMainWindow):
 
     def _leave_form_then(self, proceed: Callable[[], object], on_keep: Callable[[], object] | None = None) -> None:
         """Run `proceed` now, or, if the setup form is shown with edits it would lose, after the person agrees."""
-        if self.stack.currentWidget() is not self.setup_form or not self.setup_form.has_edits():
+        form = self._setup_form  # not built yet: nothing to lose
+        if form is None or self.stack.currentWidget() is not form or not form.has_edits():
             proceed()
             return
         if isinstance(self.dialog, QMessageBox) and self.dialog.isVisible() and self.dialog.property("leave_form"):
             self.dialog.reject()  # a newer request (a double-click's second click) replaces the question still open
+        from .setup.confirm import ask_before_discarding
+
         box = ask_before_discarding(self, "Discard your changes?",
                                     "You have changed the session form. Leave it and lose the changes?",
                                     "Discard changes", proceed)
@@ -231,7 +265,8 @@ class MainWindow(QMainWindow):
         self._leave_form_then(self._new_session_now)
 
     def _new_session_now(self) -> None:
-        self.setup_form.reset(self.settings.default_llm())
+        defaults = self.settings.default_llm()  # first: a click in the first moment waits for the settings' load
+        self.setup_form.reset(defaults)
         self._show_page(self.setup_form)
         self.setup_form.session_name.setFocus()
 
@@ -239,6 +274,8 @@ class MainWindow(QMainWindow):
         self._leave_form_then(self._new_from_example_now)
 
     def _new_from_example_now(self) -> None:
+        from .setup import example_scenarios
+
         self._new_session_now()
         examples = example_scenarios()
         if examples:
@@ -250,6 +287,8 @@ class MainWindow(QMainWindow):
 
     def _setup_submitted(self, config: SessionConfig) -> None:
         if config.llm.api_key and not self.settings.default_llm().api_key:
+            from ..storage.credentials import api_keys
+
             api_keys.remember(config.llm.api_key)  # the database never holds it: keep it for this run only
         self.spawn(self._save_setup(self.setup_form.editing_session_id, config))
 
@@ -525,7 +564,7 @@ class MainWindow(QMainWindow):
         await self.monitor.stop()
         await self.tasks.cancel_all()
         await self.sidebar.close_tasks()
-        for panel in (self.setup_form.llm, getattr(self.settings_dialog, "panel", None)):
+        for panel in (getattr(self._setup_form, "llm", None), getattr(self.settings_dialog, "panel", None)):
             refresh = getattr(panel, "refresh_task", None)
             if refresh is not None and not refresh.done():
                 refresh.cancel()

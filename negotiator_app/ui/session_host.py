@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from ..domain import RESUMABLE_STATES
+from ..domain.states import RESUMABLE_STATES
 from ..storage.async_store import AsyncStore
 from ..storage.errors import StorageError
-from ..storage.models import LatestRun, RunRecord, RunSummary
 from .elided_label import ElidedLabel
 from .icons import icon
 from .next_turn import next_turn
 from .owned_tasks import OwnedTasks
 
-if TYPE_CHECKING:  # the runtime and the store load after the window is shown
+if TYPE_CHECKING:  # the runtime, the store and the stored records' models load after the window is shown
     from ..runtime import SessionRuntime
     from ..storage import Store
+    from ..storage.models import LatestRun, RunRecord, RunSummary
     from .bridge import EngineBridge
     from .run_picker import RunPicker
 

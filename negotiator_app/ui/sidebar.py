@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 
 from ..storage.async_store import AsyncStore
 from ..storage.errors import StorageError
-from ..storage.models import SessionSummary
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the stored records' models (pydantic) load on the store's thread, after the first paint
     from ..storage import Store
+    from ..storage.models import SessionSummary
 from .icons import icon
 from .owned_tasks import OwnedTasks
 

@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ..llm import ModelInfo, ServerStatus
-
-if TYPE_CHECKING:  # httpx loads with the first probe, after the window is shown
-    from ..llm import LLMClient
+if TYPE_CHECKING:  # httpx and the server's models (pydantic) load with the first probe, after the window is shown
+    from ..llm import LLMClient, ModelInfo, ServerStatus
 
 log = logging.getLogger(__name__)
 POLL_INTERVAL_S = 5.0
@@ -110,6 +108,10 @@ class ConnectionMonitor(QObject):
 
     def set_server(self, base_url: str, api_key: str | None = None) -> None:
         """Follow the URL of the session being shown; the old client is closed by the poll task."""
+        if self._made is None:  # no client made yet (nor httpx loaded): the first probe goes to this server
+            self._server = (base_url, api_key)
+            self.refresh_now()
+            return
         if base_url.rstrip("/") == self._client.base_url:
             return
         old, self._made = self._client, self._client_factory(base_url, api_key)
@@ -121,6 +123,8 @@ class ConnectionMonitor(QObject):
         """What a running room's request showed: the server answered (reachable) or refused the connection.
         While rooms run the monitor does not probe, so this keeps the status true; it is only said again
         when it changes what the status bar shows."""
+        from ..llm import ModelInfo, ServerStatus
+
         last = self.last
         if reachable:
             if last is not None and last.reachable and not last.error:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QSettings
 
-from ..domain import LLMSettings
-from ..storage.settings import UserSettings, move_plain_api_key, save_settings
+if TYPE_CHECKING:  # the settings' models (pydantic) are not needed for the window's first paint
+    from ..storage.settings import UserSettings
 
 WINDOW_STATE_FILE = "window.ini"
 ORGANIZATION = "Negotiator"
@@ -58,6 +60,9 @@ def migrate_legacy_qsettings(settings: UserSettings, legacy: QSettings | None = 
     legacy = legacy or QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
     if "llm" not in legacy.childGroups():
         return False
+    from ..domain import LLMSettings
+    from ..storage.settings import move_plain_api_key, save_settings
+
     values = {name: legacy.value(f"llm/{name}") for name in _LEGACY_LLM_FIELDS}
     values = {k: v for k, v in values.items() if v not in (None, "")}
     key = str(legacy.value("llm/api_key", "") or "") or None

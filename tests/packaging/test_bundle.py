@@ -84,6 +84,18 @@ def test_the_bundle_keeps_the_qt_it_needs_and_leaves_out_the_rest(bundle):
         assert unwanted not in names, unwanted
 
 
+def test_the_bundle_imports_nothing_at_start_that_the_app_does_not_use(bundle):
+    """Every runtime hook runs before the app's first line: multiprocessing's imported it at every start."""
+    from PyInstaller.archive.readers import CArchiveReader
+
+    executable = CArchiveReader(str(bundle / EXE_NAME))
+    hooks = sorted(name for name in executable.toc if name.startswith("pyi_rth_"))
+    assert "pyi_rth_multiprocessing" not in hooks, hooks
+    modules = executable.open_embedded_archive("PYZ.pyz").toc
+    assert not [m for m in modules if m.split(".")[0] in ("multiprocessing", "mypy")]
+    assert "negotiator_app.app" in modules
+
+
 def test_the_bundle_reports_the_package_version(bundle, tmp_path):
     result = _run(bundle, tmp_path, "--version")
     assert result.returncode == 0, result.stderr
