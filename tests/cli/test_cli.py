@@ -169,7 +169,11 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_partial_message(fake, scenario, tmp_
     db = tmp_path / "n.sqlite3"
     proc = _start_cli(scenario, db, fake.base_url)
     _wait_for_messages(db, proc, 2)
-    time.sleep(0.3)  # mid-stream: replies take over a second to stream
+    deadline = time.monotonic() + 30
+    while fake.in_flight == 0:  # the next reply has begun (under load the engine may still be building it)
+        assert time.monotonic() < deadline and proc.poll() is None, "no third reply was asked for"
+        time.sleep(0.01)
+    time.sleep(0.5)  # mid-stream: a reply takes over a second to stream
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 130, err
