@@ -18,7 +18,7 @@ from negotiator_app.llm.errors import (
 )
 from negotiator_app.llm.reply import ReplyBuilder, TextCallback
 from negotiator_app.llm.sse import SSEFormatError, SSEParser
-from negotiator_app.llm.transport import default_transport
+from negotiator_app.llm.transport import PUMP, default_transport
 
 # Tried in this order: LM Studio takes json_schema, llama-cpp-python json_object + schema.
 FORMAT_CHAIN: tuple[ResponseFormatMode, ...] = ("json_schema", "json_object", "text")
@@ -224,21 +224,28 @@ class LLMClient:
 
     async def _read_stream(self, response: httpx.Response, builder: ReplyBuilder) -> None:
         parser = SSEParser()
-        # Bytes as they came off the wire when nothing is compressed: one layer less per chunk.
-        body = cast(AsyncGenerator[bytes, None],  # httpx types its async generators as mere iterators
-                    response.aiter_bytes() if "content-encoding" in response.headers else response.aiter_raw())
+
+        def take(chunk: bytes) -> bool:
+            """One read of the body into the reply; True at the end of the stream ([DONE])."""
+            for data in parser.feed(chunk):
+                if self._take_event(data, builder):
+                    return True
+            return False
+
+        pump = response.extensions.get(PUMP) if "content-encoding" not in response.headers else None
         try:
-            # aclosing: the generator is closed here, not left to a loop (qasync's) without asyncgen hooks.
-            async with aclosing(body) as chunks:
-                async for chunk in chunks:
-                    for data in parser.feed(chunk):
-                        if self._take_event(data, builder):
-                            return
+            if pump is not None:  # our transport: each read is parsed in the socket's callback, as it arrives
+                ended = await pump(take)
+            else:
+                ended = await _read_body(response, take)
+            if not ended:
                 for data in parser.close():
                     if self._take_event(data, builder):
                         return
         except SSEFormatError as exc:
             raise MalformedReply(str(exc), partial=builder.content) from None
+        if ended:
+            return
         if builder.started and builder.finish_reason is None:
             # Closed cleanly but without [DONE] or a finish reason: the reply was cut off.
             raise StreamInterrupted(builder.content, "stream ended early",
@@ -292,6 +299,20 @@ def _payload(request: ChatRequest, mode: ResponseFormatMode) -> dict[str, Any]:
     elif schema is not None and mode == "json_object":
         payload["response_format"] = {"type": "json_object", "schema": schema}
     return payload
+
+
+async def _read_body(response: httpx.Response, take: Callable[[bytes], bool]) -> bool:
+    """The body through httpx's iterator (another transport, or a compressed body) into `take`; True when `take`
+    saw the end it waits for."""
+    # Bytes as they came off the wire when nothing is compressed: one layer less per chunk.
+    body = cast(AsyncGenerator[bytes, None],  # httpx types its async generators as mere iterators
+                response.aiter_bytes() if "content-encoding" in response.headers else response.aiter_raw())
+    # aclosing: the generator is closed here, not left to a loop (qasync's) without asyncgen hooks.
+    async with aclosing(body) as chunks:
+        async for chunk in chunks:
+            if take(chunk):
+                return True
+    return False
 
 
 def _parse_json(raw: bytes | str, partial: str = "") -> Any:

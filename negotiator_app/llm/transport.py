@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import urllib.request
@@ -18,8 +18,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+PUMP = "negotiator.pump"  # response extension: `await pump(consume)` feeds the body to `consume` as it arrives
 MAX_HEAD = 64 * 1024  # a status line and headers longer than this are not a chat server's
 MAX_IDLE_PER_HOST = 64
+BODY_END_GRACE_S = 1.0  # how long a connection waits for the end of a body its reader no longer needs
 _PAUSE_AT = 1024 * 1024  # stop reading the socket while this much is unread
 
 
@@ -48,6 +50,8 @@ class _Connection(asyncio.Protocol):
         self.closed = False  # EOF, an error, or closed by us: never reused
         self.error: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
+        # Set while a body is pumped: called for every read, in the protocol callback (no task wakes up per read).
+        self.sink: Callable[[], None] | None = None
         self._drained: asyncio.Future[None] | None = None
         self._paused = False
         # One timer per connection enforces the read timeout of every wait (a timer per read costs more).
@@ -62,6 +66,11 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
+        sink = self.sink
+        if sink is not None:
+            self._wait_since = self.loop.time()  # the read timeout counts silence
+            sink()
+            return
         if len(self.buffer) > _PAUSE_AT and self.transport is not None and not self._paused:
             self._paused = True
             self.transport.pause_reading()
@@ -115,6 +124,15 @@ class _Connection(asyncio.Protocol):
         finally:
             self._waiter = None
             self._timeout = None
+
+    def resolve(self, error: BaseException | None) -> None:
+        """Ends the current wait: normally (None) or with `error`."""
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            if error is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(error)
 
     def _check_timeout(self) -> None:
         self._timer = None
@@ -248,7 +266,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
         reusable = head.keep_alive and (head.length is not None or head.chunked)
         body = _Body(self, conn, key, request, timeouts.get("read"), head.length, head.chunked, reusable)
         return httpx.Response(head.status, headers=head.headers, stream=body,
-                              extensions={"http_version": b"HTTP/1.1", "reason_phrase": head.reason})
+                              extensions={"http_version": b"HTTP/1.1", "reason_phrase": head.reason, PUMP: body.pump})
 
 
 class _StaleConnection(Exception):
@@ -268,6 +286,8 @@ class _Body(httpx.AsyncByteStream):
         self._reusable = reusable
         self._done = length == 0
         self._released = False
+        self._consume: Callable[[bytes], bool] = lambda data: False
+        self._stopped = False  # the pump's consumer said it has what it waited for
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         conn = self._conn
@@ -278,26 +298,70 @@ class _Body(httpx.AsyncByteStream):
                     yield data
                 if self._done:
                     break
-                try:
-                    await conn.wait(self._timeout)
-                except _Gone as exc:
-                    if self._left is None and not self._chunked:
-                        self._done, self._reusable = True, False  # read-to-close body: EOF is its end
-                        tail = bytes(conn.buffer)
-                        conn.buffer.clear()
-                        if tail:
-                            yield tail
-                        break
-                    raise httpx.RemoteProtocolError(
-                        f"peer closed connection without sending complete message body ({exc})",
-                        request=self._request) from None
-                except TimeoutError:
-                    raise httpx.ReadTimeout("the server sent nothing within the read timeout",
-                                            request=self._request) from None
+                tail = await self._wait(conn)
+                if tail:
+                    yield tail
         except BaseException:
             if not self._done:
                 self._reusable = False  # stopped mid-body: the rest would still come on this connection
             raise
+
+    async def pump(self, consume: Callable[[bytes], bool]) -> bool:
+        """Feeds the body to `consume` piece by piece as it arrives, called straight from the socket's callback:
+        no task wakes up and no generator resumes per read, which is most of the cost of a streamed chunk. Returns
+        True as soon as `consume` returns True (it has what it waited for), False when the body ended. What
+        `consume` raises is raised here."""
+        conn = self._conn
+        try:
+            data = self._take()
+            self._stopped = bool(data) and bool(consume(data))
+            if self._stopped:
+                return True
+            self._consume = consume
+            while not self._done and not self._stopped:
+                conn.sink = self._on_data
+                try:
+                    tail = await self._wait(conn)
+                finally:
+                    conn.sink = None
+                if tail and consume(tail):
+                    return True
+            return self._stopped
+        except BaseException:
+            if not self._done:
+                self._reusable = False
+            raise
+
+    def _on_data(self) -> None:
+        """A read arrived while pumping: hand it over; wake the pump when the body or the consumer is done."""
+        conn = self._conn
+        try:
+            data = self._take()
+            self._stopped = bool(data) and bool(self._consume(data))
+        except BaseException as exc:  # noqa: BLE001 - raised in the pump's task, not in the protocol callback
+            conn.sink = None
+            conn.resolve(exc)
+            return
+        if self._stopped or self._done:
+            conn.sink = None
+            conn.resolve(None)
+
+    async def _wait(self, conn: _Connection) -> bytes:
+        """Until more of the body arrives; at EOF of a read-to-close body, marks it done and returns the tail."""
+        try:
+            await conn.wait(self._timeout)
+        except _Gone as exc:
+            if self._left is None and not self._chunked:
+                self._done, self._reusable = True, False  # read-to-close body: EOF is its end
+                tail = bytes(conn.buffer)
+                conn.buffer.clear()
+                return tail
+            raise httpx.RemoteProtocolError(
+                f"peer closed connection without sending complete message body ({exc})",
+                request=self._request) from None
+        except TimeoutError:
+            raise httpx.ReadTimeout("the server sent nothing within the read timeout", request=self._request) from None
+        return b""
 
     def _take(self) -> bytes:
         buffer = self._conn.buffer
@@ -362,8 +426,38 @@ class _Body(httpx.AsyncByteStream):
                 self._reusable = False
         if self._done and self._reusable and not self._conn.buffer:
             self._owner._release(self._key, self._conn)
+        elif self._stopped and self._reusable and not self._conn.closed:
+            self._finish_in_background()
         else:  # left early (a stop, an error): closing the connection tells the server to stop generating
             self._owner._forget(self._conn)
+
+    def _finish_in_background(self) -> None:
+        """The pump's consumer had all it wanted (a stream's [DONE]) before the body's last bytes came: they follow
+        at once from a working server, so the connection waits a moment for them, then goes back to the pool, instead
+        of being closed and a new one opened for the next request. The caller does not wait for this."""
+        conn = self._conn
+        loop = conn.loop
+
+        def give_up() -> None:
+            if conn.sink is on_data:
+                conn.sink = None
+                self._owner._forget(conn)
+
+        def on_data() -> None:
+            try:
+                self._take()
+            except httpx.RemoteProtocolError:
+                self._done = self._reusable = False
+            if self._done or not self._reusable:
+                conn.sink = None
+                timer.cancel()
+                if self._reusable and not conn.buffer:
+                    self._owner._release(self._key, conn)
+                else:
+                    self._owner._forget(conn)
+
+        timer = loop.call_later(BODY_END_GRACE_S, give_up)
+        conn.sink = on_data
 
 
 @dataclass(slots=True)

@@ -1,0 +1,96 @@
+"""The lean transport's pump: a body handed to a consumer as it arrives, in the socket's callback, over real sockets."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from negotiator_app.llm.transport import PUMP, LeanTransport
+from tests.llm.support import client, request, run
+from tests.llm.test_transport import _raw_server
+
+
+def sse(*texts: str) -> bytes:
+    """A chunked SSE body: one HTTP chunk per event, a finish event and [DONE] (without the body's terminator)."""
+    events = [{"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]} for text in texts]
+    events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    lines = [b"data: " + json.dumps(e).encode() + b"\n\n" for e in events] + [b"data: [DONE]\n\n"]
+    return b"".join(b"%x\r\n%s\r\n" % (len(line), line) for line in lines)
+
+
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;ext=1\r\nhe\r\n9\r\nllo world\r\n0\r\nX-Trailer: 1\r\n\r\n",
+    b"HTTP/1.0 200 OK\r\n\r\nhello world",  # read to close
+], ids=["content-length", "chunked", "read-to-close"])
+def test_a_pumped_body_is_the_same_body_as_read_through_httpx(answer):
+    async def go():
+        server, url, _ = await _raw_server(answer, close=answer.startswith(b"HTTP/1.0"))
+        pieces: list[bytes] = []
+        async with server, httpx.AsyncClient(transport=LeanTransport(), timeout=5.0) as http:
+            async with http.stream("POST", url, content=b"{}") as reply:
+                ended_by_consumer = await reply.extensions[PUMP](lambda data: pieces.append(data) is not None)
+            whole = (await http.post(url, content=b"{}")).content
+        return b"".join(pieces), whole, ended_by_consumer
+
+    pumped, whole, ended_by_consumer = run(go())
+    assert pumped == whole == b"hello world"
+    assert ended_by_consumer is False  # the body ended, the consumer never said it was done
+
+
+def test_what_the_consumer_raises_in_the_socket_callback_is_raised_by_the_pump_and_the_connection_dropped():
+    async def go():
+        server, url, served = await _raw_server(HEAD + sse("one", "two") + b"0\r\n\r\n", close=False)
+        transport = LeanTransport()
+        async with server, httpx.AsyncClient(transport=transport, timeout=5.0) as http:
+            async with http.stream("POST", url, content=b"{}") as reply:
+                def consume(data: bytes) -> bool:
+                    raise ValueError("the consumer refuses this")
+                with pytest.raises(ValueError, match="refuses"):
+                    await reply.extensions[PUMP](consume)
+            return transport
+
+    transport = run(go())
+    assert not transport._open  # stopped mid-body: the connection is closed, never reused
+
+
+def test_a_reply_whose_body_ends_a_moment_after_done_leaves_its_connection_for_the_next_request():
+    """A reader stops at [DONE]; the body's last bytes (the chunked terminator) come a little later. The connection
+    still goes back to the pool once they do, and the next request reuses it instead of opening another."""
+    served = {"connections": 0, "requests": 0}
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        served["connections"] += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length")))
+                await reader.readexactly(length)
+                served["requests"] += 1
+                writer.write(HEAD + sse("Price ", "is ", "42."))
+                await writer.drain()
+                await asyncio.sleep(0.1)
+                writer.write(b"0\r\n\r\n")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+    async def go():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
+        async with server, client(url) as llm:
+            texts = []
+            for _ in range(3):
+                texts.append((await llm.complete(request(stream=True))).content)
+                await asyncio.sleep(0.3)  # the terminator arrives meanwhile
+        return texts
+
+    assert run(go()) == ["Price is 42."] * 3
+    assert served == {"connections": 1, "requests": 3}
