@@ -277,7 +277,7 @@ async def _run(store: Store, config: SessionConfig, api_key, export_dir, out: Ou
 
     summary = store.create_session(config)
     runtime = SessionRuntime(store, summary.id, _clients(api_key), config=config)  # keeps URL credentials the store leaves out
-    runtime.subscribe(printer(out, err))
+    runtime.subscribe(printer(out, err), tokens=False)
     stopper = Stopper()
     try:
         out(f"session {summary.id}: {config.name} — {len(runtime.engine.rooms)} room(s)")
@@ -373,7 +373,7 @@ async def _resume(store: Store, record: RunRecord, config: SessionConfig, api_ke
         return EXIT_SERVER
     runtime = SessionRuntime(store, record.session_id, _clients(api_key), config=config, max_rounds=record.max_rounds,
                              recorded_model=record.model)
-    runtime.subscribe(printer(out, err))
+    runtime.subscribe(printer(out, err), tokens=False)
     stopper = Stopper()
     try:
         if record.room_key not in runtime.engine.rooms:

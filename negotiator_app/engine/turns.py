@@ -133,13 +133,21 @@ class _Stream:
         self.arrivals = 0  # content or reasoning deltas so far: the wait notices watch it
         self._extractor = MessageTextExtractor()
         self._shown: list[str] = []
+        # Deltas nobody watched live (no token listener): read for the message's text only if it is needed (a
+        # reply broken off is kept as far as it went), not once per delta.
+        self._unread: list[str] = []
 
     @property
     def shown(self) -> str:
+        self._catch_up()
         return "".join(self._shown)
 
     def on_content(self, delta: str) -> None:
         self._first_token()
+        if not self.ctx.bus.wants_tokens:
+            self._unread.append(delta)
+            return
+        self._catch_up()
         visible = self._extractor.feed(delta)
         if visible:
             self._shown.append(visible)
@@ -147,7 +155,15 @@ class _Stream:
 
     def on_reasoning(self, delta: str) -> None:
         self._first_token()
-        self._delta(delta, reasoning=True)
+        if self.ctx.bus.wants_tokens:
+            self._delta(delta, reasoning=True)
+
+    def _catch_up(self) -> None:
+        if self._unread:
+            visible = self._extractor.feed("".join(self._unread))
+            self._unread.clear()
+            if visible:
+                self._shown.append(visible)
 
     def _first_token(self) -> None:
         self.arrivals += 1
@@ -328,6 +344,7 @@ def post_scripted(
     final_round, final_recipients = finalize(parsed) if finalize else (round_, recipients)
     ctx.bus.emit(MessageStarted(room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, sender=sender,
                                 role=role.value, recipients=final_recipients, round=final_round))
-    ctx.bus.emit(TokenDelta(room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, text=parsed.message))
+    if ctx.bus.wants_tokens:
+        ctx.bus.emit(TokenDelta(room=ctx.room, run_id=ctx.run_id, stream_id=stream_id, text=parsed.message))
     turn = _Turn(sender, role, final_recipients, final_round, producer)
     return Reply(_complete(ctx, stream_id, turn, parsed.message, "", None), parsed)

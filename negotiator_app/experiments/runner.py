@@ -196,7 +196,7 @@ class ExperimentRunner:
                                  stored=self._arm(run.session_id))
         errors: list[str] = []
         runtime.subscribe(lambda item: errors.append(item.message)
-                          if isinstance(item, ErrorRaised) and item.fatal else None)
+                          if isinstance(item, ErrorRaised) and item.fatal else None, tokens=False)
         runtime.engine.limiter = self.limiter
         for room in runtime.engine.rooms.values():
             room.limiter = self.limiter

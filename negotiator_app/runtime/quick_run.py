@@ -24,7 +24,7 @@ class QuickRun:
         self.events: list[Event] = []  # what the recorder would store, in order
         self.errors: list[str] = []  # fatal errors, in words
         bus = EventBus()
-        bus.subscribe(self._hear)
+        bus.subscribe(self._hear, tokens=False)
         self.engine = SessionEngine(config, client, bus)
         self.engine.limiter = limiter
         for room in self.engine.rooms.values():

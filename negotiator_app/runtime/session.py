@@ -14,7 +14,7 @@ from functools import partial
 
 from ..domain import RunState, SessionConfig
 from ..engine import EventBus, InputError, RunSnapshot, SessionEngine
-from ..engine.events import Event, RunFinished
+from ..engine.events import Event, RunFinished, TokenDelta
 from ..storage import Recorder, RunOwnedElsewhere, StorageError, Store, StoredSession
 from ..storage.async_store import AsyncStore
 from .clients import ClientFactory, client_factory, client_for  # noqa: F401 - also offered from here
@@ -51,19 +51,48 @@ class SessionRuntime:
         self.recorder.on_error = partial(self._from_writer, self._storage_failed)
         self.recorder.on_recovered = partial(self._from_writer, self._storage_recovered)
         self.recorder.on_stored = partial(self._from_writer, self._runs_stored)
-        self._unsubscribe = [self.bus.subscribe(self.recorder.handle), self.bus.subscribe(self._tell)]
+        self._token_listeners: list[Listener] = []
+        self._stop_tokens: Callable[[], None] | None = None
+        self._unsubscribe = [self.bus.subscribe(self.recorder.handle, tokens=False),
+                             self.bus.subscribe(self._tell, tokens=False)]
         self.engine = SessionEngine(self.config, self.client, self.bus, max_rounds=max_rounds, model=model,
                                     recorded_model=recorded_model)
 
     # ----- listeners ------------------------------------------------------------------------------
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Hear every engine event and runtime notice, on the loop, in order; returns the unsubscribe."""
+    def subscribe(self, listener: Listener, *, tokens: bool = True) -> Callable[[], None]:
+        """Hear every engine event and runtime notice, on the loop, in order (token deltas only when `tokens`: the
+        engine makes none while nobody wants them); returns the unsubscribe."""
         self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        if tokens:
+            self._token_listeners.append(listener)
+            self._hear_tokens()
 
-    def _tell(self, item: Event | Notice) -> None:
-        for listener in list(self._listeners):
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+            if listener in self._token_listeners:
+                self._token_listeners.remove(listener)
+                self._hear_tokens()
+
+        return unsubscribe
+
+    def _hear_tokens(self) -> None:
+        """Token deltas reach the runtime only while one of its listeners wants them."""
+        wanted = bool(self._token_listeners)
+        if wanted != (self._stop_tokens is not None):
+            if self._stop_tokens is not None:
+                self._stop_tokens()
+                self._stop_tokens = None
+            else:
+                self._stop_tokens = self.bus.subscribe(self._tell_token)
+
+    def _tell_token(self, item: Event) -> None:
+        if type(item) is TokenDelta:
+            self._tell(item, self._token_listeners)
+
+    def _tell(self, item: Event | Notice, listeners: list[Listener] | None = None) -> None:
+        for listener in list(self._listeners if listeners is None else listeners):
             try:
                 listener(item)
             except Exception:  # noqa: BLE001 - a broken listener must not stop the others
@@ -225,5 +254,8 @@ class SessionRuntime:
         finally:
             for unsubscribe in self._unsubscribe:
                 unsubscribe()
+            if self._stop_tokens is not None:
+                self._stop_tokens()
+                self._stop_tokens = None
             await self.client.aclose()
         return stored

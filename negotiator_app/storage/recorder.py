@@ -1,7 +1,7 @@
 """The recorder: stores engine events as they happen, on one background writer thread.
 
 `handle()` runs on the event loop for every event, so it only filters and queues. The writer thread
-drains the queue in short transactions, so a completed message is committed within milliseconds and a
+drains the queue in short transactions, so a completed message is committed within 50 ms and a
 killed process loses at most the message still being generated. A failed write (read-only, disk full)
 is reported through `on_error` and retried: queued events are kept, never dropped silently.
 
@@ -30,6 +30,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 BATCH = 200
+GATHER_S = 0.05  # after an event, the writer waits this long for more to store with it (at most)
 ANNOUNCED = (RunStarted, RunFinished)  # reported through `on_stored` once committed
 
 
@@ -48,6 +49,7 @@ class Recorder:
         self.failing: StorageError | None = None
         self._pending: deque[Event | None] = deque()
         self._busy = 0  # events taken off the queue but not yet committed
+        self._flushing = 0  # callers waiting in flush_sync: nothing is held back to gather more
         self._cond = threading.Condition()
         self._closed = False
         self._rows = EventRows(session_id, self._config_now)
@@ -76,7 +78,12 @@ class Recorder:
     def flush_sync(self, timeout: float | None = None) -> bool:
         """Wait until everything queued is committed; False if that did not happen within `timeout`."""
         with self._cond:
-            return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
+            self._flushing += 1
+            self._cond.notify_all()  # the writer stops gathering and writes now
+            try:
+                return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
+            finally:
+                self._flushing -= 1
 
     async def flush(self, timeout: float | None = None) -> bool:
         return await asyncio.to_thread(self.flush_sync, timeout)
@@ -98,6 +105,11 @@ class Recorder:
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: bool(self._pending), max(0.0, next_beat - time.monotonic()))
+                if self._pending and self._pending[-1] is not None and not self._flushing:
+                    # What one moment brings (the sellers of a round finishing together, a message with its offer)
+                    # goes in one transaction: a transaction costs far more than the rows in it.
+                    self._cond.wait_for(lambda: len(self._pending) >= BATCH or self._flushing
+                                        or self._pending[-1] is None, GATHER_S)
                 batch: list[Event] = []
                 while self._pending and len(batch) < BATCH and (head := self._pending[0]) is not None:
                     batch.append(head)
