@@ -13,6 +13,7 @@ from negotiator_app.llm import http_errors, probe
 from negotiator_app.llm.datatypes import (
     ChatRequest, ChatResult, ModelInfo, ResponseFormatMode, ServerStatus,
 )
+from negotiator_app.llm.fast_delta import DeltaTemplate
 from negotiator_app.llm.errors import (
     LLMError, LLMTimeout, MalformedReply, ReplyTimeLimit, ServerError, ServerUnreachable, StreamInterrupted,
 )
@@ -224,11 +225,15 @@ class LLMClient:
 
     async def _read_stream(self, response: httpx.Response, builder: ReplyBuilder) -> None:
         parser = SSEParser()
+        template = DeltaTemplate()
 
         def take(chunk: bytes) -> bool:
             """One read of the body into the reply; True at the end of the stream ([DONE])."""
             for data in parser.feed(chunk):
-                if self._take_event(data, builder):
+                content = template.content(data)
+                if content is not None:  # the usual event: its text without parsing it
+                    builder.add_content(content, template.model)
+                elif self._take_event(data, builder, template):
                     return True
             return False
 
@@ -251,9 +256,9 @@ class LLMClient:
             raise StreamInterrupted(builder.content, "stream ended early",
                                     reasoning=builder.reasoning)
 
-    def _take_event(self, data: str, builder: ReplyBuilder) -> bool:
+    def _take_event(self, data: str, builder: ReplyBuilder, template: DeltaTemplate | None = None) -> bool:
         """One `data:` payload into the reply; True at the end of the stream ([DONE])."""
-        if data == "[DONE]" or data.strip() == "[DONE]":
+        if data == "[DONE]" or (len(data) < 32 and data.strip() == "[DONE]"):
             return True
         try:
             chunk = json.loads(data)
@@ -263,6 +268,8 @@ class LLMClient:
             text = self._redact(http_errors.error_text_from_json(chunk))
             raise http_errors.classify(None, text, builder.model, partial=builder.content)
         builder.add_chunk(chunk)
+        if template is not None:
+            template.learn(data, chunk)
         return False
 
     async def _fail_on_status(

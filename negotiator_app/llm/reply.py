@@ -65,6 +65,12 @@ class ReplyBuilder:
                 self._add_texts(delta.get("content"), _reasoning_of(delta))
             self.finish_reason = choice.get("finish_reason") or self.finish_reason
 
+    def add_content(self, content: str, model: str | None) -> None:
+        """A plain content delta read without parsing (fast_delta): what add_chunk does with one."""
+        self.saw_reply = True
+        self.model = model or self.model
+        self._add_texts(content, None)
+
     def add_response(self, response: object) -> None:
         """A whole (non-streamed) `chat.completion` response."""
         if not isinstance(response, dict):

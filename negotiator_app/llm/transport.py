@@ -377,6 +377,18 @@ class _Body(httpx.AsyncByteStream):
         return data
 
     def _take_chunks(self, buffer: bytearray) -> bytes:
+        if not self._chunk_left:  # the usual read of a stream: exactly one whole chunk (one event)
+            end = buffer.find(b"\r\n", 0, 10)
+            if end > 0:
+                try:
+                    size = int(buffer[:end], 16)
+                except ValueError:
+                    size = 0  # an extension (";..."), or garbage: the careful path below reads or reports it
+                stop = end + 2 + size
+                if size > 0 and len(buffer) == stop + 2 and buffer.endswith(b"\r\n"):
+                    data = bytes(buffer[end + 2 : stop])
+                    buffer.clear()
+                    return data
         out: list[bytes] = []
         pos = 0
         while True:
