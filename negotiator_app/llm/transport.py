@@ -21,7 +21,7 @@ import httpx
 PUMP = "negotiator.pump"  # response extension: `await pump(consume)` feeds the body to `consume` as it arrives
 MAX_HEAD = 64 * 1024  # a status line and headers longer than this are not a chat server's
 MAX_IDLE_PER_HOST = 64
-BODY_END_GRACE_S = 1.0  # how long a connection waits for the end of a body its reader no longer needs
+BODY_END_GRACE_S = 1.0  # how long a reader that has all it wants waits for the end of the body
 _PAUSE_AT = 1024 * 1024  # stop reading the socket while this much is unread
 
 
@@ -117,8 +117,12 @@ class _Connection(asyncio.Protocol):
         waiter = self._waiter = self.loop.create_future()
         if timeout is not None:
             self._wait_since, self._timeout = self.loop.time(), timeout
+            deadline = self._wait_since + timeout
+            if self._timer is not None and self._timer.when() > deadline:  # a shorter wait than the timer's
+                self._timer.cancel()
+                self._timer = None
             if self._timer is None:
-                self._timer = self.loop.call_at(self._wait_since + timeout, self._check_timeout)
+                self._timer = self.loop.call_at(deadline, self._check_timeout)
         try:
             await waiter
         finally:
@@ -269,6 +273,10 @@ class LeanTransport(httpx.AsyncBaseTransport):
                               extensions={"http_version": b"HTTP/1.1", "reason_phrase": head.reason, PUMP: body.pump})
 
 
+def _ignore(data: bytes) -> bool:
+    return False
+
+
 class _StaleConnection(Exception):
     """A reused idle connection was closed by the server before it answered."""
 
@@ -298,7 +306,7 @@ class _Body(httpx.AsyncByteStream):
                     yield data
                 if self._done:
                     break
-                tail = await self._wait(conn)
+                tail = await self._wait(conn, self._timeout)
                 if tail:
                     yield tail
         except BaseException:
@@ -309,35 +317,51 @@ class _Body(httpx.AsyncByteStream):
     async def pump(self, consume: Callable[[bytes], bool]) -> bool:
         """Feeds the body to `consume` piece by piece as it arrives, called straight from the socket's callback:
         no task wakes up and no generator resumes per read, which is most of the cost of a streamed chunk. Returns
-        True as soon as `consume` returns True (it has what it waited for), False when the body ended. What
-        `consume` raises is raised here."""
+        True once `consume` returned True (it has what it waited for), False when the body ended. What `consume`
+        raises is raised here."""
         conn = self._conn
         try:
             data = self._take()
             self._stopped = bool(data) and bool(consume(data))
-            if self._stopped:
-                return True
             self._consume = consume
             while not self._done and not self._stopped:
-                conn.sink = self._on_data
-                try:
-                    tail = await self._wait(conn)
-                finally:
-                    conn.sink = None
+                tail = await self._pumped(conn, self._timeout)
                 if tail and consume(tail):
-                    return True
+                    self._stopped = True
+            if self._stopped and not self._done and self._reusable:
+                await self._finish(conn)
             return self._stopped
         except BaseException:
             if not self._done:
                 self._reusable = False
             raise
 
+    async def _pumped(self, conn: _Connection, timeout: float | None) -> bytes:
+        conn.sink = self._on_data
+        try:
+            return await self._wait(conn, timeout)
+        finally:
+            conn.sink = None
+
+    async def _finish(self, conn: _Connection) -> None:
+        """The consumer has what it wanted (a stream's [DONE]) before the body's last bytes came. A working server
+        sends them at once: wait for them a moment, so that the request ends when its response does (a server slot
+        is free again) and the connection can serve the next one instead of being closed."""
+        self._consume = _ignore
+        grace = BODY_END_GRACE_S if self._timeout is None else min(self._timeout, BODY_END_GRACE_S)
+        try:
+            while not self._done:
+                await self._pumped(conn, grace)
+        except httpx.TransportError:  # silence, a hang-up or bytes that are not the body's end: not reusable
+            self._reusable = False
+
     def _on_data(self) -> None:
         """A read arrived while pumping: hand it over; wake the pump when the body or the consumer is done."""
         conn = self._conn
         try:
             data = self._take()
-            self._stopped = bool(data) and bool(self._consume(data))
+            if data and self._consume(data):
+                self._stopped = True
         except BaseException as exc:  # noqa: BLE001 - raised in the pump's task, not in the protocol callback
             conn.sink = None
             conn.resolve(exc)
@@ -346,10 +370,10 @@ class _Body(httpx.AsyncByteStream):
             conn.sink = None
             conn.resolve(None)
 
-    async def _wait(self, conn: _Connection) -> bytes:
+    async def _wait(self, conn: _Connection, timeout: float | None) -> bytes:
         """Until more of the body arrives; at EOF of a read-to-close body, marks it done and returns the tail."""
         try:
-            await conn.wait(self._timeout)
+            await conn.wait(timeout)
         except _Gone as exc:
             if self._left is None and not self._chunked:
                 self._done, self._reusable = True, False  # read-to-close body: EOF is its end
@@ -438,38 +462,8 @@ class _Body(httpx.AsyncByteStream):
                 self._reusable = False
         if self._done and self._reusable and not self._conn.buffer:
             self._owner._release(self._key, self._conn)
-        elif self._stopped and self._reusable and not self._conn.closed:
-            self._finish_in_background()
         else:  # left early (a stop, an error): closing the connection tells the server to stop generating
             self._owner._forget(self._conn)
-
-    def _finish_in_background(self) -> None:
-        """The pump's consumer had all it wanted (a stream's [DONE]) before the body's last bytes came: they follow
-        at once from a working server, so the connection waits a moment for them, then goes back to the pool, instead
-        of being closed and a new one opened for the next request. The caller does not wait for this."""
-        conn = self._conn
-        loop = conn.loop
-
-        def give_up() -> None:
-            if conn.sink is on_data:
-                conn.sink = None
-                self._owner._forget(conn)
-
-        def on_data() -> None:
-            try:
-                self._take()
-            except httpx.RemoteProtocolError:
-                self._done = self._reusable = False
-            if self._done or not self._reusable:
-                conn.sink = None
-                timer.cancel()
-                if self._reusable and not conn.buffer:
-                    self._owner._release(self._key, conn)
-                else:
-                    self._owner._forget(conn)
-
-        timer = loop.call_later(BODY_END_GRACE_S, give_up)
-        conn.sink = on_data
 
 
 @dataclass(slots=True)

@@ -61,7 +61,7 @@ def test_what_the_consumer_raises_in_the_socket_callback_is_raised_by_the_pump_a
 
 def test_a_reply_whose_body_ends_a_moment_after_done_leaves_its_connection_for_the_next_request():
     """A reader stops at [DONE]; the body's last bytes (the chunked terminator) come a little later. The connection
-    still goes back to the pool once they do, and the next request reuses it instead of opening another."""
+    waits for them (the request ends when its response does), and the next request reuses the connection."""
     served = {"connections": 0, "requests": 0}
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
