@@ -19,7 +19,7 @@ from negotiator_app.llm.errors import (
 )
 from negotiator_app.llm.reply import ReplyBuilder, TextCallback
 from negotiator_app.llm.sse import SSEFormatError, SSEParser
-from negotiator_app.llm.transport import PUMP, default_transport
+from negotiator_app.llm.transport import PUMP, LeanTransport, default_transport
 
 # Tried in this order: LM Studio takes json_schema, llama-cpp-python json_object + schema.
 FORMAT_CHAIN: tuple[ResponseFormatMode, ...] = ("json_schema", "json_object", "text")
@@ -64,9 +64,11 @@ class LLMClient:
         # The accepted mode is a property of the server, so later requests start from it.
         self._format_mode: ResponseFormatMode = "json_schema"
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        transport = transport or default_transport(self.base_url)
+        self._lean = transport if isinstance(transport, LeanTransport) else None
         self._http = httpx.AsyncClient(
             headers=headers,
-            transport=transport or default_transport(self.base_url),
+            transport=transport,
             # Plain HTTP never does TLS (redirects are not followed), and loading the CA bundle for nothing
             # costs 100-200 ms on the GUI thread each time a session opens (when httpx's own transport is
             # used, behind a proxy). HTTPS verifies as usual.
@@ -190,8 +192,9 @@ class LLMClient:
                     builder: ReplyBuilder) -> None:
         url = f"{self.base_url}/chat/completions"
         try:
-            # `async with` closes the connection on cancellation, so the server stops generating.
-            async with self._http.stream("POST", url, json=payload) as response:
+            response = await self._open(self._http.build_request("POST", url, json=payload))
+            # Closed however this ends: on cancellation, closing the connection makes the server stop generating.
+            async with aclosing(response):
                 self._contact(True)
                 if response.status_code >= 400:
                     await self._fail_on_status(response, request.model, mode)
@@ -218,6 +221,18 @@ class LLMClient:
                                         reasoning=builder.reasoning) from None
             # Nothing arrived yet, so the server did not generate for us: safe to re-send.
             raise _Retryable(StreamInterrupted("", detail)) from None
+
+    async def _open(self, request: httpx.Request) -> httpx.Response:
+        """The response to `request`, its body still to read. Our own transport is asked directly: what
+        AsyncClient.send adds around a transport (auth flows, redirects, event hooks, per-URL transports) is
+        nothing for this client, and costs more than the transport itself; cookies are kept as httpx keeps them."""
+        if self._lean is None:
+            return await self._http.send(request, stream=True)
+        response = await self._lean.handle_async_request(request)
+        response.request = request
+        if "set-cookie" in response.headers:
+            self._http.cookies.extract_cookies(response)
+        return response
 
     def _contact(self, reached: bool) -> None:
         if self.on_contact is not None:

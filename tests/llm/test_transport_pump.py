@@ -94,3 +94,32 @@ def test_a_reply_whose_body_ends_a_moment_after_done_leaves_its_connection_for_t
 
     assert run(go()) == ["Price is 42."] * 3
     assert served == {"connections": 1, "requests": 3}
+
+
+def test_the_client_asking_its_transport_directly_still_sends_back_a_cookie_the_server_set():
+    """A gateway in front of several servers may pin a client to one with a cookie: it comes back as with httpx."""
+    heads: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length")))
+                await reader.readexactly(length)
+                heads.append(head.lower())
+                writer.write(HEAD.replace(b"\r\n\r\n", b"\r\nSet-Cookie: route=node-7; Path=/\r\n\r\n")
+                             + sse("Deal.") + b"0\r\n\r\n")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+    async def go():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
+        async with server, client(url) as llm:
+            return [(await llm.complete(request(stream=True))).content for _ in range(2)]
+
+    assert run(go()) == ["Deal.", "Deal."]
+    assert b"cookie: route=node-7" not in heads[0] and b"cookie: route=node-7" in heads[1]
