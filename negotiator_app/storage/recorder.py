@@ -68,7 +68,10 @@ class Recorder:
                 log.error("recorder closed; %s for run %s not stored", type(event).__name__, event.run_id)
                 return
             self._pending.append(event)
-            self._cond.notify_all()
+            if len(self._pending) == 1 or len(self._pending) >= BATCH:
+                # Only these change what the writer waits for (it gathers more for a moment anyway): waking a thread
+                # for every event would cost more than storing it.
+                self._cond.notify_all()
 
     @property
     def backlog(self) -> int:
