@@ -123,3 +123,19 @@ def test_the_client_asking_its_transport_directly_still_sends_back_a_cookie_the_
 
     assert run(go()) == ["Deal.", "Deal."]
     assert b"cookie: route=node-7" not in heads[0] and b"cookie: route=node-7" in heads[1]
+
+
+def test_a_chat_request_built_from_the_prepared_url_and_headers_is_the_one_httpx_would_build():
+    async def go():
+        async with client("http://127.0.0.1:9/v1", api_key="sk-1") as llm:
+            llm._http.cookies.set("route", "node-7")
+            payload = {"model": "m", "messages": [{"role": "user", "content": "Prix en € ?"}], "temperature": 0.5}
+            ours = llm._chat_request(payload)
+            theirs = llm._http.build_request("POST", f"{llm.base_url}/chat/completions", json=payload)
+            return ours, theirs
+
+    ours, theirs = run(go())
+    assert (ours.method, ours.url, ours.content, ours.extensions) == (theirs.method, theirs.url, theirs.content,
+                                                                     theirs.extensions)
+    assert sorted(ours.headers.raw) == sorted(theirs.headers.raw)
+    assert ours.headers["cookie"] == "route=node-7" and ours.headers["authorization"] == "Bearer sk-1"
