@@ -57,7 +57,8 @@ class _Connection(asyncio.Protocol):
         # One timer per connection enforces the read timeout of every wait (a timer per read costs more).
         self._wait_since = 0.0
         self._timeout: float | None = None
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: asyncio.Handle | None = None  # qasync's loop returns a plain Handle (no when())
+        self._timer_at = 0.0  # when the timer fires
 
     # ----- asyncio.Protocol ---------------------------------------------------------------------
 
@@ -118,11 +119,11 @@ class _Connection(asyncio.Protocol):
         if timeout is not None:
             self._wait_since, self._timeout = self.loop.time(), timeout
             deadline = self._wait_since + timeout
-            if self._timer is not None and self._timer.when() > deadline:  # a shorter wait than the timer's
+            if self._timer is not None and self._timer_at > deadline:  # a shorter wait than the timer's
                 self._timer.cancel()
                 self._timer = None
             if self._timer is None:
-                self._timer = self.loop.call_at(deadline, self._check_timeout)
+                self._timer, self._timer_at = self.loop.call_at(deadline, self._check_timeout), deadline
         try:
             await waiter
         finally:
@@ -147,7 +148,7 @@ class _Connection(asyncio.Protocol):
         if self.loop.time() >= deadline:
             waiter.set_exception(TimeoutError())
         else:  # a later wait began since the timer was set: check again at its own deadline
-            self._timer = self.loop.call_at(deadline, self._check_timeout)
+            self._timer, self._timer_at = self.loop.call_at(deadline, self._check_timeout), deadline
 
     async def send(self, data: bytes, timeout: float | None) -> None:
         if self.closed or self.transport is None:

@@ -139,3 +139,32 @@ def test_a_chat_request_built_from_the_prepared_url_and_headers_is_the_one_httpx
                                                                      theirs.extensions)
     assert sorted(ours.headers.raw) == sorted(theirs.headers.raw)
     assert ours.headers["cookie"] == "route=node-7" and ours.headers["authorization"] == "Bearer sk-1"
+
+
+def test_a_server_that_never_ends_the_body_after_done_costs_the_reply_a_moment_not_the_read_timeout():
+    """[DONE] came, the body's end does not: the reply is returned after a short wait for it (not after the long read
+    timeout), and that connection is not used again."""
+    served = {"connections": 0}
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        served["connections"] += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length")))
+                await reader.readexactly(length)
+                writer.write(HEAD + sse("Fine."))  # and never the terminator
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+    async def go():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
+        async with server, client(url, read_timeout=600.0) as llm:
+            return [(await llm.complete(request(stream=True))).content for _ in range(2)]
+
+    assert run(go(), timeout=20.0) == ["Fine.", "Fine."]
+    assert served["connections"] == 2
