@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from typing import Any, NoReturn, cast
@@ -21,6 +22,7 @@ from negotiator_app.llm.reply import ReplyBuilder, TextCallback
 from negotiator_app.llm.sse import SSEFormatError, SSEParser
 from negotiator_app.llm.transport import PUMP, LeanTransport, default_transport
 
+_HTTPX_LOG = logging.getLogger("httpx")
 # Tried in this order: LM Studio takes json_schema, llama-cpp-python json_object + schema.
 FORMAT_CHAIN: tuple[ResponseFormatMode, ...] = ("json_schema", "json_object", "text")
 
@@ -244,6 +246,9 @@ class LLMClient:
         response.request = request
         if "set-cookie" in response.headers:
             self._http.cookies.extract_cookies(response)
+        if _HTTPX_LOG.isEnabledFor(logging.INFO):  # the line httpx logs for every request (the app's log keeps it)
+            _HTTPX_LOG.info('HTTP Request: %s %s "%s %d %s"', request.method, request.url, response.http_version,
+                            response.status_code, response.reason_phrase)
         return response
 
     def _contact(self, reached: bool) -> None:
