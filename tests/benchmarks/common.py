@@ -33,8 +33,12 @@ def fake_server(delay_s: float, words: int):
 
 @contextmanager
 def busy_core():
-    """Another process keeps one CPU core busy for the duration (a model server, a build, a browser)."""
-    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    """Another process keeps one CPU core busy for the duration (a model server, a build, a browser). It runs at
+    the ordinary scheduling policy even when the benchmark was started with `chrt -f` (a child inherits it: a
+    real-time busy loop would take its core from the benchmark's own threads, which no other program does)."""
+    ordinary = ("import os\n"
+                "if hasattr(os, 'sched_setscheduler'): os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))\n")
+    proc = subprocess.Popen([sys.executable, "-c", ordinary + "while True: pass"])
     try:
         yield proc
     finally:
