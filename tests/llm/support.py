@@ -47,3 +47,12 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/v1"
+
+
+async def read_http_request(reader: asyncio.StreamReader) -> bytes:
+    """Read one HTTP/1.1 request off a raw test server's connection (head and body); its head, lower-cased."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length")), b"0"))
+    await reader.readexactly(length)
+    return head.lower()

@@ -11,7 +11,7 @@ from negotiator_app.llm import LLMTimeout, ServerUnreachable, StreamInterrupted
 from negotiator_app.llm.transport import LeanTransport, default_transport
 from tests.fakes.fake_lmstudio import FakeReply
 from tests.fakes.fake_reply import split_chunks
-from tests.llm.support import client, closed_port_url, request, run
+from tests.llm.support import client, closed_port_url, read_http_request, request, run
 
 BODY = {"model": "fake-model", "stream": True, "messages": [{"role": "user", "content": "Your price?"}]}
 
@@ -161,10 +161,7 @@ async def _raw_server(answer: bytes, close: bool):
         served["connections"] += 1
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
-                                   if line.lower().startswith(b"content-length")), b"0"))
-                await reader.readexactly(length)
+                await read_http_request(reader)
                 writer.write(answer)
                 await writer.drain()
                 if close:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from negotiator_app.llm.transport import PUMP, LeanTransport
-from tests.llm.support import client, request, run
+from tests.llm.support import client, read_http_request, request, run
 from tests.llm.test_transport import _raw_server
 
 
@@ -68,10 +68,7 @@ def test_a_reply_whose_body_ends_a_moment_after_done_leaves_its_connection_for_t
         served["connections"] += 1
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                                  if line.lower().startswith(b"content-length")))
-                await reader.readexactly(length)
+                await read_http_request(reader)
                 served["requests"] += 1
                 writer.write(HEAD + sse("Price ", "is ", "42."))
                 await writer.drain()
@@ -103,11 +100,8 @@ def test_the_client_asking_its_transport_directly_still_sends_back_a_cookie_the_
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                                  if line.lower().startswith(b"content-length")))
-                await reader.readexactly(length)
-                heads.append(head.lower())
+                head = await read_http_request(reader)
+                heads.append(head)
                 writer.write(HEAD.replace(b"\r\n\r\n", b"\r\nSet-Cookie: route=node-7; Path=/\r\n\r\n")
                              + sse("Deal.") + b"0\r\n\r\n")
                 await writer.drain()
@@ -150,10 +144,7 @@ def test_a_server_that_never_ends_the_body_after_done_costs_the_reply_a_moment_n
         served["connections"] += 1
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                                  if line.lower().startswith(b"content-length")))
-                await reader.readexactly(length)
+                await read_http_request(reader)
                 writer.write(HEAD + sse("Fine."))  # and never the terminator
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
