@@ -242,27 +242,42 @@ class MainWindow(QMainWindow):
 
     # ----- sessions -----------------------------------------------------------------------------
 
-    def _leave_form_then(self, proceed: Callable[[], object], on_keep: Callable[[], object] | None = None) -> None:
-        """Run `proceed` now, or, if the setup form is shown with edits it would lose, after the person agrees."""
+    def _leave_form_then(self, proceed: Callable[[], object], on_keep: Callable[[], object] | None = None, *,
+                         refills_form: bool = False) -> None:
+        """Run `proceed` now, or, if it would lose the setup form's unsaved edits, after the person agrees. Leaving
+        the shown form for another page loses them (it is refilled when next opened); so does refilling it
+        (`refills_form`: New session, an example, Edit) from any page. Keeping them shows the form again."""
         form = self._setup_form  # not built yet: nothing to lose
-        if form is None or self.stack.currentWidget() is not form or not form.has_edits():
+        shown = form is not None and self.stack.currentWidget() is form
+        if form is None or not (shown or refills_form) or not form.has_edits():
             proceed()
             return
         if isinstance(self.dialog, QMessageBox) and self.dialog.isVisible() and self.dialog.property("leave_form"):
             self.dialog.reject()  # a newer request (a double-click's second click) replaces the question still open
         from .setup.confirm import ask_before_discarding
 
+        def discard() -> None:
+            form.mark_saved()  # the person chose to lose them: they are not asked about again
+            proceed()
+
         box = ask_before_discarding(self, "Discard your changes?",
-                                    "You have changed the session form. Leave it and lose the changes?",
-                                    "Discard changes", proceed)
+                                    "The session form has changes that are not saved. Discard them?",
+                                    "Discard changes", discard)
         box.setProperty("leave_form", True)
-        if on_keep is not None:  # Keep editing, Escape or the close button
-            box.finished.connect(lambda _code: on_keep() if box.buttonRole(box.clickedButton())
-                                 != QMessageBox.ButtonRole.DestructiveRole else None)
+        # It deletes itself once answered: a later question must not ask the deleted one whether it is visible.
+        box.destroyed.connect(lambda: setattr(self, "dialog", None) if self.dialog is box else None)
+
+        def kept() -> None:  # Keep editing, Escape or the close button
+            if not shown:
+                self._show_page(form)
+            if on_keep is not None:
+                on_keep()
+        box.finished.connect(lambda _code: kept() if box.buttonRole(box.clickedButton())
+                             != QMessageBox.ButtonRole.DestructiveRole else None)
         self.dialog = box
 
     def new_session(self) -> None:
-        self._leave_form_then(self._new_session_now)
+        self._leave_form_then(self._new_session_now, refills_form=True)
 
     def _new_session_now(self) -> None:
         defaults = self.settings.default_llm()  # first: a click in the first moment waits for the settings' load
@@ -271,7 +286,7 @@ class MainWindow(QMainWindow):
         self.setup_form.session_name.setFocus()
 
     def _new_from_example(self) -> None:
-        self._leave_form_then(self._new_from_example_now)
+        self._leave_form_then(self._new_from_example_now, refills_form=True)
 
     def _new_from_example_now(self) -> None:
         from .setup import example_scenarios
@@ -301,10 +316,12 @@ class MainWindow(QMainWindow):
         except StorageError as exc:
             self._show_storage_error(exc.user_message)
             return
+        self.setup_form.mark_saved()  # nothing in it is lost any more
         await self.sidebar.refresh(select=sid)
         self.open_session(sid, force_reopen=True)
 
     def _setup_cancelled(self) -> None:
+        self.setup_form.mark_saved()  # the person chose to leave it: its edits are not asked about again
         self._show_page(self.host if self.host.runtime else self.welcome)
 
     def open_session(self, session_id: int, force_reopen: bool = False) -> asyncio.Task | None:
@@ -403,7 +420,7 @@ class MainWindow(QMainWindow):
             self._show_page(self.setup_form)
             self.statusBar().showMessage(f"Editing a copy of “{config.name}”: it is saved as a new session "
                                          "when you press Create session.", 15000)
-        self._leave_form_then(fill)
+        self._leave_form_then(fill, refills_form=True)
 
     async def _edit(self, session_id: int) -> None:
         stored = await self.disk.get_session(session_id)
@@ -411,7 +428,7 @@ class MainWindow(QMainWindow):
         def fill() -> None:
             self.setup_form.set_config(stored.config, session_id=session_id, defaults=self.settings.default_llm())
             self._show_page(self.setup_form)
-        self._leave_form_then(fill)
+        self._leave_form_then(fill, refills_form=True)
 
     def edit_current_session(self) -> asyncio.Task | None:
         return self.edit_session(self.host.runtime.session_id) if self.host.runtime else None

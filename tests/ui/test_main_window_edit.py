@@ -75,7 +75,7 @@ def test_leaving_an_edited_form_asks_first_and_keep_editing_keeps_the_edits(kit,
         def answer(label: str) -> None:
             box = window.dialog
             assert isinstance(box, QMessageBox) and box.isVisible(), "no question was asked"
-            assert box.text() == "You have changed the session form. Leave it and lose the changes?"
+            assert box.text() == "The session form has changes that are not saved. Discard them?"
             qtbot.mouseClick(next(b for b in box.buttons() if b.text() == label), Qt.MouseButton.LeftButton)
 
         qtbot.mouseClick(new_button, Qt.MouseButton.LeftButton)
@@ -99,5 +99,17 @@ def test_leaving_an_edited_form_asks_first_and_keep_editing_keeps_the_edits(kit,
         answer("Discard changes")
         await until(lambda: window.host.runtime is not None and not window.tasks, what="the session to open")
         assert window.host.runtime.session_id == sid and window.stack.currentWidget() is window.host
+        qtbot.mouseClick(new_button, Qt.MouseButton.LeftButton)  # those edits were discarded: not asked again
+        assert window.stack.currentWidget() is form and form.session_name.text() == ""
+        assert not (isinstance(window.dialog, QMessageBox) and window.dialog.isVisible())
+
+        # Another page in between: the edits wait in the form, and New session asks before it empties it.
+        qtbot.keyClicks(form.session_name, "Draft")
+        experiments = window.main_actions.toolbar.widgetForAction(window.main_actions.experiments)
+        qtbot.mouseClick(experiments, Qt.MouseButton.LeftButton)
+        assert window.stack.currentWidget() is window.experiments_page  # leaving for a page loses nothing
+        qtbot.mouseClick(new_button, Qt.MouseButton.LeftButton)
+        answer("Keep editing")
+        assert window.stack.currentWidget() is form and form.session_name.text() == "Draft"  # back to it
 
     kit.run(scenario())

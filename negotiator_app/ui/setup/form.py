@@ -260,6 +260,10 @@ class SessionSetupForm(ScenarioFiles, QWidget):
     def has_edits(self) -> bool:
         return self.data() != self._baseline
 
+    def mark_saved(self) -> None:
+        """What the form holds was stored (or deliberately left): it no longer counts as unsaved edits."""
+        self._baseline = self.data()
+
     def _set_mode(self) -> None:
         editing = self.editing_session_id is not None
         self.create_button.setText("Save changes" if editing else "Create session")
