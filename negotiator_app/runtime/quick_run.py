@@ -11,7 +11,7 @@ import asyncio
 
 from ..domain import RunState, SessionConfig
 from ..engine import ErrorRaised, EventBus, SessionEngine
-from ..engine.events import Event
+from ..engine.events import Event, RunStarted
 from ..engine.limiter import FairLimiter
 from ..llm import LLMClient
 from ..storage.event_rows import STORED_EVENTS
@@ -41,7 +41,11 @@ class QuickRun:
         """Every room once, with the repetition's seed; returns each room's final state (or what it raised)."""
         tasks = [room.start(seed=seed) for room in self.engine.rooms.values()]
         self.run_ids = [room.run_id for room in self.engine.rooms.values() if room.run_id is not None]
-        return await asyncio.gather(*tasks, return_exceptions=True)
+        states = await asyncio.gather(*tasks, return_exceptions=True)
+        # A room stopped before its task first ran said nothing and has no row: its id must not tag the attempt.
+        began = {event.run_id for event in self.events if isinstance(event, RunStarted)}
+        self.run_ids = [run_id for run_id in self.run_ids if run_id in began]
+        return states
 
     def stop(self) -> None:
         for room in self.engine.rooms.values():

@@ -197,3 +197,25 @@ def test_a_database_that_refuses_the_attempt_pauses_with_a_clear_message_and_cou
     assert all(row[2:] == (0, 0) for row in experiment_rows(db))
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+
+
+def test_a_room_stopped_before_it_began_leaves_no_run_id_to_tag_the_attempt(tmp_path):
+    """A stop that lands before a room's task first runs: nothing was said, so no run row is stored, and the
+    attempt must not name a run that does not exist (a stopped experiment listed one under load)."""
+    from negotiator_app.engine.limiter import FairLimiter
+    from negotiator_app.runtime.quick_run import QuickRun
+
+    spec = load_experiment(write(tmp_path, repetitions=1))
+    with Store.open(tmp_path / "db.sqlite3") as store:
+        experiment_id = create_experiment(store, spec)
+        config = store.get_session(load_stored(store, experiment_id).runs[0].session_id).config
+    assert not config.needs_server
+
+    async def stopped_at_once():
+        quick = QuickRun(config, client_factory(NOBODY)(config.llm), FairLimiter(1))
+        asyncio.get_running_loop().call_soon(quick.stop)  # runs before the rooms' tasks take their first step
+        states = await quick.negotiate(seed=1)
+        return quick, states
+
+    quick, _states = asyncio.run(stopped_at_once())
+    assert quick.events == [] and quick.run_ids == []
