@@ -38,6 +38,27 @@ def experiment_rows(db: Path) -> list[tuple]:
         return []
 
 
+def sigkill_experiment_when(args: list[str], db: Path, ready, what: str, settle_s: float = 0.0) -> None:
+    """Run `negotiator experiment run ARGS` and SIGKILL it once ready(experiment_rows(db)) holds (after `settle_s`
+    more, so the kill does not land right after a commit); fails if it ends first or never gets there."""
+    proc = subprocess.Popen([sys.executable, "-m", "negotiator_app", "experiment", "run", *args, "--db", str(db)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while not ready(experiment_rows(db)):
+            assert proc.poll() is None, "the experiment ended before it could be killed"
+            if time.monotonic() > deadline:
+                pytest.fail(f"the experiment never got {what}")
+            time.sleep(0.01)
+        time.sleep(settle_s)
+        assert proc.poll() is None, "the experiment ended before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 # Six CLI processes in a row: the default 120 s (meant for hangs) is too short for them on a loaded 2-core machine.
 @pytest.mark.timeout(360)
 def test_run_then_report_as_markdown_json_and_csv(tmp_path):
@@ -77,24 +98,9 @@ def test_sigkill_mid_experiment_then_continue_loses_nothing_and_runs_nothing_twi
         fake.responder = responder
         path = write_experiment(tmp_path, repetitions=3)
         db = tmp_path / "db.sqlite3"
-        proc = subprocess.Popen([sys.executable, "-m", "negotiator_app", "experiment", "run", str(path), "--db",
-                                 str(db), "--base-url", fake.base_url], cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + WAIT_S
-            while time.monotonic() < deadline:  # wait for two runs done and a third under way
-                found = experiment_rows(db)
-                if sum(r[3] for r in found) >= 2 and any(r[2] and not r[3] for r in found):
-                    break
-                assert proc.poll() is None, "the experiment ended before it could be killed"
-                time.sleep(0.05)
-            else:
-                pytest.fail("the experiment never got two runs done")
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+        sigkill_experiment_when([str(path), "--base-url", fake.base_url], db,
+                                lambda rows: sum(r[3] for r in rows) >= 2 and any(r[2] and not r[3] for r in rows),
+                                "two runs done and a third under way")
         before = experiment_rows(db)
         finished_before = {pos: run_ids for pos, run_ids, _, done in before if done}
         cut = next(pos for pos, _, attempts, done in before if attempts and not done)

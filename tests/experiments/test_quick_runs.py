@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
 
@@ -20,7 +16,7 @@ from negotiator_app.paths import resource_path
 from negotiator_app.runtime import SessionRuntime, client_factory
 from negotiator_app.storage import Store
 from negotiator_app.storage.experiments import load_experiment as load_stored
-from tests.experiments.test_cli import ROOT, WAIT_S, cli, experiment_rows
+from tests.experiments.test_cli import cli, experiment_rows, sigkill_experiment_when
 
 NOBODY = "http://127.0.0.1:9/v1"  # nothing listens here: a request would fail
 FINAL = ("decided", "no_deal")
@@ -144,24 +140,9 @@ def test_a_stop_keeps_finished_repetitions_and_continue_counts_each_once(tmp_pat
 def test_sigkill_mid_strategy_experiment_leaves_only_complete_attempts_and_continue_finishes(tmp_path):
     path = write(tmp_path, repetitions=60)
     db = tmp_path / "db.sqlite3"
-    proc = subprocess.Popen([sys.executable, "-m", "negotiator_app", "experiment", "run", str(path), "--db", str(db)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:  # a few repetitions done, most still to run
-            if sum(row[3] for row in experiment_rows(db)) >= 3:
-                break
-            assert proc.poll() is None, "the experiment ended before it could be killed"
-            time.sleep(0.01)
-        else:
-            pytest.fail("the experiment never got three repetitions done")
-        time.sleep(0.2)  # not right after a commit: repetitions follow each other, so one is under way now
-        assert proc.poll() is None, "the experiment ended before it could be killed"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    # Killed a moment after a commit, not right after one: repetitions follow each other, so one is under way then.
+    sigkill_experiment_when([str(path)], db, lambda rows: sum(row[3] for row in rows) >= 3, "three repetitions done",
+                            settle_s=0.2)
     before = experiment_rows(db)
     finished_before = {position: run_ids for position, run_ids, _, done in before if done}
     assert 3 <= len(finished_before) < 120

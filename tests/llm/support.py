@@ -56,3 +56,25 @@ async def read_http_request(reader: asyncio.StreamReader) -> bytes:
                        if line.lower().startswith(b"content-length")), b"0"))
     await reader.readexactly(length)
     return head.lower()
+
+
+async def raw_http_server(respond) -> tuple[asyncio.Server, str, dict[str, int]]:
+    """A bare HTTP/1.1 server on 127.0.0.1 for transport tests: `await respond(head, writer)` answers each request
+    (its head as `read_http_request` gives it); returning True hangs up after the answer. Gives the server, its
+    address and the connections and requests it has served."""
+    served = {"connections": 0, "requests": 0}
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        served["connections"] += 1
+        try:
+            while True:
+                head = await read_http_request(reader)
+                served["requests"] += 1
+                if await respond(head, writer):
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", served

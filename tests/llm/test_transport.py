@@ -11,7 +11,7 @@ from negotiator_app.llm import LLMTimeout, ServerUnreachable, StreamInterrupted
 from negotiator_app.llm.transport import LeanTransport, default_transport
 from tests.fakes.fake_lmstudio import FakeReply
 from tests.fakes.fake_reply import split_chunks
-from tests.llm.support import client, closed_port_url, read_http_request, request, run
+from tests.llm.support import client, closed_port_url, raw_http_server, request, run
 
 BODY = {"model": "fake-model", "stream": True, "messages": [{"role": "user", "content": "Your price?"}]}
 
@@ -155,23 +155,12 @@ def test_cancelling_mid_stream_closes_the_socket_so_the_server_stops(fake):
 
 async def _raw_server(answer: bytes, close: bool):
     """A server that answers every request with `answer` (and hangs up after it when `close`)."""
-    served = {"connections": 0}
+    async def respond(_head: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(answer)
+        await writer.drain()
+        return close
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        served["connections"] += 1
-        try:
-            while True:
-                await read_http_request(reader)
-                writer.write(answer)
-                await writer.drain()
-                if close:
-                    break
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", served
+    return await raw_http_server(respond)
 
 
 @pytest.mark.parametrize(("answer", "close", "connections"), [

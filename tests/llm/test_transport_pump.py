@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from negotiator_app.llm.transport import PUMP, LeanTransport
-from tests.llm.support import client, read_http_request, request, run
+from tests.llm.support import client, raw_http_server, request, run
 from tests.llm.test_transport import _raw_server
 
 
@@ -62,34 +62,25 @@ def test_what_the_consumer_raises_in_the_socket_callback_is_raised_by_the_pump_a
 def test_a_reply_whose_body_ends_a_moment_after_done_leaves_its_connection_for_the_next_request():
     """A reader stops at [DONE]; the body's last bytes (the chunked terminator) come a little later. The connection
     waits for them (the request ends when its response does), and the next request reuses the connection."""
-    served = {"connections": 0, "requests": 0}
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        served["connections"] += 1
-        try:
-            while True:
-                await read_http_request(reader)
-                served["requests"] += 1
-                writer.write(HEAD + sse("Price ", "is ", "42."))
-                await writer.drain()
-                await asyncio.sleep(0.1)
-                writer.write(b"0\r\n\r\n")
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        writer.close()
+    async def respond(_head: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(HEAD + sse("Price ", "is ", "42."))
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        return False
 
     async def go():
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
-        async with server, client(url) as llm:
+        server, url, served = await raw_http_server(respond)
+        async with server, client(url + "/v1") as llm:
             texts = []
             for _ in range(3):
                 texts.append((await llm.complete(request(stream=True))).content)
                 await asyncio.sleep(0.3)  # the terminator arrives meanwhile
-        return texts
+        return texts, served
 
-    assert run(go()) == ["Price is 42."] * 3
+    texts, served = run(go())
+    assert texts == ["Price is 42."] * 3
     assert served == {"connections": 1, "requests": 3}
 
 
@@ -97,22 +88,16 @@ def test_the_client_asking_its_transport_directly_still_sends_back_a_cookie_the_
     """A gateway in front of several servers may pin a client to one with a cookie: it comes back as with httpx."""
     heads: list[bytes] = []
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await read_http_request(reader)
-                heads.append(head)
-                writer.write(HEAD.replace(b"\r\n\r\n", b"\r\nSet-Cookie: route=node-7; Path=/\r\n\r\n")
-                             + sse("Deal.") + b"0\r\n\r\n")
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        writer.close()
+    async def respond(head: bytes, writer: asyncio.StreamWriter) -> bool:
+        heads.append(head)
+        writer.write(HEAD.replace(b"\r\n\r\n", b"\r\nSet-Cookie: route=node-7; Path=/\r\n\r\n")
+                     + sse("Deal.") + b"0\r\n\r\n")
+        await writer.drain()
+        return False
 
     async def go():
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
-        async with server, client(url) as llm:
+        server, url, _ = await raw_http_server(respond)
+        async with server, client(url + "/v1") as llm:
             return [(await llm.complete(request(stream=True))).content for _ in range(2)]
 
     assert run(go()) == ["Deal.", "Deal."]
@@ -138,24 +123,16 @@ def test_a_chat_request_built_from_the_prepared_url_and_headers_is_the_one_httpx
 def test_a_server_that_never_ends_the_body_after_done_costs_the_reply_a_moment_not_the_read_timeout():
     """[DONE] came, the body's end does not: the reply is returned after a short wait for it (not after the long read
     timeout), and that connection is not used again."""
-    served = {"connections": 0}
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        served["connections"] += 1
-        try:
-            while True:
-                await read_http_request(reader)
-                writer.write(HEAD + sse("Fine."))  # and never the terminator
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        writer.close()
+    async def respond(_head: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(HEAD + sse("Fine."))  # and never the terminator
+        await writer.drain()
+        return False
 
     async def go():
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
-        async with server, client(url, read_timeout=600.0) as llm:
-            return [(await llm.complete(request(stream=True))).content for _ in range(2)]
+        server, url, served = await raw_http_server(respond)
+        async with server, client(url + "/v1", read_timeout=600.0) as llm:
+            return [(await llm.complete(request(stream=True))).content for _ in range(2)], served
 
-    assert run(go(), timeout=20.0) == ["Fine.", "Fine."]
+    texts, served = run(go(), timeout=20.0)
+    assert texts == ["Fine.", "Fine."]
     assert served["connections"] == 2
