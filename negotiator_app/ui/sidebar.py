@@ -78,16 +78,20 @@ class SessionSidebar(QWidget):
         # A click (or arrow key) that selects a session opens it, so selection and shown session agree;
         # Enter and double-click ask again, which the window treats as "show it" (opening is idempotent).
         self._quiet = False  # set while the list is changed by code, not by the person
-        self.list.currentItemChanged.connect(self._current_changed)
+        self.list.itemSelectionChanged.connect(self._selection_changed)
         self.list.itemActivated.connect(lambda item: self.open_requested.emit(item.data(ID_ROLE)))
         self.list.customContextMenuRequested.connect(self._context_menu)
         self.loaded = self.refresh()  # the first listing; await it to know the list is shown
 
     # ----- listing (read on the store's thread; the widgets are filled when the answer arrives) -----
 
-    def _current_changed(self, current: QListWidgetItem | None, _previous) -> None:
-        if current is not None and not self._quiet:
-            self.open_requested.emit(current.data(ID_ROLE))
+    def _selection_changed(self) -> None:
+        # Opened on selection, not on the current line: the list makes its first line current, unselected, when it
+        # gets the focus with none (e.g. back from a question the window asked). That is not the person choosing
+        # it, and opening it would ask the same question again, and again.
+        chosen = self.list.selectedItems()
+        if chosen and not self._quiet:
+            self.open_requested.emit(chosen[0].data(ID_ROLE))
 
     def refresh(self, select: int | None = None) -> asyncio.Task:
         """Re-read the list of sessions; await the returned task to know it is shown."""

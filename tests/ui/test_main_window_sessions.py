@@ -92,3 +92,30 @@ def test_cancelling_a_switch_puts_the_selection_back_on_the_shown_session(kit, q
             assert window.sidebar.selected_id() == second
 
         kit.run(scenario())
+
+
+def test_the_list_taking_the_focus_with_no_session_shown_opens_nothing(kit, qtbot):
+    """Back from a question with no session shown, the list gets the focus and makes its first line current by
+    itself: in a real window that opened the session, which asked the discard question again, endlessly."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QFocusEvent
+    from PySide6.QtWidgets import QApplication
+
+    store = kit.store()
+    sid = store.create_session(example("office_supplies")).id
+
+    async def scenario():
+        window = kit.window(store=store)
+        window.show()
+        await window.sidebar.loaded
+        asked: list[int] = []
+        window.sidebar.open_requested.connect(asked.append)
+        window.sidebar.select(None)
+        focus_back = QFocusEvent(QEvent.Type.FocusIn, Qt.FocusReason.ActiveWindowFocusReason)
+        QApplication.sendEvent(window.sidebar.list, focus_back)  # as when the question's window closes
+        assert window.sidebar.list.currentItem() is not None  # the list did pick a line by itself
+        assert asked == [] and window.host.runtime is None
+        qtbot.mouseClick(window.sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=item_center(window, sid))
+        assert asked == [sid]  # a click still opens it
+
+    kit.run(scenario())
