@@ -3,8 +3,9 @@
 Parsing JSON is most of the client's cost per streamed chunk, and a stream's events are the same object again and again
 with another piece of text. Once a plain content delta has been parsed, the text around its content's string literal
 is remembered (and checked: the same text around another literal parses to the same object with that content). An
-event that is that text around a simple string literal (no escapes) is that object with that content, so its content
-is read straight off the line. Anything else — another shape, escapes, finish reasons, usage, errors — is parsed.
+event that is that text around one string literal is that object with that content, so its content is read straight
+off the line (a literal with escapes, as a JSON reply's quotes are, is decoded alone). Anything else — another shape,
+finish reasons, usage, errors — is parsed.
 """
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import json
 import re
 from typing import Any
 
-_SIMPLE_LITERAL = re.compile(r'"[^"\\\x00-\x1f]*"')  # a JSON string with nothing to decode
-_CONTENT_LITERAL = re.compile(r'"content"\s*:\s*("(?:[^"\\\x00-\x1f]|\\.)*")')
+_LITERAL = r'"(?:[^"\\\x00-\x1f]|\\.)*"'  # one JSON string (its escapes checked when decoded)
+_STRING_LITERAL = re.compile(_LITERAL)
+_CONTENT_LITERAL = re.compile(rf'"content"\s*:\s*({_LITERAL})')
 _PROBE = "\ue000"  # a private-use character: stands in for the content while a template is checked
 
 
@@ -31,12 +33,20 @@ class DeltaTemplate:
         if prefix is None or not data.startswith(prefix) or not data.endswith(self._suffix):
             return None
         literal = data[len(prefix) : len(data) - len(self._suffix)]
-        if not _SIMPLE_LITERAL.fullmatch(literal):
+        if not _STRING_LITERAL.fullmatch(literal):
             return None
-        return literal[1:-1]
+        if "\\" not in literal:
+            return literal[1:-1]
+        try:
+            return json.loads(literal)  # only the string: far cheaper than the event
+        except ValueError:  # a bad escape: the parse of the whole event reports it
+            return None
 
     def learn(self, data: str, parsed: Any) -> None:
         """After `data` was parsed into `parsed`: a plain content delta becomes the template; other events leave it."""
+        prefix = self._prefix
+        if prefix is not None and data.startswith(prefix) and data.endswith(self._suffix):
+            return  # the template's own shape (its literal was left to the parse): nothing new to learn
         content = _plain_content(parsed)
         if content is None:
             return

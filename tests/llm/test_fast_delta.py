@@ -29,10 +29,11 @@ def test_after_one_parsed_delta_the_same_shape_is_read_without_parsing_and_anyth
     assert template.content(event(shape, " there, 42 dollars")) == " there, 42 dollars"
     assert template.content(event(shape, "")) == ""
     assert template.model == json.loads(first)["model"]
-    # Escapes, another shape, a finish reason, or a broken line with the template's ends: parsed as before.
-    assert template.content(event(shape, 'say "hi"')) is None
-    assert template.content(event(shape, "line\nbreak")) is None
-    assert template.content(event(shape, "é")) is None  # json.dumps escapes it as \\u00e9
+    # A literal with escapes (a JSON reply's quotes) is decoded alone, to what parsing the event gives.
+    for text in ['{"message": "say \\"hi\\"",', "line\nbreak", "é", "\U0001F600 a\\b"]:
+        assert template.content(event(shape, text)) == text == json.loads(event(shape, text))["choices"][0]["delta"]["content"]
+    # A bad escape, another shape, a finish reason, or a broken line with the template's ends: parsed as before.
+    assert template.content(shape.format('"bad \\x escape"')) is None
     assert template.content(shape.replace('"content":{}', '"reasoning_content":{}').format('"x"')) is None
     assert template.content(shape.replace("null", '"stop"', 1).format('"x"') if '"finish_reason":null' in shape
                             else shape.format('"x"').replace('"finish_reason":null', '"finish_reason":"stop"')) is None
