@@ -64,6 +64,7 @@ class BuyerReply:
 
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+_LENIENT_JSON = json.JSONDecoder(strict=False)  # models put raw newlines in strings (json.loads would make one per call)
 _OFFER_LINE = re.compile(
     r"^\s*OFFER\s*[:=]\s*\$?\s*(?P<price>\d[\d,]*(?:\.\d+)?)\s*(?:(?:x|×|\*|for)\s*(?P<qty>\d+))?.*$",
     re.IGNORECASE | re.MULTILINE,
@@ -85,7 +86,7 @@ def _json_object(raw: str) -> dict | None:
     if end <= start:
         raise ParseError("the reply starts a JSON object but never closes it")
     try:
-        value = json.loads(text[start : end + 1], strict=False)  # models put raw newlines in strings
+        value = _LENIENT_JSON.decode(text[start : end + 1])
     except json.JSONDecodeError as exc:
         if text.lstrip().startswith("{"):
             raise ParseError(f"the reply is not valid JSON ({exc.msg})") from None

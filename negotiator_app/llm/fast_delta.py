@@ -13,9 +13,8 @@ import json
 import re
 from typing import Any
 
-_LITERAL = r'"(?:[^"\\\x00-\x1f]|\\.)*"'  # one JSON string (its escapes checked when decoded)
-_STRING_LITERAL = re.compile(_LITERAL)
-_CONTENT_LITERAL = re.compile(rf'"content"\s*:\s*({_LITERAL})')
+_SIMPLE_LITERAL = re.compile(r'"[^"\\\x00-\x1f]*"')  # a JSON string with nothing to decode
+_CONTENT_LITERAL = re.compile(r'"content"\s*:\s*("(?:[^"\\\x00-\x1f]|\\.)*")')
 _PROBE = "\ue000"  # a private-use character: stands in for the content while a template is checked
 
 
@@ -33,14 +32,15 @@ class DeltaTemplate:
         if prefix is None or not data.startswith(prefix) or not data.endswith(self._suffix):
             return None
         literal = data[len(prefix) : len(data) - len(self._suffix)]
-        if not _STRING_LITERAL.fullmatch(literal):
-            return None
-        if "\\" not in literal:
+        if _SIMPLE_LITERAL.fullmatch(literal):
             return literal[1:-1]
-        try:
-            return json.loads(literal)  # only the string: far cheaper than the event
-        except ValueError:  # a bad escape: the parse of the whole event reports it
+        if "\\" not in literal:
             return None
+        try:  # escapes: the literal alone is decoded, far cheaper than the event (and the same if it is one string)
+            value = json.loads(literal)
+        except ValueError:  # a bad escape, or not one JSON value: the parse of the whole event reports it
+            return None
+        return value if type(value) is str else None
 
     def learn(self, data: str, parsed: Any) -> None:
         """After `data` was parsed into `parsed`: a plain content delta becomes the template; other events leave it."""

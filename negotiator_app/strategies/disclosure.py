@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -87,9 +88,19 @@ def find_disclosures(
 
 def _mask(text: str, public: Iterable[str]) -> str:
     """The text with public phrases blanked out (same length, so spans still index the original)."""
-    for phrase in sorted({p for p in public if p and p.strip()}, key=len, reverse=True):
-        text = re.sub(re.escape(phrase), lambda m: " " * len(m.group(0)), text, flags=re.IGNORECASE)
+    for pattern in _phrase_patterns(frozenset(p for p in public if p and p.strip())):
+        text = pattern.sub(_blank, text)
     return text
+
+
+@lru_cache(maxsize=256)
+def _phrase_patterns(phrases: frozenset[str]) -> list[re.Pattern[str]]:
+    """Longest phrase first (a name inside a longer one is blanked with it); compiled once per set of phrases."""
+    return [re.compile(re.escape(p), re.IGNORECASE) for p in sorted(phrases, key=lambda p: (-len(p), p))]
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 def _named_private(text: str, start: int, end: int) -> bool:
