@@ -32,6 +32,14 @@ class ThinkSplitter:
         # prompt (DeepSeek-R1 style): everything before it was reasoning.
         self.stray_close_seen = False
 
+    def take_plain(self, delta: str) -> bool:
+        """Takes `delta` as answer text if it is plainly that (outside reasoning, no tag nor the start of one, nothing
+        held back); False leaves it to `feed`."""
+        if self._inside or self._pending or "<" in delta:
+            return False
+        self.content += delta
+        return True
+
     def feed(self, delta: str) -> list[tuple[Kind, str]]:
         if not self._pending and "<" not in delta:  # the usual delta: no tag, nor the start of one
             pieces: list[tuple[Kind, str]] = []

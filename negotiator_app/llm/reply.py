@@ -68,7 +68,14 @@ class ReplyBuilder:
     def add_content(self, content: str, model: str | None) -> None:
         """A plain content delta read without parsing (fast_delta): what add_chunk does with one."""
         self.saw_reply = True
-        self.model = model or self.model
+        if model:
+            self.model = model
+        if self._answer_started and content and self._splitter.take_plain(content):
+            # The usual delta, once the answer runs: its text as it came (what _add_texts would pass on, in fewer steps).
+            self.token_chunks += 1
+            if self._on_content is not None:
+                self._on_content(content)
+            return
         self._add_texts(content, None)
 
     def add_response(self, response: object) -> None:
