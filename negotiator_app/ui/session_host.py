@@ -52,6 +52,7 @@ class SessionHost(QWidget):
         self.view: QWidget | None = None
         self.pickers: dict[str, RunPicker] = {}  # room key -> its run picker
         self._latest: dict[str, LatestRun] = {}  # room key -> its newest stored run (state and owner)
+        self._picked: dict[str, str] = {}  # room key -> the stored run picked for its pane (until a live run)
         self._tasks = OwnedTasks(self._read_failed)  # reads on the store's thread, cancelled at close
         self._spawn = self._tasks.spawn
         self.history_loaded: asyncio.Task | None = None
@@ -120,7 +121,7 @@ class SessionHost(QWidget):
                 pane.load_history(records[latest[key].run_id])
             picker = RunPicker(pane)
             picker.set_runs(runs.get(key, []))
-            picker.run_chosen.connect(lambda run_id, _latest, key=key: self._spawn(self._show_run(key, run_id)))
+            picker.run_chosen.connect(lambda run_id, _latest, key=key: self._pick(key, run_id))
             bridge.channel(key).running_changed.connect(lambda running, key=key: self._room_running(key, running))
             pane.controls.add_header_widget(picker)
             self.pickers[key] = picker
@@ -129,6 +130,10 @@ class SessionHost(QWidget):
             await next_turn(self)  # one pane per loop turn: ten long transcripts are never one long stall
             if self.runtime is not runtime:
                 return
+
+    def _pick(self, room_key: str, run_id: str) -> None:
+        self._picked[room_key] = run_id
+        self._spawn(self._show_run(room_key, run_id))
 
     async def _show_run(self, room_key: str, run_id: str) -> None:
         """An earlier run is shown read-only: no typing (a stored run), no Resume (that is the latest's)."""
@@ -163,6 +168,8 @@ class SessionHost(QWidget):
 
     def _room_running(self, room_key: str, running: bool) -> None:
         picker = self.pickers.get(room_key)
+        if running:
+            self._picked.pop(room_key, None)
         if picker is not None:
             if running:
                 picker.show_latest()  # the pane shows the new run live
@@ -211,10 +218,15 @@ class SessionHost(QWidget):
             return None  # the run just shown is not stored yet: never resume an older one instead
         return latest.run_id
 
-    def _run_stored(self, room: str, _run_id: str) -> None:
+    def _run_stored(self, room: str, run_id: str) -> None:
         self._spawn(self.refresh_resumable())  # Resume depends on the stored state, which has just changed
         if room in getattr(self.view, "panes", {}):
             self._spawn(self._refresh_runs(room))
+        if self._picked.get(room) == run_id:
+            # The run picked was read before its end was stored (the recorder commits a moment after the room ends
+            # on screen): read it again, or its pane would keep showing it without its last messages. The store
+            # answers in the order asked, so this read lands after the one it corrects.
+            self._spawn(self._show_run(room, run_id))
         self.runs_stored.emit()
 
     def _read_failed(self, exc: BaseException) -> None:
@@ -236,6 +248,7 @@ class SessionHost(QWidget):
         self.runtime = self.bridge = self.view = None
         self.pickers = {}
         self._latest = {}
+        self._picked = {}
         await self._tasks.cancel_all()
         try:
             await bridge.stop_all()

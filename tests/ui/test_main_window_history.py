@@ -3,6 +3,8 @@ picker per room shows earlier runs (read-only), the latest by default."""
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 
 from PySide6.QtCore import Qt
 
@@ -93,5 +95,56 @@ def test_the_run_picker_shows_earlier_runs_read_only_and_the_latest_by_default(k
             assert not pane.controls.buttons["resume"].isEnabled()
             qtbot.keyClick(picker, Qt.Key.Key_Up)
             await until(lambda: shown(pane) == second, what="the latest run again")
+
+        kit.run(scenario())
+
+
+def test_the_latest_run_picked_before_its_end_is_stored_is_shown_whole_once_it_is(kit, qtbot):
+    """The recorder commits a moment after a room ends on screen, longer while another program holds the
+    database: the latest run picked meanwhile shows what is stored, then its last messages as they are stored."""
+    with FakeLMStudio() as fake:
+        fake.responder = dealing_responder
+        store = kit.store()
+        sid = store.create_session(example("skipped_items")).id
+        locked = threading.Event()  # the buyer's closing reply of run 2 waits until the database is held
+
+        def closing_waits(body: dict) -> str:
+            reply = dealing_responder(body).replace("That is my best.", "Final answer.")
+            if '"Deal."' in reply:
+                locked.wait(timeout=30)
+            return reply
+
+        async def scenario():
+            window = kit.window(fake.base_url, store=store)
+            window.show()
+            await window.open_session(sid)
+            pane = window.host.view.current_pane()
+            picker = window.host.pickers[pane.runner.key]
+            qtbot.mouseClick(pane.controls.buttons["start"], Qt.MouseButton.LeftButton)
+            await until(lambda: pane.shown_state.finished and not pane.runner.running, what="run 1 to end")
+            first = shown(pane)
+            fake.responder = closing_waits
+            qtbot.mouseClick(pane.controls.buttons["again"], Qt.MouseButton.LeftButton)
+            await until(lambda: picker.count() == 2, what="run 2's start to be stored and listed")
+            other_program = sqlite3.connect(kit.db_path, isolation_level=None)
+            try:
+                other_program.execute("BEGIN IMMEDIATE")  # run 2's end waits in the recorder
+                locked.set()
+                await until(lambda: pane.shown_state.finished and not pane.runner.running and picker.isEnabled(),
+                            what="run 2 to end on screen")
+                second = shown(pane)
+                assert second[-1] == ("Lab Manager", "Deal.") and second != first
+                picker.setFocus()
+                qtbot.keyClick(picker, Qt.Key.Key_Down)
+                await until(lambda: shown(pane) == first, what="run 1 to be shown")
+                qtbot.keyClick(picker, Qt.Key.Key_Up)
+                await until(lambda: shown(pane) != first and shown(pane) == second[:len(shown(pane))],
+                            what="run 2 as stored so far")
+                assert shown(pane) != second  # its end is not stored yet
+            finally:
+                locked.set()
+                other_program.close()
+            await until(lambda: shown(pane) == second, what="run 2 whole, once its end is stored")
+            assert picker.currentIndex() == 0 and pane.shown_state.finished
 
         kit.run(scenario())
