@@ -14,7 +14,7 @@ In one run, five phases use the same server settings and 32 parallel streams:
    import and warm up what the others reuse);
 5. bare asyncio again (the machine is shared: the two bare readings bracket the engine's).
 
-The CPU per chunk is this process's CPU time (`time.process_time()`, all threads, the recorder's writer
+The CPU per chunk is this process's CPU time (`time.process_time()`, all threads, the store's writer thread
 included) divided by the SSE events the server sent in that phase. Goal: the engine's ≤ 1.5 × the bare
 asyncio reader's. Also printed: memory (RSS) after 25/50/75/100 runs (goal: flat), and whether a request
 waited on the engine while a server slot was free: the server's own count of requests in flight, lined up
@@ -224,7 +224,7 @@ def engine(runs: int, *, warm_up: bool = True) -> dict:
 
 
 async def _timed(runner: ExperimentRunner):
-    """The result, and the CPU time of the event loop's thread alone (the rest is the recorders' writer threads
+    """The result, and the CPU time of the event loop's thread alone (the rest is the store's event writer thread
     and the executor's store calls)."""
     started = time.thread_time()
     result = await runner.run()
@@ -276,8 +276,8 @@ def main(argv: list[str] | None = None) -> dict:
         ("bare httpx reader", per_chunk(httpx_)),
         ("the app's LLM client alone", per_chunk(client)),
         (f"engine: {runs} experiment runs", per_chunk(eng)),
-        ("  of which the event loop's thread", f"{1e6 * eng['loop_cpu'] / eng['chunks']:6.0f} µs   (the rest: storage "
-                                               "threads writing the runs)"),
+        ("  of which the event loop's thread", f"{1e6 * eng['loop_cpu'] / eng['chunks']:6.0f} µs   (the rest: the store's "
+                                               "writer thread and its calls on worker threads)"),
         ("bare asyncio reader (after)", per_chunk(second)),
         ("engine ÷ bare asyncio", f"{ratio:.2f} ×  (goal ≤ {GOAL} ×: {'met' if ratio <= GOAL else 'MISSED'}; "
                                   f"{engine_per / (first['cpu'] / first['chunks']):.2f} × and "
