@@ -87,7 +87,9 @@ async def speak(
     for attempt in range(1, policy.READ_ATTEMPTS + 1):
         will_retry = attempt < policy.READ_ATTEMPTS
         stream = _Stream(ctx)
-        turn = _Turn(sender, role, recipients, round_, producer.model_copy(update={"failed_attempts": attempt - 1}))
+        made_by = producer if producer.failed_attempts == attempt - 1 else producer.model_copy(
+            update={"failed_attempts": attempt - 1})
+        turn = _Turn(sender, role, recipients, round_, made_by)
         result = await _stream_attempt(ctx, stream, turn, messages, schema, will_retry)
         if result is None:  # garbage from the model: discarded, asked again
             continue
@@ -143,7 +145,10 @@ class _Stream:
         return "".join(self._shown)
 
     def on_content(self, delta: str) -> None:
-        self._first_token()
+        if self.got_first:  # every delta but the first: what _first_token does then, without the call
+            self.arrivals += 1
+        else:
+            self._first_token()
         if not self.ctx.bus.wants_tokens:
             self._unread.append(delta)
             return

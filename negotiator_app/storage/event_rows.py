@@ -34,15 +34,18 @@ class EventRows:
         self.owns_runs = False  # set once a run was written as this process's: only then is there a heartbeat
 
     def write(self, conn: Connection, events: Iterable[Event]) -> None:
-        """Store `events` in order. A run's existence is checked once per call, and its last event number is
-        written once per call (the highest: what writing it after every event would leave)."""
+        """Store `events` in order. A run's existence is checked once per call; its state (with its rounds and end
+        time) and its last event number are written once per call, as the call's last events leave them: inside
+        one transaction nobody sees the states in between (a run waits for the server and runs again at every
+        request), so writing each would only cost time."""
         known: set[str] = set()
-        last_seq: dict[str, int] = {}
+        ends: dict[str, _RunEnd] = {}
         for event in events:
-            self._apply(conn, event, known)
-            last_seq[event.run_id] = max(last_seq.get(event.run_id, 0), event.seq)
-        for run_id, seq in last_seq.items():
-            rows.bump_seq(conn, run_id, seq)
+            self._apply(conn, event, known, ends)
+            end = ends.setdefault(event.run_id, _RunEnd())
+            end.seq = max(end.seq, event.seq)
+        for run_id, end in ends.items():
+            end.write(conn, run_id)
 
     def _ensure_run(self, conn: Connection, event: Event) -> None:
         """A run can fail before RunStarted (no model): still give its error a run to belong to."""
@@ -56,9 +59,11 @@ class EventRows:
                         max_rounds=config.llm.max_rounds, owner_id=this_process().id, heartbeat_at=event.at)
         self.owns_runs = True
 
-    def _apply(self, conn: Connection, e: Event, known: set[str]) -> None:
+    def _apply(self, conn: Connection, e: Event, known: set[str], ends: dict[str, _RunEnd]) -> None:
         run_id = e.run_id
         if isinstance(e, RunStarted):
+            if run_id in ends:  # an earlier attempt's end in the same call: stored before the run starts again
+                ends[run_id].write_state(conn, run_id)
             owner = {"owner_id": this_process().id, "heartbeat_at": e.at}
             self.owns_runs = True
             if rows.run_exists(conn, run_id):  # resumed: the run and its transcript are already stored
@@ -76,7 +81,7 @@ class EventRows:
             self._ensure_run(conn, e)
             known.add(run_id)
         if isinstance(e, StateChanged):
-            rows.set_state(conn, run_id, e.state, e.round, e.at)
+            ends.setdefault(run_id, _RunEnd()).note_state(e.state, e.round, e.at)
         elif isinstance(e, MessageCompleted):
             rows.insert_message(conn, run_id, e.message)
         elif isinstance(e, OfferMade):
@@ -99,7 +104,33 @@ class EventRows:
         # RoundFinished only advances last_event_seq: rounds follow StateChanged/RunFinished.
         elif isinstance(e, RunFinished):
             rows.set_outcome(conn, run_id, e.outcome)
-            rows.set_state(conn, run_id, e.state, e.rounds, e.at)
+            ends.setdefault(run_id, _RunEnd()).note_state(e.state, e.rounds, e.at)
+
+
+class _RunEnd:
+    """What one call leaves a run's row with: its last state (and the highest round with it), its last event."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.state: RunState | None = None
+        self.rounds: int | None = None
+        self.at = None
+
+    def note_state(self, state: RunState, rounds: int | None, at) -> None:
+        self.state, self.at = state, at
+        if rounds is not None:
+            self.rounds = rounds if self.rounds is None else max(self.rounds, rounds)
+
+    def write_state(self, conn: Connection, run_id: str) -> None:
+        if self.state is not None:
+            rows.set_state(conn, run_id, self.state, self.rounds, self.at)
+        self.state = self.rounds = None
+
+    def write(self, conn: Connection, run_id: str) -> None:
+        if self.state is None:
+            rows.bump_seq(conn, run_id, self.seq)
+        else:
+            rows.set_state(conn, run_id, self.state, self.rounds, self.at, last_event_seq=self.seq)
 
 
 def _note(conn: Connection, e: Event, kind: str, round_, agent, text: str, detail: str = "") -> None:

@@ -70,13 +70,13 @@ def run_exists(conn: Connection, run_id: str) -> bool:
     return _sql(conn).execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is not None
 
 
-def set_state(conn: Connection, run_id: str, state: RunState, round_: int | None = None, at=None) -> None:
+def set_state(conn: Connection, run_id: str, state: RunState, round_: int | None = None, at=None, *,
+              last_event_seq: int = 0) -> None:
+    """The run's state, rounds (never fewer than stored) and end time; its last event number with them, if given."""
     finished_at = utc_text(at) if state.finished else None
-    if round_ is None:
-        _sql(conn).execute("UPDATE runs SET state = ?, finished_at = ? WHERE id = ?", (state.value, finished_at, run_id))
-    else:
-        _sql(conn).execute("UPDATE runs SET state = ?, rounds = max(rounds, ?), finished_at = ? WHERE id = ?",
-                           (state.value, round_, finished_at, run_id))
+    _sql(conn).execute("UPDATE runs SET state = ?, rounds = max(rounds, coalesce(?, rounds)), finished_at = ?, "
+                       "last_event_seq = max(last_event_seq, ?) WHERE id = ?",
+                       (state.value, round_, finished_at, last_event_seq, run_id))
 
 
 def bump_seq(conn: Connection, run_id: str, seq: int) -> None:
