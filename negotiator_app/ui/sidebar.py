@@ -117,7 +117,9 @@ class SessionSidebar(QWidget):
             self.list.addItem(item)
             if summary.id == select:
                 self.list.setCurrentItem(item)
-        self.empty_label.setText("No sessions yet.\nPress New, or import a scenario.")
+        hidden = len(summaries) - self.list.count()  # the experiments' own sessions
+        self.empty_label.setText("No sessions yet.\nPress New, or import a scenario." + (
+            "\nExperiment runs: see Experiments." if hidden else ""))
         self.empty_label.setVisible(self.list.count() == 0)
 
     def _task_failed(self, exc: BaseException) -> None:

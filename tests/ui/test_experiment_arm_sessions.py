@@ -73,3 +73,20 @@ def test_the_sidebar_lists_the_persons_sessions_and_an_arm_opens_from_the_experi
         assert arm_session in {s.id for s in store.list_sessions()}
 
     kit.run(scenario())
+
+
+def test_with_only_an_experiments_sessions_the_empty_sidebar_says_where_their_runs_are(kit, qtbot, tmp_path):
+    store = kit.store()
+    own = store.create_session(market()).id
+    create_experiment(store, strategy_experiment(own))
+    store.delete_session(own)  # the experiment keeps its copy of the scenario: only its arms' sessions are left
+
+    async def scenario():
+        window = kit.window(store=store)
+        window.show()
+        await window.sidebar.loaded
+        assert window.sidebar.names() == [] and len(store.list_sessions()) == 2
+        label = window.sidebar.empty_label
+        assert label.isVisible() and label.text().endswith("Experiment runs: see Experiments.")
+
+    kit.run(scenario())
