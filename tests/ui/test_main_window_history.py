@@ -61,6 +61,17 @@ def test_a_reloaded_run_shows_its_messages_in_the_order_they_were_shown_live(kit
     assert first_round.index("Acme Office Supply") < len(first_round) - 1
 
 
+async def first_run_ended(window, session_id: int, qtbot):
+    """The session shown, its room's first run started by a click and ended: (pane, run picker, what it showed)."""
+    window.show()
+    await window.open_session(session_id)
+    pane = window.host.view.current_pane()
+    picker = window.host.pickers[pane.runner.key]
+    qtbot.mouseClick(pane.controls.buttons["start"], Qt.MouseButton.LeftButton)
+    await until(lambda: pane.shown_state.finished and not pane.runner.running, what="run 1 to end")
+    return pane, picker, shown(pane)
+
+
 def test_the_run_picker_shows_earlier_runs_read_only_and_the_latest_by_default(kit, qtbot):
     with FakeLMStudio() as fake:
         fake.responder = dealing_responder
@@ -68,15 +79,8 @@ def test_the_run_picker_shows_earlier_runs_read_only_and_the_latest_by_default(k
         sid = store.create_session(example("skipped_items")).id
 
         async def scenario():
-            window = kit.window(fake.base_url, store=store)
-            window.show()
-            await window.open_session(sid)
-            pane = window.host.view.current_pane()
-            picker = window.host.pickers[pane.runner.key]
+            pane, picker, first = await first_run_ended(kit.window(fake.base_url, store=store), sid, qtbot)
             assert not picker.isVisible()  # nothing earlier to pick yet
-            qtbot.mouseClick(pane.controls.buttons["start"], Qt.MouseButton.LeftButton)
-            await until(lambda: pane.shown_state.finished and not pane.runner.running, what="run 1 to end")
-            first = shown(pane)
             fake.responder = lambda body: dealing_responder(body).replace("That is my best.", "Final answer.")
             qtbot.mouseClick(pane.controls.buttons["again"], Qt.MouseButton.LeftButton)
             await until(lambda: pane.runner.running, what="run 2 to start")
@@ -116,13 +120,7 @@ def test_the_latest_run_picked_before_its_end_is_stored_is_shown_whole_once_it_i
 
         async def scenario():
             window = kit.window(fake.base_url, store=store)
-            window.show()
-            await window.open_session(sid)
-            pane = window.host.view.current_pane()
-            picker = window.host.pickers[pane.runner.key]
-            qtbot.mouseClick(pane.controls.buttons["start"], Qt.MouseButton.LeftButton)
-            await until(lambda: pane.shown_state.finished and not pane.runner.running, what="run 1 to end")
-            first = shown(pane)
+            pane, picker, first = await first_run_ended(window, sid, qtbot)
             fake.responder = closing_waits
             qtbot.mouseClick(pane.controls.buttons["again"], Qt.MouseButton.LeftButton)
             await until(lambda: picker.count() == 2, what="run 2's start to be stored and listed")
